@@ -1,0 +1,73 @@
+"""Pipeline files: TOML that names each stage and its settings. The file is the record."""
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+
+from kilvoice.errors import KilvoiceError
+
+STAGE_ORDER = ("ingest", "redact", "segment", "embed", "topics", "map", "report")
+
+DEFAULTS: dict = {
+    "project": {"name": "kilvoice", "store": ".kilvoice/default", "output": "reports/default", "seed": 42},
+    "inputs": {"paths": []},
+    "ingest": {"stage": "kilvoice.ingest.files.v1"},
+    "redact": {"stage": "kilvoice.redact.spacy_uk.v1"},
+    "segment": {"stage": "kilvoice.segment.sentences.v1"},
+    "embed": {"stage": "kilvoice.embed.static.v1"},
+    "topics": {"stage": "kilvoice.topics.bertopic.v1"},
+    "map": {"stage": "kilvoice.map.zeroshot.v1", "frameworks": ["keep-it-local"]},
+    "report": {"stage": "kilvoice.report.standard.v1"},
+}
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_pipeline(path: str | Path) -> dict:
+    """Read a pipeline file, fill defaults and resolve relative paths against the
+    file's repository root (the folder above ``pipelines/``) or its own folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise KilvoiceError("K104", path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KilvoiceError("K102", path=path, problem=exc) from None
+    unknown = set(data) - set(DEFAULTS)
+    if unknown:
+        raise KilvoiceError(
+            "K103", path=path,
+            problem=f"unknown section(s) {', '.join(sorted(unknown))}; allowed: {', '.join(DEFAULTS)}",
+        )
+    config = _merge(DEFAULTS, data)
+    for section in STAGE_ORDER:
+        if not isinstance(config[section].get("stage"), str):
+            raise KilvoiceError("K103", path=path, problem=f"[{section}] needs a 'stage' name")
+    if not isinstance(config["inputs"].get("paths"), list):
+        raise KilvoiceError("K103", path=path, problem="[inputs] paths must be a list of files or folders")
+    root = path.resolve().parent
+    if root.name == "pipelines":
+        root = root.parent
+    config["_root"] = str(root)
+    config["_path"] = str(path)
+    return config
+
+
+def resolve(config: dict, value: str) -> Path:
+    p = Path(value)
+    return p if p.is_absolute() else Path(config["_root"]) / p
+
+
+def stage_settings(config: dict, section: str) -> tuple[str, dict]:
+    settings = dict(config[section])
+    name = settings.pop("stage")
+    return name, settings

@@ -1,0 +1,60 @@
+"""The error catalogue: every error kilvoice raises on purpose has a code here.
+
+The library raises :class:`KilvoiceError`; the CLI (``kilvoice/cli/__init__.py``)
+and the web app turn it into a message in exactly one place. Messages name the
+problem and the fix. Resident text never goes into a message.
+"""
+from __future__ import annotations
+
+
+class Errors:
+    # K1xx: configuration, pipelines, frameworks
+    K101 = "unknown stage '{name}'; registered stages: {available}"
+    K102 = "pipeline file {path} is not valid TOML: {problem}. Fix the syntax and run again"
+    K103 = "pipeline file {path}: {problem}"
+    K104 = "pipeline file {path} not found. Pass the path of a .toml file, e.g. pipelines/big-conversation.toml"
+    K110 = "framework file {path} not found. Give a path to a .yaml file or one of the bundled ids: {available}"
+    K111 = "framework file {path} is not valid YAML: {problem}"
+    K112 = "framework file {path}: {problem}"
+    K113 = "framework file {path}, item '{item}': {problem}"
+    K114 = "unknown framework '{name}'; available: {available}"
+    # K2xx: ingest
+    K201 = "{path}: file is empty. Remove it or add the note text"
+    K202 = "{path}: looks like a binary file, not text. Save it as .txt, .md, .docx, .csv, .xlsx, .jsonl, .pdf, .vtt or .srt"
+    K203 = "{path}: unsupported file type '{suffix}'. Supported: {supported}"
+    K204 = "{path}: cannot decode the text ({problem}). Save it as UTF-8 and try again"
+    K205 = "{path}: {problem}"
+    K206 = "{path}: metadata: {problem}"
+    K207 = "{path}: the Word file cannot be opened ({problem}). Open and re-save it in Word, or remove any password"
+    K208 = "{path}: the CSV has no text column. Columns found: {columns}. Use --map text=COLUMN"
+    K209 = "{path}: file is larger than the {limit} MB limit. Split it or raise ingest.max_mb in the pipeline file"
+    K210 = "{path} does not exist. Check the path"
+    K211 = "{path}: the PDF cannot be read ({problem}). Export it again as a PDF with a text layer, without a password"
+    K212 = "{path}: the spreadsheet cannot be opened ({problem}). Re-save it as .xlsx or .csv"
+    K213 = "{path}: no note text found. Check the file has a body after its metadata header"
+    # K3xx: store
+    K301 = "project store {path} was written by a newer kilvoice (schema {found} > {supported}). Upgrade kilvoice"
+    K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"
+    K303 = "run '{run}' not found in {path}; runs: {available}"
+    # K4xx: models and optional dependencies
+    K401 = "{package} is not installed; it is needed for {what}. Install it with: {fix}"
+    K402 = "model files for '{model}' not found at {path}. Reinstall kilvoice (the model ships with the package)"
+    K403 = "too few statements to find themes ({n}); need at least {minimum}. Add more notes"
+    # K5xx: evaluation
+    K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
+    K502 = "{path}: column '{column}' not found; columns: {columns}"
+
+
+class KilvoiceError(Exception):
+    """An expected error with a catalogue code. ``str(err)`` is the user-facing message."""
+
+    def __init__(self, code: str, **kwargs):
+        self.code = code
+        self.kwargs = kwargs
+        template = getattr(Errors, code)
+        self.message = template.format(**kwargs)
+        super().__init__(f"{code} {self.message}")
+
+
+def error(code: str, **kwargs) -> KilvoiceError:
+    return KilvoiceError(code, **kwargs)

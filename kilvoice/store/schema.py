@@ -1,0 +1,144 @@
+"""SQLite schema, versioned. Each migration is applied once, in order, in one transaction.
+
+The raw store is the tables whose names start with ``raw_``: the only place raw
+resident text, speaker labels and conversationalist names live. Every other table
+holds redacted text or no text.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,            -- ok | rejected
+        error_code TEXT,
+        error_message TEXT,
+        n_notes INTEGER NOT NULL DEFAULT 0,
+        ingested_at TEXT NOT NULL,
+        UNIQUE (path, sha256)
+    );
+    CREATE TABLE raw_notes (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
+        raw_meta TEXT NOT NULL,          -- JSON: every metadata field as given
+        raw_text TEXT NOT NULL
+    );
+    CREATE TABLE raw_utterances (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        idx INTEGER NOT NULL,
+        speaker TEXT,
+        role TEXT NOT NULL,
+        question TEXT,
+        text TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, idx)
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        note_id TEXT,                    -- the id given in the file, if any
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        content_hash TEXT NOT NULL,
+        conversationalist_id TEXT,       -- pseudonymous code, never the name
+        organisation TEXT,
+        setting TEXT,
+        area TEXT,
+        postcode_district TEXT,
+        date TEXT,
+        age_band TEXT,
+        residents INTEGER,
+        consent_to_quote INTEGER,        -- 1 yes, 0 no, NULL unknown
+        language TEXT,
+        extra_keys TEXT,                 -- JSON list of unknown metadata keys (values stay raw)
+        status TEXT NOT NULL DEFAULT 'ok',   -- ok | duplicate | near_duplicate | empty | non_english | superseded
+        status_reason TEXT,
+        duplicate_of TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX conversations_hash ON conversations(content_hash);
+    CREATE TABLE utterances (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        idx INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        question TEXT,
+        text TEXT NOT NULL,              -- redacted
+        redactor TEXT NOT NULL,          -- stage name that redacted it
+        spans TEXT NOT NULL,             -- JSON: labels and offsets, never text
+        PRIMARY KEY (conversation_id, idx)
+    );
+    CREATE TABLE flags (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        kind TEXT NOT NULL,              -- safeguarding | ...
+        reason TEXT NOT NULL,            -- a category, never resident text
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, kind)
+    );
+    CREATE TABLE statements (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        utterance_idx INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        question TEXT,
+        text TEXT NOT NULL,              -- redacted
+        text_hash TEXT NOT NULL
+    );
+    CREATE TABLE embeddings (
+        model_id TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,            -- float32 little-endian
+        PRIMARY KEY (model_id, text_hash)
+    );
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        pipeline TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,            -- running | done | failed
+        manifest TEXT                    -- JSON
+    );
+    CREATE TABLE themes (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        keywords TEXT NOT NULL,          -- JSON list
+        size INTEGER NOT NULL,
+        n_conversations INTEGER NOT NULL,
+        parent TEXT,
+        stance TEXT NOT NULL,            -- JSON {strength, problem, aspiration}
+        representative TEXT NOT NULL,    -- JSON list of statement ids
+        PRIMARY KEY (run_id, id)
+    );
+    CREATE TABLE assignments (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        statement_id TEXT NOT NULL REFERENCES statements(id),
+        theme_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        is_primary INTEGER NOT NULL,
+        PRIMARY KEY (run_id, statement_id, theme_id)
+    );
+    CREATE TABLE links (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        source_kind TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        framework_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL,          -- JSON list of statement ids
+        rationale TEXT NOT NULL,
+        PRIMARY KEY (run_id, source_kind, source_id, framework_id, item_id)
+    );
+    CREATE TABLE rejects (
+        run_id TEXT,
+        stage TEXT NOT NULL,
+        item TEXT NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,287 @@
+"""SQLite project store. All writes for one file or one run happen in one transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import Assignment, Link, Note, Reject, Statement, Theme, Utterance
+from kilvoice.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+STORE_NAME = "kilvoice.sqlite"
+META_FIELDS = (
+    "organisation", "setting", "area", "postcode_district", "date", "age_band",
+    "residents", "consent_to_quote", "language",
+)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_store(project: str | Path) -> "Store":
+    """Open (creating if needed) the store of the project folder ``project``."""
+    project = Path(project)
+    project.mkdir(parents=True, exist_ok=True)
+    return Store(project / STORE_NAME)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    # -- plumbing -----------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise KilvoiceError("K301", path=self.path, found=version, supported=SCHEMA_VERSION)
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- files and notes ------------------------------------------------------
+    def file_seen(self, path: str, sha256: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM files WHERE path=? AND sha256=? AND status='ok'", (path, sha256)
+        ).fetchone()
+        return row is not None
+
+    def add_file(self, path: str, sha256: str, size: int, notes: list[Note],
+                 conversation_ids: list[str], content_hashes: list[str],
+                 statuses: list[tuple[str, str | None, str | None]],
+                 pseudonyms: list[str | None]) -> int:
+        """Store one file and all its notes in a single transaction.
+
+        A file whose path was ingested before with other content becomes a new
+        version; the older version's conversations are marked ``superseded``.
+        """
+        with self.transaction() as db:
+            db.execute("DELETE FROM files WHERE path=? AND sha256=? AND status='rejected'", (path, sha256))
+            prev = db.execute("SELECT MAX(version) FROM files WHERE path=?", (path,)).fetchone()[0]
+            version = (prev or 0) + 1
+            if prev:
+                db.execute(
+                    "UPDATE conversations SET status='superseded', status_reason=? "
+                    "WHERE file_id IN (SELECT id FROM files WHERE path=?)",
+                    (f"replaced by version {version} of the file", path),
+                )
+            cur = db.execute(
+                "INSERT INTO files (path, sha256, size, version, status, n_notes, ingested_at) "
+                "VALUES (?,?,?,?, 'ok', ?, ?)",
+                (path, sha256, size, version, len(notes), now()),
+            )
+            file_id = cur.lastrowid
+            for note, cid, chash, (status, reason, dup_of), pseud in zip(
+                notes, conversation_ids, content_hashes, statuses, pseudonyms
+            ):
+                meta = note.meta
+                consent = meta.get("consent_to_quote")
+                db.execute(
+                    "INSERT INTO conversations (id, note_id, file_id, content_hash, conversationalist_id,"
+                    " organisation, setting, area, postcode_district, date, age_band, residents,"
+                    " consent_to_quote, language, extra_keys, status, status_reason, duplicate_of, created_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (cid, meta.get("id"), file_id, chash, pseud, meta.get("organisation"), meta.get("setting"),
+                     meta.get("area"), meta.get("postcode_district"), meta.get("date"), meta.get("age_band"),
+                     meta.get("residents"), None if consent is None else int(bool(consent)),
+                     meta.get("language"), json.dumps(sorted(note.extra)), status, reason, dup_of, now()),
+                )
+                raw_meta = dict(note.meta)
+                raw_meta.update({f"extra.{k}": v for k, v in note.extra.items()})
+                db.execute(
+                    "INSERT INTO raw_notes (conversation_id, raw_meta, raw_text) VALUES (?,?,?)",
+                    (cid, json.dumps(raw_meta, default=str), note.text),
+                )
+                db.executemany(
+                    "INSERT INTO raw_utterances (conversation_id, idx, speaker, role, question, text)"
+                    " VALUES (?,?,?,?,?,?)",
+                    [(cid, u.index, u.speaker, u.role, u.question, u.text) for u in note.utterances],
+                )
+        return file_id
+
+    def add_rejected_file(self, path: str, sha256: str, size: int, code: str, message: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM files WHERE path=? AND sha256=? AND status='rejected'", (path, sha256))
+            db.execute(
+                "INSERT INTO files (path, sha256, size, status, error_code, error_message, ingested_at)"
+                " VALUES (?,?,?, 'rejected', ?, ?, ?)",
+                (path, sha256, size, code, message, now()),
+            )
+
+    def conversation_by_hash(self, content_hash: str) -> str | None:
+        row = self.db.execute(
+            "SELECT id FROM conversations WHERE content_hash=? AND status!='superseded' ORDER BY created_at LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def conversations(self, status: str | None = "ok") -> list[dict]:
+        sql = "SELECT * FROM conversations"
+        args: tuple = ()
+        if status is not None:
+            sql += " WHERE status=?"
+            args = (status,)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def raw_utterances(self, conversation_id: str) -> list[Utterance]:
+        rows = self.db.execute(
+            "SELECT idx, text, role, question, speaker FROM raw_utterances WHERE conversation_id=? ORDER BY idx",
+            (conversation_id,),
+        )
+        return [Utterance(index=r[0], text=r[1], role=r[2], question=r[3], speaker=r[4]) for r in rows]
+
+    def files(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
+
+    # -- redacted text --------------------------------------------------------
+    def redacted_ids(self, redactor: str) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT conversation_id FROM utterances WHERE redactor=?", (redactor,))
+        return {r[0] for r in rows}
+
+    def put_redacted(self, conversation_id: str, utterances: list[Utterance], spans: list[list],
+                     redactor: str, flags: Iterable[tuple[str, str]] = ()) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM utterances WHERE conversation_id=?", (conversation_id,))
+            db.execute("DELETE FROM flags WHERE conversation_id=?", (conversation_id,))
+            db.executemany(
+                "INSERT INTO utterances (conversation_id, idx, role, question, text, redactor, spans)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(conversation_id, u.index, u.role, u.question, u.text, redactor,
+                  json.dumps([s if isinstance(s, dict) else s.__dict__ for s in sp]))
+                 for u, sp in zip(utterances, spans)],
+            )
+            db.executemany(
+                "INSERT INTO flags (conversation_id, kind, reason, created_at) VALUES (?,?,?,?)",
+                [(conversation_id, kind, reason, now()) for kind, reason in flags],
+            )
+
+    def redacted_utterances(self, conversation_id: str) -> list[Utterance]:
+        rows = self.db.execute(
+            "SELECT idx, text, role, question FROM utterances WHERE conversation_id=? ORDER BY idx",
+            (conversation_id,),
+        )
+        return [Utterance(index=r[0], text=r[1], role=r[2], question=r[3]) for r in rows]
+
+    def flags(self, kind: str | None = None) -> list[dict]:
+        sql, args = "SELECT * FROM flags", ()
+        if kind:
+            sql, args = sql + " WHERE kind=?", (kind,)
+        return [dict(r) for r in self.db.execute(sql, args)]
+
+    def redaction_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for (spans,) in self.db.execute("SELECT spans FROM utterances"):
+            for span in json.loads(spans):
+                counts[span["label"]] = counts.get(span["label"], 0) + 1
+        return counts
+
+    # -- statements -----------------------------------------------------------
+    def replace_statements(self, conversation_id: str, statements: list[Statement], hashes: list[str]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM statements WHERE conversation_id=?", (conversation_id,))
+            db.executemany(
+                "INSERT INTO statements (id, conversation_id, utterance_idx, idx, question, text, text_hash)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(s.id, s.conversation_id, s.utterance_index, s.index, s.question, s.text, h)
+                 for s, h in zip(statements, hashes)],
+            )
+
+    # -- embeddings cache -----------------------------------------------------
+    def get_embeddings(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for h, blob in self.db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model_id=? AND text_hash IN ({marks})",
+                (model_id, *chunk),
+            ):
+                found[h] = np.frombuffer(blob, dtype="<f4")
+        return found
+
+    def put_embeddings(self, model_id: str, hashes: list[str], vectors: np.ndarray) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings (model_id, text_hash, dim, vector) VALUES (?,?,?,?)",
+                [(model_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes())
+                 for h, v in zip(hashes, vectors)],
+            )
+
+    # -- runs -----------------------------------------------------------------
+    def start_run(self, run_id: str, pipeline: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?,?,?, 'running')",
+                       (run_id, pipeline, now()))
+
+    def finish_run(self, run_id: str, manifest: dict, status: str = "done") -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET finished_at=?, status=?, manifest=? WHERE id=?",
+                       (now(), status, json.dumps(manifest, default=str), run_id))
+
+    def runs(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM runs ORDER BY started_at, id")]
+
+    def save_results(self, run_id: str, themes: list[Theme], assignments: list[Assignment],
+                     links: list[Link], rejects: list[Reject]) -> None:
+        with self.transaction() as db:
+            for table in ("themes", "assignments", "links"):
+                db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+            db.executemany(
+                "INSERT INTO themes (run_id, id, title, description, keywords, size, n_conversations,"
+                " parent, stance, representative) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(run_id, t.id, t.title, t.description, json.dumps(t.keywords), t.size, t.n_conversations,
+                  t.parent, json.dumps(t.stance), json.dumps(t.representative)) for t in themes],
+            )
+            db.executemany(
+                "INSERT INTO assignments (run_id, statement_id, theme_id, score, is_primary) VALUES (?,?,?,?,?)",
+                [(run_id, a.statement_id, a.theme_id, float(a.score), int(a.primary)) for a in assignments],
+            )
+            db.executemany(
+                "INSERT INTO links (run_id, source_kind, source_id, framework_id, item_id, score, evidence,"
+                " rationale) VALUES (?,?,?,?,?,?,?,?)",
+                [(run_id, l.source_kind, l.source_id, l.framework_id, l.item_id, float(l.score),
+                  json.dumps(l.evidence), l.rationale) for l in links],
+            )
+            db.executemany(
+                "INSERT INTO rejects (run_id, stage, item, code, reason, created_at) VALUES (?,?,?,?,?,?)",
+                [(run_id, r.stage, r.item, r.code, r.reason, now()) for r in rejects],
+            )
