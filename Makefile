@@ -1,0 +1,41 @@
+# Two commands: `make demo` (set up, run the main job on corpora/samples) and `make test`.
+# The environment has no torch: bertopic is installed with --no-deps because its declared
+# dependency on sentence-transformers would pull an unpinned torch (several GB of CUDA wheels).
+PY ?= python3.11
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.kilvoice-installed
+export HF_HUB_OFFLINE = 1
+export TOKENIZERS_PARALLELISM = false
+
+.PHONY: venv demo test bench-venv bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements/base.txt requirements/test.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/test.txt
+	$(BIN)/python -m pip install -q --no-deps bertopic==0.17.4
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kilvoice run pipelines/big-conversation.toml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Benchmarks compare with BERTopic's defaults, MiniLM and Presidio: they need torch (pinned).
+bench-venv: .venv-bench/.installed
+
+.venv-bench/.installed: requirements/base.txt requirements/bench.txt
+	$(PY) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install -q --upgrade pip
+	.venv-bench/bin/python -m pip install -q torch==2.13.0
+	.venv-bench/bin/python -m pip install -q -r requirements/bench.txt
+	.venv-bench/bin/python -m pip install -q --no-deps -e .
+	touch $@
+
+clean:
+	rm -rf $(VENV) .venv-bench .kilvoice reports/big-conversation

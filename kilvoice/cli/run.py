@@ -1,0 +1,31 @@
+"""`kilvoice run PIPELINE.toml`"""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+
+@click.command("run")
+@click.argument("pipeline", type=click.Path(dir_okay=False))
+@click.option("--output", type=click.Path(file_okay=False), default=None,
+              help="Write the report here instead of the pipeline's [project] output folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or stage summaries.")
+def run_cmd(pipeline, output, quiet):
+    """Run every stage of PIPELINE (a .toml file) and write the report.
+
+    Ingests the pipeline's inputs into its project store, redacts personal data,
+    finds themes, maps them to the named frameworks and writes report.html,
+    themes.csv, statements.csv, mapping.csv and manifest.json.
+    """
+    from kilvoice.pipeline import run_pipeline
+
+    if not quiet:
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    result = run_pipeline(pipeline, progress=not quiet, output=output)
+    counts = result.manifest["counts"]
+    click.echo(f"run {result.run_id}: {counts['themes']} themes from {counts['statements']} statements; "
+               f"report in {result.output}")
+    if counts.get("files_rejected"):
+        click.echo(f"{counts['files_rejected']} file(s) could not be read; see the report's last section.", err=True)

@@ -1,0 +1,129 @@
+"""File parsers: one module per family of formats, each a pure generator of ``Note``s.
+
+``iter_notes(path, ...)`` picks the parser by suffix, applies a sidecar ``<file>.meta.yaml``
+and turns parser failures into ``KilvoiceError`` with a K2xx code. Parsers never print
+and never put resident text in an error message.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from kilvoice.errors import KilvoiceError
+from kilvoice.ingest.metadata import validate
+from kilvoice.records import Note, Utterance
+
+SUPPORTED = (".txt", ".md", ".docx", ".csv", ".tsv", ".xlsx", ".jsonl", ".pdf", ".vtt", ".srt")
+TEXT_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".jsonl", ".vtt", ".srt"}
+
+STRONG = re.compile(
+    r"what(?:'|’)?s\s+(?:good|strong|great|best)|what\s+is\s+(?:good|strong|great|best)|\bstrengths?\b"
+    r"|what\s+do\s+you\s+(?:like|love|value)|good\s+about|strong\s+about|\bwhats_?good\b|\bwhats_?strong\b",
+    re.I,
+)
+FUTURE = re.compile(
+    r"make\s+it\s+better|making\s+it\s+better|next\s+generation|\bbetter\s+for\b|\bimprove"
+    r"|what\s+would\s+you\s+change|needs?\s+to\s+change|\bmake_?it_?better\b|\bfuture\b",
+    re.I,
+)
+INTERVIEWER_LABELS = {"interviewer", "conversationalist", "facilitator", "volunteer", "host", "moderator",
+                      "q", "question", "me"}
+
+
+@dataclass
+class Context:
+    """What a parser needs besides the path."""
+
+    source: str                        # the path as stored (relative to root where possible)
+    display: str                       # the path as shown in messages
+    encoding: str | None = None        # decided by the scan of text files
+    mapping: dict[str, str] | None = None
+    sidecar: dict[str, Any] = field(default_factory=dict)
+    on_bytes: Callable[[int], None] | None = None   # progress callback for streamed files
+
+
+def question_of(text: str) -> str | None:
+    """'strong' or 'future' when ``text`` names one of the two Big Conversation questions."""
+    if FUTURE.search(text):
+        return "future"
+    if STRONG.search(text):
+        return "strong"
+    return None
+
+
+def role_of(speaker: str | None, conversationalist: str | None) -> str:
+    """A transcript speaker's role: the conversationalist (full or first name, or a label) or a resident."""
+    if not speaker:
+        return "unknown"
+    s = re.sub(r"\s+", " ", speaker.strip().lower())
+    if s in INTERVIEWER_LABELS:
+        return "conversationalist"
+    if conversationalist:
+        c = re.sub(r"\s+", " ", conversationalist.strip().lower())
+        if s == c or (c.split(" ")[0] and s == c.split(" ")[0]) or s.split(" ")[0] == c and len(c) > 1:
+            return "conversationalist"
+    return "resident"
+
+
+def make_note(ctx: Context, index: int, raw_meta: dict[str, Any], utterances: list[Utterance],
+              warnings: list[str] | None = None) -> Note:
+    """Merge sidecar and in-file metadata (in-file wins), validate, number the utterances."""
+    merged = dict(ctx.sidecar)
+    merged.update({k: v for k, v in raw_meta.items() if v not in (None, "")})
+    meta, extra, warns = validate(merged)
+    kept = [u for u in utterances if u.text and u.text.strip()]
+    for i, u in enumerate(kept):
+        u.index = i
+        u.text = u.text.strip()
+    note_id = str(meta.get("id") or f"{ctx.source}#{index}")
+    return Note(id=note_id, source=ctx.source, utterances=kept, meta=meta, extra=extra,
+                warnings=(warnings or []) + warns)
+
+
+def iter_notes(path: Path, ctx: Context) -> Iterator[Note]:
+    """Parse one file into notes, by suffix. Raises KilvoiceError (K2xx) on bad input."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise KilvoiceError("K203", path=ctx.display, suffix=suffix or "(none)", supported=" ".join(SUPPORTED))
+    try:
+        if suffix in (".txt", ".md"):
+            from kilvoice.ingest.formats.text import iter_text
+            yield from iter_text(path, ctx)
+        elif suffix == ".jsonl":
+            from kilvoice.ingest.formats.text import iter_jsonl
+            yield from iter_jsonl(path, ctx)
+        elif suffix in (".csv", ".tsv"):
+            from kilvoice.ingest.formats.tabular import iter_csv
+            yield from iter_csv(path, ctx)
+        elif suffix == ".xlsx":
+            from kilvoice.ingest.formats.tabular import iter_xlsx
+            yield from iter_xlsx(path, ctx)
+        elif suffix == ".docx":
+            from kilvoice.ingest.formats.docx import iter_docx
+            yield from iter_docx(path, ctx)
+        elif suffix == ".pdf":
+            from kilvoice.ingest.formats.pdf import iter_pdf
+            yield from iter_pdf(path, ctx)
+        elif suffix == ".vtt":
+            from kilvoice.ingest.formats.transcripts import iter_vtt
+            yield from iter_vtt(path, ctx)
+        elif suffix == ".srt":
+            from kilvoice.ingest.formats.transcripts import iter_srt
+            yield from iter_srt(path, ctx)
+    except KilvoiceError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise KilvoiceError("K204", path=ctx.display, problem=f"{exc.encoding} at byte {exc.start}") from None
+    except zipfile.BadZipFile as exc:
+        code = {".docx": "K207", ".xlsx": "K212"}.get(suffix, "K205")
+        raise KilvoiceError(code, path=ctx.display, problem=f"damaged or truncated file: {exc}") from None
+    except MemoryError:
+        raise KilvoiceError("K205", path=ctx.display, problem="too large to parse in memory; split it") from None
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+        # Parser libraries raise many types on damaged files; the message names the type only
+        # (library messages can quote file content).
+        raise KilvoiceError("K205", path=ctx.display,
+                            problem=f"the file is damaged or not a valid {suffix} file ({type(exc).__name__})") from None

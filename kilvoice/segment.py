@@ -1,0 +1,86 @@
+"""Split redacted utterances into statements: one point a resident made.
+
+Lines and bullets are split first (notes are often lists), then sentences with spaCy's
+rule-based sentencizer (fast: no model). Fragments too short to stand alone are joined to
+their neighbour; statements with no words left after redaction are rejected with a reason.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kilvoice.records import Reject, Statement, Utterance
+from kilvoice.registry import register
+
+_BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
+_HEADING = re.compile(r"^\s*(?:#+\s*)?[A-Z][\w’' /?-]{0,60}[:?]\s*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
+
+
+@lru_cache(maxsize=1)
+def _sentencizer():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _pieces(text: str) -> list[str]:
+    out: list[str] = []
+    for line in re.split(r"\n+", text):
+        line = _BULLET.sub("", line).strip()
+        if not line or _HEADING.match(line):
+            continue
+        out.append(line)
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(_PLACEHOLDER.sub(" ", text)))
+
+
+class SentenceSegmenter:
+    """Statements from sentences; short fragments merged into the previous statement."""
+
+    def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown")):
+        self.min_words = min_words
+        self.max_words = max_words
+        self.roles = tuple(roles)
+
+    def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
+        nlp = _sentencizer()
+        statements: list[Statement] = []
+        rejects: list[Reject] = []
+        for utt in utterances:
+            if utt.role not in self.roles:
+                continue
+            sentences: list[str] = []
+            for piece in _pieces(utt.text):
+                for sent in nlp(piece).sents:
+                    s = sent.text.strip()
+                    if not s:
+                        continue
+                    if sentences and word_count(s) < self.min_words and word_count(sentences[-1]) < self.max_words:
+                        sentences[-1] = f"{sentences[-1]} {s}"
+                    else:
+                        sentences.append(s)
+            # a short first sentence joins the one after it
+            if len(sentences) > 1 and word_count(sentences[0]) < self.min_words:
+                sentences[1] = f"{sentences[0]} {sentences[1]}"
+                sentences.pop(0)
+            for i, s in enumerate(sentences):
+                sid = f"{conversation_id}-u{utt.index}-s{i}"
+                if word_count(s) == 0:
+                    rejects.append(Reject("segment", sid, "empty", "no words left after redaction"))
+                    continue
+                statements.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
+                                            index=i, text=s, question=utt.question))
+        return statements, rejects
+
+
+@register("kilvoice.segment.sentences.v1")
+def make_segmenter(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None) -> SentenceSegmenter:
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"))

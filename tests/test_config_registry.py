@@ -1,0 +1,76 @@
+import pytest
+from click.testing import CliRunner
+
+from kilvoice import registry
+from kilvoice.cli import main
+from kilvoice.config import load_pipeline, stage_settings
+from kilvoice.errors import KilvoiceError
+
+from conftest import REPO
+
+
+def test_bundled_pipeline_loads_and_resolves_against_repo():
+    config = load_pipeline(REPO / "pipelines" / "big-conversation.toml")
+    assert config["_root"] == str(REPO)
+    name, settings = stage_settings(config, "topics")
+    assert name == "kilvoice.topics.bertopic.v1"
+    assert "stage" not in settings
+
+
+def test_missing_pipeline_file(tmp_path):
+    with pytest.raises(KilvoiceError) as err:
+        load_pipeline(tmp_path / "nope.toml")
+    assert err.value.code == "K104"
+
+
+def test_bad_toml_names_the_file(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text("[project\nname = 1")
+    with pytest.raises(KilvoiceError) as err:
+        load_pipeline(p)
+    assert err.value.code == "K102"
+    assert str(p) in err.value.message
+
+
+def test_unknown_section_is_refused(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('[topicz]\nstage = "x"\n')
+    with pytest.raises(KilvoiceError) as err:
+        load_pipeline(p)
+    assert err.value.message == f"pipeline file {p}: unknown section(s) topicz; allowed: " \
+        "project, inputs, ingest, redact, segment, embed, topics, map, report"
+
+
+def test_unknown_stage_lists_the_registered_ones():
+    with pytest.raises(KilvoiceError) as err:
+        registry.get("kilvoice.topics.nope.v9")
+    assert err.value.code == "K101"
+    assert "kilvoice.segment.sentences.v1" in err.value.message
+    assert "kilvoice.embed.static.v1" in err.value.message
+
+
+def test_cli_unknown_stage_exit_code_and_message(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('[inputs]\npaths = []\n[segment]\nstage = "kilvoice.segment.sentences.v9"\n')
+    from kilvoice.config import load_pipeline as lp
+    assert lp(p)["segment"]["stage"].endswith("v9")
+    result = CliRunner().invoke(main, ["run", str(p), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: K")
+
+
+def test_cli_missing_pipeline_message():
+    result = CliRunner().invoke(main, ["run", "missing.toml", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: K104 pipeline file missing.toml not found. Pass the path of a .toml file, "
+                             "e.g. pipelines/big-conversation.toml\n")
+
+
+def test_every_command_has_help_and_is_in_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    runner = CliRunner()
+    for name in main.list_commands(None):
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.output
+        assert f"kilvoice {name}" in readme, f"`kilvoice {name}` is not documented in README.md"

@@ -1,0 +1,27 @@
+from kilvoice.records import Utterance
+from kilvoice.segment import SentenceSegmenter
+
+
+def test_bullets_headings_and_sentences():
+    seg = SentenceSegmenter(min_words=3)
+    text = "What's good:\n- Loves the park. Great.\n- wants more for teens - nothing after 6pm\nThe 110 bus is late."
+    statements, rejects = seg.run("c1", [Utterance(0, text, question="strong")])
+    assert [s.text for s in statements] == [
+        "Loves the park. Great.", "wants more for teens - nothing after 6pm", "The 110 bus is late."]
+    assert all(s.question == "strong" and s.conversation_id == "c1" for s in statements)
+    assert [s.id for s in statements] == ["c1-u0-s0", "c1-u0-s1", "c1-u0-s2"]
+    assert rejects == []
+
+
+def test_only_residents_words_become_statements():
+    seg = SentenceSegmenter()
+    utts = [Utterance(0, "So what do you like about living here?", role="conversationalist"),
+            Utterance(1, "The community centre is brilliant for us older ones.", role="resident")]
+    statements, _ = seg.run("c2", utts)
+    assert [s.utterance_index for s in statements] == [1]
+
+
+def test_placeholder_only_statement_is_rejected_with_reason():
+    statements, rejects = SentenceSegmenter().run("c3", [Utterance(0, "[PERSON_1] [PHONE_1]")])
+    assert statements == []
+    assert [(r.stage, r.code, r.reason) for r in rejects] == [("segment", "empty", "no words left after redaction")]

@@ -1,0 +1,73 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import Note, Utterance
+from kilvoice.store import open_store
+from kilvoice.store.schema import SCHEMA_VERSION
+
+
+def _note(text="The park is lovely", nid="BC-1"):
+    return Note(id=nid, source="a.txt", utterances=[Utterance(0, text)], meta={"id": nid, "area": "Northgate",
+                                                                            "consent_to_quote": True})
+
+
+def test_new_store_is_migrated(tmp_path):
+    store = open_store(tmp_path)
+    assert store.schema_version == SCHEMA_VERSION
+    tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"files", "raw_notes", "raw_utterances", "conversations", "statements", "embeddings", "runs",
+            "themes", "assignments", "links"} <= tables
+
+
+def test_newer_schema_is_refused(tmp_path):
+    store = open_store(tmp_path)
+    store.db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    store.close()
+    with pytest.raises(KilvoiceError) as err:
+        open_store(tmp_path)
+    assert err.value.code == "K301"
+    assert f"schema {SCHEMA_VERSION + 5} > {SCHEMA_VERSION}" in str(err.value)
+
+
+def test_add_file_keeps_raw_text_in_raw_tables_only(tmp_path):
+    store = open_store(tmp_path)
+    store.add_file("a.txt", "abc", 10, [_note("Call Doreen on 07700 900123")], ["c1"], ["h1"],
+                   [("ok", None, None)], ["cv-1"])
+    raw = store.db.execute("SELECT raw_text FROM raw_notes").fetchone()[0]
+    assert "07700 900123" in raw
+    for table in ("conversations", "files"):
+        for row in store.db.execute(f"SELECT * FROM {table}"):
+            assert all("07700" not in str(v) for v in row)
+    assert store.conversations()[0]["consent_to_quote"] == 1
+
+
+def test_failed_transaction_leaves_nothing(tmp_path):
+    store = open_store(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError):
+        # the same conversation id twice in one file violates the primary key: all or nothing
+        store.add_file("a.txt", "abc", 10, [_note(), _note()], ["c1", "c1"], ["h1", "h2"],
+                       [("ok", None, None)] * 2, [None, None])
+    assert store.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM raw_notes").fetchone()[0] == 0
+
+
+def test_changed_file_is_a_new_version(tmp_path):
+    store = open_store(tmp_path)
+    store.add_file("a.txt", "v1", 10, [_note()], ["c1"], ["h1"], [("ok", None, None)], [None])
+    store.add_file("a.txt", "v2", 12, [_note("The park is lovely and big")], ["c2"], ["h2"], [("ok", None, None)], [None])
+    versions = [(f["sha256"], f["version"]) for f in store.files()]
+    assert versions == [("v1", 1), ("v2", 2)]
+    assert [c["id"] for c in store.conversations("ok")] == ["c2"]
+    assert [c["id"] for c in store.conversations("superseded")] == ["c1"]
+
+
+def test_embedding_cache_round_trip(tmp_path):
+    store = open_store(tmp_path)
+    vecs = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
+    store.put_embeddings("m", ["a", "b", "c"], vecs)
+    got = store.get_embeddings("m", ["c", "a", "zz"])
+    assert set(got) == {"a", "c"}
+    np.testing.assert_array_equal(got["c"], vecs[2])
