@@ -32,10 +32,18 @@ class Errors:
     K211 = "{path}: the PDF cannot be read ({problem}). Export it again as a PDF with a text layer, without a password"
     K212 = "{path}: the spreadsheet cannot be opened ({problem}). Re-save it as .xlsx or .csv"
     K213 = "{path}: no note text found. Check the file has a body after its metadata header"
+    K214 = "{path}: column '{column}' given in --map {key}= is not in the file. Columns found: {columns}"
+    K215 = "{path}: --map key '{key}' is not a metadata field. Use one of: {fields}"
+    K216 = "{path}: is a symbolic link; kilvoice does not follow links. Pass the target file itself"
+    K217 = "{path}: is not a regular file (a device, pipe or socket). Pass note files or folders only"
+    K218 = "{path}: cannot be read ({problem}). Check the file's permissions"
+    K219 = "unknown [ingest] setting(s) {names}; allowed: {allowed}"
+    K220 = "--map {problem}. Write it as key=Column,key=Column, e.g. --map text=Notes,area=Ward"
     # K3xx: store
     K301 = "project store {path} was written by a newer kilvoice (schema {found} > {supported}). Upgrade kilvoice"
     K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"
     K303 = "run '{run}' not found in {path}; runs: {available}"
+    K304 = "unknown report format(s) {formats}; available: {available}"
     # K4xx: models and optional dependencies
     K401 = "{package} is not installed; it is needed for {what}. Install it with: {fix}"
     K402 = "model files for '{model}' not found at {path}. Reinstall kilvoice (the model ships with the package)"

@@ -139,6 +139,22 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # ingest: LSH band keys for near-duplicate screening, a per-project pseudonym salt,
+    # and the status a conversation had before it was superseded (restored on revert)
+    """
+    CREATE TABLE dedup_bands (
+        key INTEGER NOT NULL,            -- MinHash LSH band key (no text)
+        conversation_id TEXT NOT NULL REFERENCES conversations(id)
+    );
+    CREATE INDEX dedup_bands_key ON dedup_bands(key);
+    CREATE INDEX dedup_bands_conversation ON dedup_bands(conversation_id);
+    CREATE TABLE ingest_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ALTER TABLE conversations ADD COLUMN superseded_status TEXT;
+    CREATE INDEX conversations_file ON conversations(file_id)
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

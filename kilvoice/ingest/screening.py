@@ -1,0 +1,200 @@
+"""Junk screening: empty answers, template/spam, exact and near duplicates, language.
+
+A flagged note is stored with a status other than ``ok`` (and a reason that names a
+category, never resident text); the pipeline analyses status ``ok`` only. Order of checks:
+empty, junk, duplicate, near_duplicate, non_english.
+
+Near duplicates use MinHash over word 3-shingles with LSH banding (16 bands x 4 rows,
+stored in ``dedup_bands`` so it scales to large stores), then an exact Jaccard check of the
+candidates against the threshold (0.8 by default).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from kilvoice.records import Note
+
+NON_ANSWERS = {
+    "no comment", "no comments", "n a", "na", "none", "nothing", "no", "nil", "not applicable",
+    "dont know", "don t know", "do not know", "dk", "no answer", "declined", "no response",
+    "nothing to add", "not sure", "pass", "skip", "nothing really", "no idea", "null", "blank",
+    "none given", "refused", "nothing to say", "", "x", "xx", "xxx", "tbc", "tbd", "todo",
+}
+TEMPLATE = re.compile(
+    r"lorem ipsum|type (?:your|the) (?:answer|notes?|text) here|enter (?:your )?(?:text|notes?|answer) here"
+    r"|notes? go(?:es)? here|\[insert|\{\{|<insert|answer here|your text here|placeholder|test test test"
+    r"|asdf|qwerty",
+    re.I,
+)
+SPAM = re.compile(
+    r"viagra|cialis|casino|crypto ?currenc|bitcoin|forex|click here|buy now|free money|seo services"
+    r"|payday loan|work from home and earn|earn \$|limited offer|subscribe to my|onlyfans|porn",
+    re.I,
+)
+URL = re.compile(r"https?://|www\.", re.I)
+ENGLISH_STOPWORDS = frozenset(
+    "the a an and or but of to in on at for with is are was were be been it this that there their they we "
+    "you i my our your he she his her its as by from not no so if more less very have has had do does "
+    "would should could can will just about what which who all some any".split()
+)
+NUM_PERM, BANDS, ROWS = 64, 16, 4
+_PRIME = 4294967311
+_rng = np.random.RandomState(20221)
+_A = _rng.randint(1, 2**31 - 1, size=NUM_PERM).astype(np.uint64)
+_B = _rng.randint(0, 2**31 - 1, size=NUM_PERM).astype(np.uint64)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents folded, punctuation to spaces, whitespace collapsed."""
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    t = t.replace("'", "").replace("’", "")
+    return " ".join(re.findall(r"[a-z0-9]+", t)) if t.strip() else ""
+
+
+def resident_text(note: Note) -> str:
+    """The words of residents (all text when no utterance is marked resident)."""
+    said = [u.text for u in note.utterances if u.role != "conversationalist"]
+    return "\n".join(said)
+
+
+def content_hash(note: Note) -> str:
+    """SHA-256 of the normalised resident text (metadata excluded)."""
+    return hashlib.sha256(normalise(resident_text(note)).encode()).hexdigest()
+
+
+def shingles(norm: str, k: int = 3) -> set[str]:
+    words = norm.split()
+    return {" ".join(words[i:i + k]) for i in range(max(0, len(words) - k + 1))}
+
+
+def minhash_bands(shingle_set: set[str]) -> list[int]:
+    """LSH band keys (signed 63-bit ints) of a MinHash signature; includes the band number."""
+    x = np.fromiter((zlib.crc32(s.encode()) for s in shingle_set), dtype=np.uint64, count=len(shingle_set))
+    sig = ((np.outer(x, _A) + _B) % _PRIME).min(axis=0)
+    keys = []
+    for b in range(BANDS):
+        digest = hashlib.blake2b(bytes([b]) + sig[b * ROWS:(b + 1) * ROWS].tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+@dataclass
+class Screened:
+    status: str = "ok"
+    reason: str | None = None
+    duplicate_of: str | None = None
+    content_hash: str = ""
+    bands: list[int] | None = None
+
+
+class Screener:
+    """Screens notes against one store (reads only; the caller writes inside its transaction).
+
+    ``store`` needs ``conversation_by_hash(hash)`` and ``near_duplicate_candidates(keys)``.
+    """
+
+    def __init__(self, store, near_threshold: float = 0.8, detect_language: bool = True,
+                 min_words_duplicate: int = 5, min_words_near: int = 10):
+        self.store = store
+        self.near_threshold = near_threshold
+        self.detect_language = detect_language
+        self.min_words_duplicate = min_words_duplicate
+        self.min_words_near = min_words_near
+
+    def screen(self, note: Note) -> Screened:
+        text = resident_text(note)
+        norm = normalise(text)
+        out = Screened(content_hash=hashlib.sha256(norm.encode()).hexdigest())
+        answers = [normalise(u.text) for u in note.utterances if u.role != "conversationalist"]
+        if not answers or all(a in NON_ANSWERS for a in answers) or not re.search(r"[^\W\d_]", text):
+            out.status, out.reason = "empty", "no answer given (empty or 'no comment')"
+            return out
+        junk = junk_reason(text, norm)
+        if junk:
+            out.status, out.reason = "junk", junk
+            return out
+        words = norm.split()
+        if len(words) >= self.min_words_duplicate:
+            dup = self.store.conversation_by_hash(out.content_hash)
+            if dup:
+                out.status, out.reason, out.duplicate_of = "duplicate", "same text as an earlier note", dup
+                return out
+        if len(words) >= self.min_words_near:
+            sh = shingles(norm)
+            keys = minhash_bands(sh)
+            for cid, other in self.store.near_duplicate_candidates(keys):
+                sim = jaccard(sh, shingles(normalise(other)))
+                if sim >= self.near_threshold:
+                    out.status, out.duplicate_of = "near_duplicate", cid
+                    out.reason = f"near-duplicate of an earlier note (Jaccard {sim:.2f})"
+                    return out
+            out.bands = keys
+        lang = self.language(text, note.meta.get("language"))
+        if lang:
+            out.status, out.reason = "non_english", f"language {lang}"
+            out.bands = None
+        return out
+
+    def language(self, text: str, given: str | None) -> str | None:
+        """The language code when the note is not English, else None."""
+        if given and str(given).lower() not in ("en", "eng", "english") and len(str(given)) <= 3:
+            return f"{given} (given in metadata)"
+        if not self.detect_language:
+            return None
+        letters = sum(ch.isalpha() for ch in text)
+        if letters < 20:
+            return None
+        tokens = re.findall(r"[a-z']+", text.lower())
+        if len(tokens) >= 6 and sum(t in ENGLISH_STOPWORDS for t in tokens) / len(tokens) >= 0.2:
+            return None  # plainly English: skip the (slow) detector
+        lang, prob = detect(text)
+        if lang and lang != "en" and prob >= 0.8:
+            return f"{lang} (detected)"
+        return None
+
+
+def junk_reason(text: str, norm: str) -> str | None:
+    """A category name when the text looks like a template, spam or keyboard noise."""
+    if TEMPLATE.search(text):
+        return "template or placeholder text"
+    if SPAM.search(text) or len(URL.findall(text)) >= 2:
+        return "spam (advertising or links)"
+    if re.search(r"(.)\1{9,}", text) and len(set(norm.replace(" ", ""))) <= 3:
+        return "repeated characters"
+    words = norm.split()
+    if len(words) >= 10 and len(set(words)) / len(words) < 0.2:
+        return "the same words repeated"
+    if len(words) >= 3:
+        novowel = sum(1 for w in words if len(w) > 3 and not re.search(r"[aeiouy0-9]", w))
+        if novowel / len(words) > 0.5:
+            return "keyboard noise"
+    return None
+
+
+_DETECTOR_READY = False
+
+
+def detect(text: str) -> tuple[str | None, float]:
+    """(language, probability) from langdetect, seeded so results repeat."""
+    global _DETECTOR_READY
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    if not _DETECTOR_READY:
+        DetectorFactory.seed = 0
+        _DETECTOR_READY = True
+    try:
+        best = detect_langs(text[:2000])[0]
+    except LangDetectException:
+        return None, 0.0
+    return best.lang, best.prob

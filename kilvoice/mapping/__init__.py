@@ -1,0 +1,188 @@
+"""Map themes and statements onto framework items: the ``map`` stage.
+
+Two registered stages (see docs/FRAMEWORKS.md):
+
+* ``kilvoice.map.zeroshot.v1`` scores every statement and theme against every item of each
+  framework from the framework file alone (:mod:`kilvoice.mapping.zeroshot`); officer decisions
+  passed as ``confirmed`` override the links they name.
+* ``kilvoice.map.learned.v1`` does the same, then trains a :class:`~kilvoice.mapping.learned.LearnedMapper`
+  per framework on the officer decisions (zero-shot scores as a prior) and re-scores statements
+  with it. With no decisions it behaves exactly like the zero-shot stage.
+
+``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+import numpy as np
+
+from kilvoice.frameworks import Framework, load_frameworks
+from kilvoice.mapping import zeroshot as zs
+from kilvoice.mapping.gaps import summarise
+from kilvoice.records import Assignment, Link, Reject, Statement, Theme
+from kilvoice.registry import register
+
+STAGE = "map"
+THEME_TEXT_WEIGHT = 0.3  # weight of the theme's own title+keywords against its statements' centroid
+THEME_SHARE = 0.2  # a theme also links when this share of its statements (and >= 2) link to the item
+
+
+class ZeroShotMapper:
+    """The map stage. Settings come from the pipeline file's ``[map]`` section."""
+
+    name = "kilvoice.map.zeroshot.v1"
+
+    def __init__(self, frameworks: Sequence = ("keep-it-local",), threshold: float | None = None,
+                 z: float = zs.DEFAULT_Z, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3,
+                 min_floor: float = zs.DEFAULT_MIN_FLOOR, max_evidence: int = 10):
+        self.frameworks = list(frameworks)
+        self.threshold = threshold
+        self.z = z
+        self.margin = margin
+        self.max_items = max_items
+        self.min_floor = min_floor
+        self.max_evidence = max_evidence
+
+    # -- scoring hooks (the learned stage overrides ``statement_scores``) --------------------
+    def statement_scores(self, framework: Framework, index: zs.ItemIndex, vectors: np.ndarray,
+                         statement_ids: list[str], confirmed: list[dict]) -> tuple[np.ndarray, float, dict]:
+        scores = zs.score_matrix(vectors, index)
+        floor = self.threshold if self.threshold is not None else zs.calibrated_floor(scores, self.z, self.min_floor)
+        return scores, floor, {"method": "zero-shot"}
+
+    # -- the stage --------------------------------------------------------------------------
+    def run(self, themes: list[Theme], assignments: list[Assignment], statements: list[Statement],
+            embeddings: np.ndarray, embedder, conversations: dict[str, dict] | None = None,
+            confirmed: list[dict] | None = None) -> tuple[list[Link], list[Reject], dict]:
+        frameworks = load_frameworks(self.frameworks)
+        confirmed = list(confirmed or [])
+        rejects: list[Reject] = []
+        vectors = zs.normalise(embeddings) if len(statements) else np.zeros((0, 1), dtype=np.float32)
+        if len(statements) != vectors.shape[0]:
+            raise ValueError(f"{len(statements)} statements but {vectors.shape[0]} embedding rows")
+        stmt_ids = [s.id for s in statements]
+        row = {sid: i for i, sid in enumerate(stmt_ids)}
+        members: dict[str, list[int]] = defaultdict(list)
+        for a in assignments:
+            if a.statement_id in row:
+                members[a.theme_id].append(row[a.statement_id])
+        theme_vecs = self._theme_vectors(themes, members, vectors, embedder)
+        links: list[Link] = []
+        thresholds: dict[str, dict] = {}
+        for fw in frameworks:
+            index = zs.build_index(fw, embedder)
+            S, floor, method = self.statement_scores(fw, index, vectors, stmt_ids, confirmed)
+            chosen = zs.select(S, floor, self.margin, self.max_items) if len(stmt_ids) else np.zeros(S.shape, bool)
+            chosen = _apply_decisions(chosen, S, fw, confirmed, "statement_id", stmt_ids, rejects)
+            chosen, S = _roll_up(fw, chosen, S)
+            thresholds[fw.id] = {"floor": round(float(floor), 4), "margin": self.margin,
+                                 "max_items": self.max_items, **method}
+            for i, j in zip(*np.nonzero(chosen)):
+                item = fw.items[j]
+                links.append(Link("statement", stmt_ids[i], fw.id, item.id, round(float(S[i, j]), 4),
+                                  [stmt_ids[i]], "closest: " + "; ".join(zs.closest_phrases(vectors[i], index, j, 1))))
+            links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
+                                           stmt_ids, confirmed, rejects))
+        info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)
+        info["warnings"] = [w for fw in frameworks for w in fw.warnings]
+        return links, rejects, info
+
+    def _theme_vectors(self, themes, members, vectors, embedder) -> np.ndarray:
+        if not themes:
+            return np.zeros((0, max(1, vectors.shape[1])), dtype=np.float32)
+        own = zs.normalise(embedder.encode([f"{t.title}. {', '.join(t.keywords)}" for t in themes]))
+        out = []
+        for k, t in enumerate(themes):
+            rows = members.get(t.id)
+            if rows:
+                centre = zs.normalise(vectors[rows].mean(axis=0))[0]
+                out.append((1 - THEME_TEXT_WEIGHT) * centre + THEME_TEXT_WEIGHT * own[k])
+            else:
+                out.append(own[k])
+        return zs.normalise(np.vstack(out))
+
+    def _theme_links(self, fw, index, themes, theme_vecs, members, S, chosen, floor, stmt_ids,
+                     confirmed, rejects) -> list[Link]:
+        if not themes:
+            return []
+        T = zs.score_matrix(theme_vecs, index)
+        by_score = zs.select(T, floor, self.margin, self.max_items)
+        theme_ids = [t.id for t in themes]
+        for k, t in enumerate(themes):
+            rows = members.get(t.id, [])
+            if rows:
+                share = chosen[rows].sum(axis=0) / len(rows)
+                by_score[k] |= (share >= THEME_SHARE) & (chosen[rows].sum(axis=0) >= 2)
+        by_score = _apply_decisions(by_score, T, fw, confirmed, "theme_id", theme_ids, rejects)
+        by_score, T = _roll_up(fw, by_score, T)
+        out = []
+        for k, j in zip(*np.nonzero(by_score)):
+            t, item = themes[k], fw.items[j]
+            rows = members.get(t.id, [])
+            linked = [r for r in rows if chosen[r, j]]
+            pool = linked or rows
+            evidence = [stmt_ids[r] for r in sorted(pool, key=lambda r: -S[r, j])][: self.max_evidence]
+            parts = []
+            shared = zs.keyword_overlap(item.keywords, t.keywords)
+            if shared:
+                parts.append("shared keywords: " + ", ".join(shared[:4]))
+            parts.append("closest: " + "; ".join(zs.closest_phrases(theme_vecs[k], index, j, 2)))
+            if t.keywords:
+                parts.append("theme keywords: " + ", ".join(t.keywords[:5]))
+            if rows:
+                parts.append(f"{len(linked)} of {len(rows)} statements linked")
+            out.append(Link("theme", t.id, fw.id, item.id, round(float(T[k, j]), 4), evidence, " | ".join(parts)))
+        return out
+
+
+def _apply_decisions(chosen: np.ndarray, scores: np.ndarray, fw: Framework, confirmed: list[dict],
+                     key: str, ids: list[str], rejects: list[Reject]) -> np.ndarray:
+    """Officer decisions win: accepted links are added, rejected ones removed."""
+    if not confirmed:
+        return chosen
+    pos = {sid: i for i, sid in enumerate(ids)}
+    cols = {iid: j for j, iid in enumerate(fw.item_ids)}
+    chosen = chosen.copy()
+    for d in confirmed:
+        if d.get("framework_id") != fw.id or key not in d:
+            continue
+        if d.get("item_id") not in cols:
+            rejects.append(Reject(STAGE, str(d.get(key)), "K115",
+                                  f"decision names item '{d.get('item_id')}' not in framework '{fw.id}'; ignored"))
+            continue
+        i = pos.get(d[key])
+        if i is None:
+            continue
+        chosen[i, cols[d["item_id"]]] = bool(d.get("accepted"))
+    return chosen
+
+
+def _roll_up(fw: Framework, chosen: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A link to a child item also links its parent (score: the larger of the two)."""
+    cols = {iid: j for j, iid in enumerate(fw.item_ids)}
+    if not any(it.parent for it in fw.items) or chosen.size == 0:
+        return chosen, scores
+    chosen, scores = chosen.copy(), scores.copy()
+    for j, item in enumerate(fw.items):
+        parent = item.parent
+        while parent is not None:
+            p = cols[parent]
+            hit = chosen[:, j]
+            scores[hit, p] = np.maximum(scores[hit, p], scores[hit, j])
+            chosen[:, p] |= hit
+            parent = fw.items[p].parent
+    return chosen, scores
+
+
+@register("kilvoice.map.zeroshot.v1")
+def make_zeroshot(**settings) -> ZeroShotMapper:
+    return ZeroShotMapper(**settings)
+
+
+@register("kilvoice.map.learned.v1")
+def make_learned(**settings):
+    from kilvoice.mapping.learned import LearnedStage
+
+    return LearnedStage(**settings)
