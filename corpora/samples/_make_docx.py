@@ -13,6 +13,9 @@ Layout of each document: one paragraph per ``Key: value`` metadata line, one
 empty paragraph, then the body paragraphs. Two notes also carry a two-column
 Question | Answer table after the body.
 """
+import datetime
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -214,10 +217,21 @@ def build(note, path):
         for i, (q, a) in enumerate(rows):
             table.cell(i, 0).text = q
             table.cell(i, 1).text = a
-    # fixed core properties so rebuilds are stable
+    # fixed core properties and zip timestamps so rebuilds are byte-identical
+    fixed = datetime.datetime(2022, 10, 1, 9, 0, 0)
     doc.core_properties.author = "kilvoice sample corpus"
     doc.core_properties.last_modified_by = "kilvoice sample corpus"
-    doc.save(path)
+    doc.core_properties.created = fixed
+    doc.core_properties.modified = fixed
+    buf = io.BytesIO()
+    doc.save(buf)
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(2022, 10, 1, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, zin.read(item.filename))
 
 
 def main():
