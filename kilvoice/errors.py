@@ -18,6 +18,9 @@ class Errors:
     K112 = "framework file {path}: {problem}"
     K113 = "framework file {path}, item '{item}': {problem}"
     K114 = "unknown framework '{name}'; available: {available}"
+    K115 = "officer decision names item '{item}', which is not in framework '{framework}'; decision ignored"
+    K116 = "{path}: line {line}: label '{label}' is not an item of framework '{framework}'. Use the item ids of the framework file"
+    K117 = "no framework file given. Pass one or more paths, e.g. `kilvoice frameworks validate my-plan.yaml`"
     # K2xx: ingest
     K201 = "{path}: file is empty. Remove it or add the note text"
     K202 = "{path}: looks like a binary file, not text. Save it as .txt, .md, .docx, .csv, .xlsx, .jsonl, .pdf, .vtt or .srt"
@@ -51,6 +54,33 @@ class Errors:
     # K5xx: evaluation
     K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
     K502 = "{path}: column '{column}' not found; columns: {columns}"
+    # K70x: topics (theme stage)
+    K701 = "statement has no words left after removing placeholders and punctuation; it was left out of the themes"
+    K702 = "unknown reducer '{name}' in [topics]; available: {available}"
+    K703 = "unknown clusterer '{name}' in [topics]; available: {available}"
+    K704 = "unknown setting '{name}' in [topics]; allowed: {allowed}"
+    K705 = "[topics] {name} = {value!r} is not valid; expected {expected}"
+    K706 = "embeddings have {rows} rows but there are {n} statements; re-run the embed stage"
+    K707 = "{path}: no rows with both text and a label in columns '{text}' / '{label}'"
+    # K600-K649: redaction and its review queue
+    K600 = "unknown redaction style '{style}'; available: {available}. Set [redact] style in the pipeline file"
+    K601 = "review item {id} not found in {path}. List pending items with `kilvoice review redactions --list`"
+    K602 = "review item {id} was already {status} by {by}; a decision is not changed silently. Decide it again with --force"
+    K603 = "give a reviewer name with --by NAME when accepting or rejecting a redaction"
+    K604 = "{path}: no spans with a label found; gold lines need 'spans' of {{start, end, label}}"
+    # K8xx: review decisions and the web app
+    K801 = "unknown decision kind '{kind}'; kinds: {available}"
+    K802 = "decision '{kind}': {problem}"
+    K803 = "theme '{theme}' not found in the latest run; themes: {available}"
+    K804 = "no finished analysis run in {path}. Run the analysis first (the Runs page or `kilvoice run`)"
+    K805 = "the web app's secret key {problem}. Delete {path} to have a new random key made, or set a long random secret"
+    K806 = "user '{name}' already exists. Choose another name"
+    K807 = "unknown role '{role}'; roles: {available}"
+    K808 = "password {problem}"
+    K809 = "no user called '{name}'; users: {available}"
+    K810 = "unsupported export format '{fmt}'; use csv or json"
+    K811 = "quote {statement} cannot be marked publishable: the conversation has no consent to quote"
+    K812 = "an analysis run is already in progress (job {job}). Wait for it to finish"
 
 
 class KilvoiceError(Exception):

@@ -65,16 +65,20 @@ def _known_names(store: Store, conversation_id: str) -> list[str]:
     return [n for n in names if n]
 
 
-def redact_store(store: Store, redactor, progress: bool = False) -> dict:
+def redact_store(store: Store, redactor, progress: bool = False, batch: int = 200) -> dict:
     """Redact every analysable conversation not yet redacted by this redactor version."""
     done = store.redacted_ids(redactor.name)
     todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
     from tqdm import tqdm
 
-    for cid in tqdm(todo, desc="redact", unit="note", disable=not progress, file=sys.stderr):
-        utts = store.raw_utterances(cid)
-        red, spans, flags = redactor.redact_note(utts, known_names=_known_names(store, cid), conversation_id=cid)
-        store.put_redacted(cid, red, spans, redactor.name, flags)
+    with tqdm(total=len(todo), desc="redact", unit="note", disable=not progress, file=sys.stderr) as bar:
+        for i in range(0, len(todo), batch):
+            ids = todo[i:i + batch]
+            notes = [store.raw_utterances(cid) for cid in ids]
+            names = [_known_names(store, cid) for cid in ids]
+            for cid, (red, spans, flags) in zip(ids, redactor.redact_many(notes, names)):
+                store.put_redacted(cid, red, spans, redactor.name, flags)
+            bar.update(len(ids))
     return {"redacted": len(todo), "cached": len(done)}
 
 
@@ -156,6 +160,10 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         rejects += map_rejects
         timings["map"] = time.perf_counter() - t
 
+        # --- review: re-apply the officer decision log (kilvoice.review) so edits survive re-runs ---
+        from kilvoice.review import review_run
+        themes, assignments, links, review_info = review_run(store, run_id, themes, assignments, links)
+        # --- end review ---
         store.save_results(run_id, themes, assignments, links, rejects)
         manifest = {
             "run_id": run_id,
@@ -176,6 +184,7 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
             },
             "topics": topic_info,
             "mapping": {k: v for k, v in map_info.items() if k not in ("frameworks", "unmapped_themes")},
+            "review": review_info,
             "coverage": {"frameworks": map_info.get("frameworks", {}),
                          "unmapped_themes": map_info.get("unmapped_themes", [])},
             "embedder": embedder.model_id,

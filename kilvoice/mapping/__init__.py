@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from kilvoice.errors import KilvoiceError
 from kilvoice.frameworks import Framework, load_frameworks
 from kilvoice.mapping import zeroshot as zs
 from kilvoice.mapping.gaps import summarise
@@ -150,7 +151,7 @@ def _apply_decisions(chosen: np.ndarray, scores: np.ndarray, fw: Framework, conf
             continue
         if d.get("item_id") not in cols:
             rejects.append(Reject(STAGE, str(d.get(key)), "K115",
-                                  f"decision names item '{d.get('item_id')}' not in framework '{fw.id}'; ignored"))
+                                  KilvoiceError("K115", item=d.get("item_id"), framework=fw.id).message))
             continue
         i = pos.get(d[key])
         if i is None:

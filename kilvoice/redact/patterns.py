@@ -38,7 +38,7 @@ def find_emails(text: str) -> Iterator[Candidate]:
 # -- PHONE -------------------------------------------------------------------
 _SEP = r"[ \t\-.]{0,2}"
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?\(?|\(?0)"  # +44 / +44 (0) / 0044 / 0 / (0
+    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?\(?|\(?0\s?)"  # +44 / +44 (0) / 0044 / 0 / (0
     rf"[1-9](?:\)?{_SEP}\(?\d){{8,9}}(?![\d])"
 )
 
@@ -101,7 +101,7 @@ ADDRESS_RE = re.compile(
     rf"(?:(?:{_NAME_WORD}[ \t]+){{1,3}}(?:{STREET_SUFFIXES})\b\.?|[A-Z][a-z]+(?:gate|field|thorpe|royd|ings)\b)"
 )
 _FLAT_ONLY_RE = re.compile(r"\b(?:Flat|Apartment|Apt)\s+\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]+\s+(?:House|Court|Lodge|Mansions|Tower|Point)\b")
-_NOT_ADDRESS_WORDS = {"The", "A", "An", "Junction", "Bus", "Years", "Year", "Per", "Of", "And", "Or", "In", "On", "At"}
+_NOT_ADDRESS_WORDS = {"Junction", "Bus", "Years", "Year", "Per", "Of", "And", "Or", "In", "On", "At"}
 
 
 def find_addresses(text: str) -> Iterator[Candidate]:

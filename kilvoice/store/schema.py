@@ -113,7 +113,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE assignments (
         run_id TEXT NOT NULL REFERENCES runs(id),
-        statement_id TEXT NOT NULL REFERENCES statements(id),
+        statement_id TEXT NOT NULL,      -- statements may be re-segmented; runs keep their ids
         theme_id TEXT NOT NULL,
         score REAL NOT NULL,
         is_primary INTEGER NOT NULL,
@@ -154,6 +154,83 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE conversations ADD COLUMN superseded_status TEXT;
     CREATE INDEX conversations_file ON conversations(file_id)
+    """,
+    # review and web app: users, sessions, uploads, jobs, the append-only decision log and the
+    # pre-review results of each run (so decisions can be re-applied from scratch)
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,              -- admin | officer | conversationalist
+        password_hash TEXT NOT NULL,     -- argon2id
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,     -- sha256 of the cookie token (the token itself is never stored)
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE uploads (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        original_name TEXT NOT NULL,     -- as given, for display (escaped on output)
+        stored_name TEXT NOT NULL,       -- safe name under the project's uploads folder
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        meta TEXT NOT NULL,              -- JSON: the metadata form
+        status TEXT NOT NULL,            -- ok | rejected
+        result TEXT NOT NULL,            -- JSON: ingest counts and reject codes (never resident text)
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX uploads_user ON uploads(user_id);
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- analysis
+        user_id INTEGER,
+        status TEXT NOT NULL,            -- queued | running | done | failed
+        progress REAL NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        run_id TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- rename | merge | split | delete | move | link | quote | signoff | redaction
+        user_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        run_id TEXT,                     -- the run the officer was looking at
+        payload TEXT NOT NULL,           -- JSON: what was decided (ids and titles, no resident text)
+        snapshot TEXT NOT NULL,          -- JSON: statement ids of the themes named, to re-target on re-runs
+        reason TEXT NOT NULL DEFAULT ''  -- append-only: kilvoice never updates or deletes a row
+    );
+    CREATE TABLE review_base (
+        run_id TEXT PRIMARY KEY REFERENCES runs(id),
+        themes TEXT NOT NULL,            -- JSON: the run's themes, assignments and links before review
+        assignments TEXT NOT NULL,
+        links TEXT NOT NULL
+    )
+    """,
+    # redaction review queue: low-confidence spans (labels and offsets into raw text, never the text)
+    """
+    CREATE TABLE redaction_review (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        utterance_idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,          -- offsets into the raw utterance text
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        score REAL NOT NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending | accepted | rejected
+        decided_by TEXT,
+        decided_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (conversation_id, utterance_idx, start, "end", label)
+    );
+    CREATE INDEX redaction_review_status ON redaction_review(status)
     """,
 ]
 

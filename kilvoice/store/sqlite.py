@@ -25,6 +25,19 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements (semicolons inside comments or strings are safe)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf)
+            buf = ""
+    if buf.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buf.splitlines()):
+        out.append(buf + ";")
+    return out
+
+
 def open_store(project: str | Path) -> "Store":
     """Open (creating if needed) the store of the project folder ``project``."""
     project = Path(project)
@@ -49,9 +62,8 @@ class Store:
             raise KilvoiceError("K301", path=self.path, found=version, supported=SCHEMA_VERSION)
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in split_sql(MIGRATIONS[number]):
+                    self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={number + 1}")
 
     @contextmanager
@@ -80,41 +92,65 @@ class Store:
 
     # -- files and notes ------------------------------------------------------
     def file_seen(self, path: str, sha256: str) -> bool:
+        """True when the current (latest ok) version of ``path`` has this content."""
         row = self.db.execute(
-            "SELECT 1 FROM files WHERE path=? AND sha256=? AND status='ok'", (path, sha256)
+            "SELECT sha256 FROM files WHERE path=? AND status='ok' ORDER BY version DESC LIMIT 1", (path,)
         ).fetchone()
-        return row is not None
+        return row is not None and row[0] == sha256
 
-    def add_file(self, path: str, sha256: str, size: int, notes: list[Note],
-                 conversation_ids: list[str], content_hashes: list[str],
-                 statuses: list[tuple[str, str | None, str | None]],
-                 pseudonyms: list[str | None]) -> int:
+    def add_file(self, path: str, sha256: str, size: int, notes: Iterable,
+                 conversation_ids: list[str] | None = None, content_hashes: list[str] | None = None,
+                 statuses: list[tuple[str, str | None, str | None]] | None = None,
+                 pseudonyms: list[str | None] | None = None) -> int:
         """Store one file and all its notes in a single transaction.
 
-        A file whose path was ingested before with other content becomes a new
-        version; the older version's conversations are marked ``superseded``.
+        ``notes`` is either a list of Notes with the four parallel lists, or (when
+        ``conversation_ids`` is None) an iterable of rows ``(note, conversation_id, content_hash,
+        (status, reason, duplicate_of), pseudonym, band_keys)``, consumed lazily inside the
+        transaction so a huge file is never held in memory; a row iterable may read the store
+        (it sees the rows already written). Anything raised rolls the whole file back.
+
+        A file whose path was ingested before with other content becomes a new version; the
+        older version's conversations are marked ``superseded`` (their status is kept in
+        ``superseded_status``). Content that was an older version comes back as the newest.
         """
+        if conversation_ids is not None:
+            rows: Iterable = (
+                (n, c, h, s, p, None)
+                for n, c, h, s, p in zip(notes, conversation_ids, content_hashes, statuses, pseudonyms)
+            )
+        else:
+            rows = notes
         with self.transaction() as db:
             db.execute("DELETE FROM files WHERE path=? AND sha256=? AND status='rejected'", (path, sha256))
-            prev = db.execute("SELECT MAX(version) FROM files WHERE path=?", (path,)).fetchone()[0]
+            prev = db.execute("SELECT MAX(version) FROM files WHERE path=? AND status='ok'", (path,)).fetchone()[0]
             version = (prev or 0) + 1
             if prev:
                 db.execute(
-                    "UPDATE conversations SET status='superseded', status_reason=? "
-                    "WHERE file_id IN (SELECT id FROM files WHERE path=?)",
+                    "UPDATE conversations SET superseded_status=status, status='superseded', status_reason=? "
+                    "WHERE status!='superseded' AND file_id IN (SELECT id FROM files WHERE path=?)",
                     (f"replaced by version {version} of the file", path),
                 )
+            old = db.execute("SELECT id FROM files WHERE path=? AND sha256=? AND status='ok'",
+                             (path, sha256)).fetchone()
+            if old:  # back to content seen before: bring that version back
+                db.execute("UPDATE files SET version=?, ingested_at=? WHERE id=?", (version, now(), old[0]))
+                db.execute(
+                    "UPDATE conversations SET status=COALESCE(superseded_status, 'ok'), superseded_status=NULL,"
+                    " status_reason=CASE WHEN superseded_status IS NULL OR superseded_status='ok' THEN NULL"
+                    " ELSE status_reason END WHERE file_id=?", (old[0],))
+                return old[0]
             cur = db.execute(
                 "INSERT INTO files (path, sha256, size, version, status, n_notes, ingested_at) "
-                "VALUES (?,?,?,?, 'ok', ?, ?)",
-                (path, sha256, size, version, len(notes), now()),
+                "VALUES (?,?,?,?, 'ok', 0, ?)",
+                (path, sha256, size, version, now()),
             )
             file_id = cur.lastrowid
-            for note, cid, chash, (status, reason, dup_of), pseud in zip(
-                notes, conversation_ids, content_hashes, statuses, pseudonyms
-            ):
+            n = 0
+            for note, cid, chash, (status, reason, dup_of), pseud, bands in rows:
                 meta = note.meta
                 consent = meta.get("consent_to_quote")
+                residents = meta.get("residents")
                 db.execute(
                     "INSERT INTO conversations (id, note_id, file_id, content_hash, conversationalist_id,"
                     " organisation, setting, area, postcode_district, date, age_band, residents,"
@@ -122,11 +158,14 @@ class Store:
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (cid, meta.get("id"), file_id, chash, pseud, meta.get("organisation"), meta.get("setting"),
                      meta.get("area"), meta.get("postcode_district"), meta.get("date"), meta.get("age_band"),
-                     meta.get("residents"), None if consent is None else int(bool(consent)),
+                     residents if isinstance(residents, int) else None,
+                     None if consent is None else int(bool(consent)),
                      meta.get("language"), json.dumps(sorted(note.extra)), status, reason, dup_of, now()),
                 )
                 raw_meta = dict(note.meta)
                 raw_meta.update({f"extra.{k}": v for k, v in note.extra.items()})
+                if note.warnings:
+                    raw_meta["_warnings"] = list(note.warnings)
                 db.execute(
                     "INSERT INTO raw_notes (conversation_id, raw_meta, raw_text) VALUES (?,?,?)",
                     (cid, json.dumps(raw_meta, default=str), note.text),
@@ -136,11 +175,19 @@ class Store:
                     " VALUES (?,?,?,?,?,?)",
                     [(cid, u.index, u.speaker, u.role, u.question, u.text) for u in note.utterances],
                 )
+                if bands:
+                    db.executemany("INSERT INTO dedup_bands (key, conversation_id) VALUES (?,?)",
+                                   [(k, cid) for k in bands])
+                n += 1
+            db.execute("UPDATE files SET n_notes=? WHERE id=?", (n, file_id))
         return file_id
 
     def add_rejected_file(self, path: str, sha256: str, size: int, code: str, message: str) -> None:
+        """Record a file that could not be ingested (replacing an earlier record of the same content)."""
         with self.transaction() as db:
             db.execute("DELETE FROM files WHERE path=? AND sha256=? AND status='rejected'", (path, sha256))
+            if db.execute("SELECT 1 FROM files WHERE path=? AND sha256=? AND status='ok'", (path, sha256)).fetchone():
+                return  # the same content was ingested before (e.g. under a larger size limit)
             db.execute(
                 "INSERT INTO files (path, sha256, size, status, error_code, error_message, ingested_at)"
                 " VALUES (?,?,?, 'rejected', ?, ?, ?)",
@@ -148,11 +195,37 @@ class Store:
             )
 
     def conversation_by_hash(self, content_hash: str) -> str | None:
+        """The earliest ok conversation with this content hash (exact-duplicate screening)."""
         row = self.db.execute(
-            "SELECT id FROM conversations WHERE content_hash=? AND status!='superseded' ORDER BY created_at LIMIT 1",
+            "SELECT id FROM conversations WHERE content_hash=? AND status='ok' ORDER BY created_at, rowid LIMIT 1",
             (content_hash,),
         ).fetchone()
         return row[0] if row else None
+
+    def near_duplicate_candidates(self, keys: list[int], limit: int = 20) -> list[tuple[str, str]]:
+        """(conversation id, raw text) of ok conversations sharing an LSH band key (ingest screening)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT c.id, r.raw_text FROM (SELECT DISTINCT conversation_id FROM dedup_bands WHERE key IN ({marks})) b"
+            " JOIN conversations c ON c.id=b.conversation_id AND c.status='ok'"
+            " JOIN raw_notes r ON r.conversation_id=c.id LIMIT ?",
+            (*keys, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def ingest_salt(self) -> str:
+        """The project's random salt for conversationalist pseudonyms (created on first use)."""
+        row = self.db.execute("SELECT value FROM ingest_settings WHERE key='pseudonym_salt'").fetchone()
+        if row:
+            return row[0]
+        import secrets
+
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO ingest_settings (key, value) VALUES ('pseudonym_salt', ?)",
+                       (secrets.token_hex(16),))
+        return self.db.execute("SELECT value FROM ingest_settings WHERE key='pseudonym_salt'").fetchone()[0]
 
     def conversations(self, status: str | None = "ok") -> list[dict]:
         sql = "SELECT * FROM conversations"
@@ -216,6 +289,10 @@ class Store:
 
     # -- statements -----------------------------------------------------------
     def replace_statements(self, conversation_id: str, statements: list[Statement], hashes: list[str]) -> None:
+        existing = [tuple(r) for r in self.db.execute(
+            "SELECT id, text_hash FROM statements WHERE conversation_id=? ORDER BY id", (conversation_id,))]
+        if existing == sorted(zip((s.id for s in statements), hashes)):
+            return
         with self.transaction() as db:
             db.execute("DELETE FROM statements WHERE conversation_id=?", (conversation_id,))
             db.executemany(

@@ -146,7 +146,7 @@ class AutoCluster:
     def __init__(self, algorithm: str = "kmeans", n_themes="auto", min_themes: int = 8,
                  max_themes: int = 25, outlier_threshold: float = 0.35,
                  max_outlier_share: float = 0.08, n_init: int = 4, k_penalty: float = 0.002,
-                 sample_size: int = 2000, random_state: int = 0):
+                 sample_size: int = 2000, selection: str = "silhouette", random_state: int = 0):
         self.algorithm = algorithm
         self.n_themes = n_themes
         self.min_themes = min_themes
@@ -156,6 +156,7 @@ class AutoCluster:
         self.n_init = n_init
         self.k_penalty = k_penalty
         self.sample_size = sample_size
+        self.selection = selection
         self.random_state = random_state
 
     def _candidates(self, n: int) -> list[int]:
@@ -166,7 +167,7 @@ class AutoCluster:
         return list(range(lo, hi + 1))
 
     def fit(self, X, y=None):
-        from sklearn.metrics import silhouette_score
+        from sklearn.metrics import adjusted_rand_score, silhouette_score
 
         if self.algorithm not in BASE_ALGORITHMS:
             raise KilvoiceError("K703", name=self.algorithm, available=", ".join(BASE_ALGORITHMS))
@@ -184,7 +185,11 @@ class AutoCluster:
                 break
             if len(np.unique(labels[sample])) < 2:
                 continue
-            s = float(silhouette_score(X[sample], labels[sample], metric="cosine"))
+            if self.selection == "stability":
+                other = run(X, k, self.random_state + 7919, 1)
+                s = float(adjusted_rand_score(run(X, k, self.random_state + 104729, 1), other))
+            else:
+                s = float(silhouette_score(X[sample], labels[sample], metric="cosine"))
             scores[k] = round(s, 4)
             score = s - self.k_penalty * (k - candidates[0])
             if score > best_score:

@@ -54,6 +54,16 @@ def question_of(text: str) -> str | None:
     return None
 
 
+def last_question(text: str) -> str | None:
+    """The question asked last in a conversationalist's turn (intros often name both)."""
+    best, where = None, -1
+    for name, rx in (("strong", STRONG), ("future", FUTURE)):
+        for m in rx.finditer(text):
+            if m.start() > where:
+                best, where = name, m.start()
+    return best
+
+
 def role_of(speaker: str | None, conversationalist: str | None) -> str:
     """A transcript speaker's role: the conversationalist (full or first name, or a label) or a resident."""
     if not speaker:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, make_note, question_of, role_of
+from kilvoice.ingest.formats import Context, last_question, make_note, question_of, role_of
 from kilvoice.ingest.formats.text import CONTROL, row_note
 from kilvoice.ingest.metadata import FIELDS, normalise_key
 from kilvoice.records import Note, Utterance
@@ -139,6 +139,8 @@ def _rows_csv(path: Path, ctx: Context) -> Iterator[tuple[list[str], dict]]:
                 if not any(cell.strip() for cell in row):
                     continue
                 record = dict(zip(header, row))
+                if len(row) > len(header):  # unquoted commas: keep the overflow, never drop it
+                    record["unnamed_columns"] = ",".join(row[len(header):])
                 yield header, record
         except csv.Error as exc:
             raise KilvoiceError("K205", path=ctx.display,
@@ -223,12 +225,12 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
             role = str(r.get(extras["role"], "")).strip().lower() if extras.get("role") else ""
             role = role if role in ("resident", "conversationalist") else role_of(speaker, conv)
             if role == "conversationalist":
-                question = question_of(text) or question
+                question = last_question(text) or question
             if utts and utts[-1].speaker == speaker:
                 utts[-1].text += " " + text
             else:
                 utts.append(Utterance(index=0, text=text, role=role, speaker=speaker,
-                                      question=question if role != "conversationalist" else question_of(text)))
+                                      question=question if role != "conversationalist" else last_question(text)))
         return make_note(ctx, n, raw, utts)
 
     for header, row in rows:

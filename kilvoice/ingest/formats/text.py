@@ -23,10 +23,6 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-HEADING = re.compile(
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?P<h>[^:?\n]{3,120}?[:?]|[^:?\n]{3,120}?(?=\*\*|__|$))(?:\*\*|__)?"
-    r"(?::)?\s*(?P<rest>.*)$"
-)
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -81,10 +77,39 @@ def read_text(path: Path, ctx: Context) -> str:
     return decode(path.read_bytes(), ctx.display, ctx.encoding)
 
 
+LABELS = {
+    "good": "strong", "strong": "strong", "strengths": "strong", "strength": "strong", "positives": "strong",
+    "good things": "strong", "whats good": "strong", "whats strong": "strong", "the good": "strong",
+    "better": "future", "make it better": "future", "improve": "future", "improvements": "future",
+    "next gen": "future", "next generation": "future", "future": "future", "to improve": "future",
+    "would make it better": "future", "ideas": "future", "wishes": "future",
+}
+_BULLET = re.compile(r"^([-*+•]|\d+[.)])\s+")
+_LABEL = re.compile(r"^(?P<h>[^:?]{2,120}?)\s*(?P<p>[:?])\s*(?P<rest>.*)$")
+
+
+def heading_question(line: str) -> tuple[str | None, str]:
+    """(question, rest of line) when ``line`` is a heading naming a question
+    ("Good: ...", "## What would make it better?", "**Better:** ..."), else (None, line)."""
+    clean = re.sub(r"\*\*|__", "", line).strip()
+    hashes = clean.startswith("#")
+    clean = clean.lstrip("#").strip()
+    m = _LABEL.match(clean)
+    head, rest = (m["h"], m["rest"]) if m else (clean if hashes else "", "")
+    if not head or len(head) > 100:
+        return None, line
+    key = re.sub(r"[^a-z ]", "", head.lower().replace("'", "").replace("’", "")).strip()
+    key = re.sub(r"\s+", " ", key)
+    q = LABELS.get(key)
+    if q is None and (hashes or len(key.split()) <= 14):
+        q = question_of(head) if (hashes or key.startswith(("what", "how", "whats"))) else None
+    return (q, rest.strip()) if q else (None, line)
+
+
 def body_utterances(lines: list[str], question: str | None = None) -> list[Utterance]:
     """Split a note body into utterances: one per paragraph or bullet. A heading line that
-    names a Big Conversation question ("What's good:", "## What would make it better?") sets
-    ``question`` for what follows; text after the colon on the same line is an answer."""
+    names a Big Conversation question ("Good:", "What's good:", "## What would make it
+    better?") sets ``question`` for what follows; text after the colon is an answer."""
     out: list[Utterance] = []
     para: list[str] = []
 
@@ -98,24 +123,23 @@ def body_utterances(lines: list[str], question: str | None = None) -> list[Utter
         if not stripped:
             flush()
             continue
-        m = HEADING.match(stripped) if len(stripped) <= 200 else None
-        q = question_of(m["h"]) if m else None
-        looks_heading = m is not None and (
-            stripped.startswith("#") or m["h"].endswith((":", "?")) or stripped.startswith(("**", "__"))
-        )
-        if q and looks_heading:
+        bullet = _BULLET.match(stripped)
+        content = stripped[bullet.end():] if bullet else stripped
+        q, rest = heading_question(content) if len(content) <= 2000 else (None, content)
+        if q:
             flush()
             question = q
-            rest = m["rest"].strip().strip("*_").strip()
             if rest:
                 para.append(rest)
+                if bullet:
+                    flush()
             continue
         if stripped.startswith("#"):  # other Markdown headings are structure, not speech
             flush()
             continue
-        if re.match(r"^([-*+•]|\d+[.)])\s+", stripped):
+        if bullet:
             flush()
-            para.append(re.sub(r"^([-*+•]|\d+[.)])\s+", "", stripped))
+            para.append(content)
             flush()
             continue
         para.append(stripped)
@@ -145,6 +169,11 @@ def split_header(text: str) -> tuple[dict[str, Any], list[str], list[str]]:
                 return data, lines[end + 1:], []
         return {}, lines, ["front matter opened with --- but never closed; read as body"]
     for end in range(len(lines)):
+        if lines[end].strip() and heading_question(lines[end].strip())[0] and end > 0:
+            header = parse_header_lines(lines[:end])  # no blank line before the answers (e.g. a PDF)
+            if header:
+                return header, lines[end:], []
+            break
         if not lines[end].strip():
             header = parse_header_lines(lines[:end])
             if header and end > 0:

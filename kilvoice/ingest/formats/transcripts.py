@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, make_note, question_of, role_of
+from kilvoice.ingest.formats import Context, last_question, make_note, question_of, role_of
 from kilvoice.ingest.formats.text import read_text
 from kilvoice.ingest.metadata import parse_header_lines
 from kilvoice.records import Note, Utterance
@@ -21,7 +21,7 @@ from kilvoice.records import Note, Utterance
 TIMING = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
 VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.S)
 TAG = re.compile(r"</?[^>]+>")
-NAMED = re.compile(r"^\s*([A-Z][\w.'’\- ]{0,40}?)\s*:\s+(.*)$")
+NAMED = re.compile(r"^\s*([A-Z][\w.'’()\- ]{0,40}?)\s*:\s+(.*)$")
 
 
 def _turns_to_note(ctx: Context, meta: dict, turns: list[tuple[str | None, str]], warnings: list[str]) -> Note:
@@ -36,12 +36,12 @@ def _turns_to_note(ctx: Context, meta: dict, turns: list[tuple[str | None, str]]
         if utts and utts[-1].speaker == speaker:
             utts[-1].text += " " + text
             if role == "conversationalist":
-                question = question_of(utts[-1].text) or question
-                utts[-1].question = question_of(utts[-1].text)
+                question = last_question(utts[-1].text) or question
+                utts[-1].question = last_question(utts[-1].text)
             continue
         if role == "conversationalist":
-            question = question_of(text) or question
-            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=question_of(text)))
+            question = last_question(text) or question
+            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=last_question(text)))
         else:
             utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=question))
     if not utts:

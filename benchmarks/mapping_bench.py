@@ -1,0 +1,132 @@
+"""Mapping benchmark on the NHS Friends-and-Family-Test set coded against a 50-theme framework.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/mapping_bench.py                # static model
+    PYTHONPATH=/work/main /work/benchvenv/bin/python benchmarks/mapping_bench.py --embedder minilm
+
+Builds a framework YAML from the theme names (in a temp dir: nothing about the NHS set is
+committed), then reports micro/macro F1 at K = 0, 10, 25, 50 confirmations per item for
+kilvoice's mapper, a TF-IDF + one-vs-rest logistic regression baseline trained on the same K
+rows, and that baseline trained on 80% of rows (scored on the other 20%). One JSON line per
+result, then a summary table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+CSV = ROOT.parent / "shared" / "corpora" / "nhs-feedback" / "v6framework_230831.csv"
+FIRST_LABEL = "Not assigned"
+
+
+def load(path: Path):
+    import pandas as pd
+
+    df = pd.read_csv(path)
+    labels = list(df.columns[list(df.columns).index(FIRST_LABEL):])
+    text = df["FFT answer"].fillna("").astype(str).str.strip()
+    keep = (text.str.len() > 0) & (text.str.lower() != "did not answer")
+    df = df[keep]
+    Y = df[labels].fillna(0).to_numpy().astype(int)
+    return df["FFT answer"].astype(str).str.strip().tolist(), Y, labels
+
+
+def write_framework(labels: list[str], folder: Path) -> Path:
+    import yaml
+
+    data = {"id": "nhs-fft-v6", "title": "NHS patient experience framework v6 (theme names only)",
+            "items": [{"id": f"t{j:02d}", "title": name} for j, name in enumerate(labels)]}
+    path = folder / "nhs-fft-v6.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def baseline(texts, Y, train, test, seed):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    vec = TfidfVectorizer(sublinear_tf=True, min_df=1, ngram_range=(1, 2))
+    Xtr = vec.fit_transform([texts[i] for i in train])
+    Xte = vec.transform([texts[i] for i in test])
+    cols = [j for j in range(Y.shape[1]) if 0 < Y[train, j].sum() < len(train)]
+    P = np.zeros((len(test), Y.shape[1]), dtype=int)
+    clf = OneVsRestClassifier(LogisticRegression(max_iter=1000, random_state=seed)).fit(Xtr, Y[np.ix_(train, cols)])
+    P[:, cols] = clf.predict(Xte)
+    return P
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--embedder", choices=["static", "minilm"], default="static")
+    ap.add_argument("--ks", default="0,10,25,50")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--prior-weight", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    if not CSV.is_file():
+        sys.exit(f"{CSV} not found (needs ../shared/corpora)")
+    sys.path.insert(0, str(ROOT))
+    from kilvoice.frameworks import load_framework
+    from kilvoice.mapping import zeroshot as zs
+    from kilvoice.mapping.evaluate import f1_report, predict, sample_per_label
+
+    t0 = time.perf_counter()
+    texts, Y, labels = load(CSV)
+    with tempfile.TemporaryDirectory() as tmp:
+        fw = load_framework(write_framework(labels, Path(tmp)))
+    if args.embedder == "static":
+        from kilvoice.embed import StaticEmbedder
+        embedder = StaticEmbedder()
+    else:
+        from kilvoice.embed import MiniLMEmbedder
+        embedder = MiniLMEmbedder()
+    X = zs.normalise(embedder.encode(texts))
+    t_embed = time.perf_counter() - t0
+    index = zs.build_index(fw, embedder)
+    S = zs.score_matrix(X, index)
+    floor = zs.calibrated_floor(S)
+    results = []
+    n = len(texts)
+    for k in [int(x) for x in args.ks.split(",")]:
+        t = time.perf_counter()
+        train = sample_per_label(Y, k, args.seed) if k else np.zeros(0, dtype=int)
+        test = np.setdiff1d(np.arange(n), train)
+        P = predict(X, S, Y, train, test, floor, C=args.C, prior_weight=args.prior_weight, seed=args.seed)
+        r = f1_report(Y[test], P, fw.item_ids)
+        results.append({"method": "kilvoice", "k": k, "n_train": len(train), "n_test": len(test),
+                        "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "seconds": round(time.perf_counter() - t, 2)})
+        print(json.dumps(results[-1]), flush=True)
+        if k:
+            t = time.perf_counter()
+            P = baseline(texts, Y, train, test, args.seed)
+            r = f1_report(Y[test], P, fw.item_ids)
+            results.append({"method": "tfidf-lr", "k": k, "n_train": len(train), "n_test": len(test),
+                            "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "seconds": round(time.perf_counter() - t, 2)})
+            print(json.dumps(results[-1]), flush=True)
+    rng = np.random.default_rng(args.seed)
+    perm = rng.permutation(n)
+    train, test = np.sort(perm[: int(0.8 * n)]), np.sort(perm[int(0.8 * n):])
+    t = time.perf_counter()
+    r = f1_report(Y[test], baseline(texts, Y, train, test, args.seed), fw.item_ids)
+    results.append({"method": "tfidf-lr-80%", "k": None, "n_train": len(train), "n_test": len(test),
+                    "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "seconds": round(time.perf_counter() - t, 2)})
+    print(json.dumps(results[-1]), flush=True)
+    print(f"# rows {n}, items {len(labels)}, embedder {embedder.model_id}, embed {t_embed:.1f}s, "
+          f"floor {floor:.3f}, total {time.perf_counter() - t0:.1f}s")
+    print("| method | K | train rows | scored rows | micro F1 | macro F1 |\n|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['method']} | {r['k'] if r['k'] is not None else '80%'} | {r['n_train']} | {r['n_test']} "
+              f"| {r['micro_f1']:.3f} | {r['macro_f1']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""`kilvoice eval topics DATA.csv`: fit the theme stage on labelled texts and score it."""
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("topics")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--text-column", required=True, help="Column holding the text.")
+@click.option("--label-column", default=None, help="Column holding the reference label (omit for unlabelled data).")
+@click.option("--pipeline", "pipeline", type=click.Path(dir_okay=False), default=None,
+              help="Pipeline file whose [embed] and [topics] settings to use (default: built-in defaults).")
+@click.option("--embedder", type=click.Choice(["static", "minilm", "tfidf"]), default=None,
+              help="Override the pipeline's embedder (tfidf needs no model).")
+@click.option("--limit", type=int, default=None, help="Use a seeded random sample of N rows.")
+@click.option("--seed", type=int, default=None, help="Seed (default: the pipeline's project.seed, 42).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, seed, as_json):
+    """Fit themes on DATA.csv and print ARI, AMI, NMI against the labels, theme count,
+    outlier share, NPMI coherence, topic diversity, stability and seconds.
+
+    "other" counts as its own cluster (-1) for ARI/AMI/NMI.
+    """
+    from kilvoice.topics.evaluate import evaluate_topics
+
+    with click.progressbar(length=1, label="Fitting themes", file=click.get_text_stream("stderr")) as bar:
+        result = evaluate_topics(data, text_column, label_column, pipeline=pipeline, limit=limit,
+                                 seed=seed, embedder=embedder)
+        bar.update(1)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for key, value in result.items():
+        if key != "titles":
+            click.echo(f"{key:>14}: {value}")
+    click.echo("        titles: " + " | ".join(result["titles"]))

@@ -1,0 +1,25 @@
+"""Personal-data redaction (spaCy NER + UK patterns + a name gazetteer) and safeguarding flags.
+
+Registered stage: ``kilvoice.redact.spacy_uk.v1``::
+
+    r = registry.create("kilvoice.redact.spacy_uk.v1", style="pseudonym")
+    utts, spans, flags = r.redact_note(utterances, known_names=["Doreen Hartley"])
+
+Review decisions: the pipeline passes the rejected spans of a note as ``skip`` (see
+``kilvoice.redact.review.rejected_spans``) or calls ``kilvoice.redact.review.redact_store``.
+"""
+from kilvoice.records import RedactionSpan
+from kilvoice.redact.redactor import LABELS, STAGE_NAME, Redactor, resolve_overlaps
+from kilvoice.redact.safeguarding import safeguarding_categories, safeguarding_flags
+from kilvoice.registry import register
+
+__all__ = ["LABELS", "STAGE_NAME", "RedactionSpan", "Redactor", "resolve_overlaps", "safeguarding_categories",
+           "safeguarding_flags", "spacy_uk_v1"]
+
+
+@register(STAGE_NAME)
+def spacy_uk_v1(style: str = "pseudonym", review_threshold: float = 0.7, use_ner: bool = True,
+                ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1) -> Redactor:
+    """UK personal-data redactor: spaCy-small NER for names plus pattern components."""
+    return Redactor(style=style, review_threshold=review_threshold, use_ner=use_ner, ner_score=ner_score,
+                    batch_size=batch_size, n_process=n_process)

@@ -1,0 +1,80 @@
+"""Store side of review: load a run's results, keep its pre-review base, re-apply the log.
+
+* :func:`review_run` is what the pipeline calls after mapping: it saves the run's unreviewed
+  results as the base, applies every decision and returns the reviewed results to save.
+* :func:`reapply` is what the web app and CLI call after a new decision: base + all decisions ->
+  the run's saved themes, assignments and links (so counts, labels and quotes all update).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import Assignment, Link, Theme
+from kilvoice.review.apply import apply_review
+from kilvoice.review.decisions import latest_run_id, load_decisions
+from kilvoice.store.sqlite import Store
+
+
+def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignment], list[Link]]:
+    """The saved (reviewed) themes, assignments and links of a run, as records."""
+    db = store.db
+    themes = [Theme(id=r["id"], title=r["title"], description=r["description"], keywords=json.loads(r["keywords"]),
+                    size=r["size"], n_conversations=r["n_conversations"], parent=r["parent"],
+                    stance=json.loads(r["stance"]), representative=json.loads(r["representative"]))
+              for r in db.execute("SELECT * FROM themes WHERE run_id=? ORDER BY rowid", (run_id,))]
+    assignments = [Assignment(r["statement_id"], r["theme_id"], r["score"], bool(r["is_primary"]))
+                   for r in db.execute("SELECT * FROM assignments WHERE run_id=? ORDER BY rowid", (run_id,))]
+    links = [Link(r["source_kind"], r["source_id"], r["framework_id"], r["item_id"], r["score"],
+                  json.loads(r["evidence"]), r["rationale"])
+             for r in db.execute("SELECT * FROM links WHERE run_id=? ORDER BY rowid", (run_id,))]
+    return themes, assignments, links
+
+
+def save_base(store: Store, run_id: str, themes, assignments, links) -> None:
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links) VALUES (?,?,?,?)",
+                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([asdict(a) for a in assignments]),
+                    json.dumps([asdict(l) for l in links])))
+
+
+def load_base(store: Store, run_id: str):
+    row = store.db.execute("SELECT * FROM review_base WHERE run_id=?", (run_id,)).fetchone()
+    if row is None:
+        return None
+    return ([Theme(**t) for t in json.loads(row["themes"])],
+            [Assignment(**a) for a in json.loads(row["assignments"])],
+            [Link(**l) for l in json.loads(row["links"])])
+
+
+def statement_conversations(store: Store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.db.execute("SELECT id, conversation_id FROM statements")}
+
+
+def review_run(store: Store, run_id: str, themes, assignments, links):
+    """Pipeline hook: keep the unreviewed results as the base, return the reviewed ones + report."""
+    save_base(store, run_id, themes, assignments, links)
+    return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store))
+
+
+def reapply(store: Store, run_id: str | None = None) -> dict:
+    """Re-apply the whole decision log to a run (default: the latest finished run) and save it.
+
+    Returns the applied report, which is also stored in the run's manifest under ``review``.
+    """
+    run_id = run_id or latest_run_id(store)
+    if run_id is None:
+        raise KilvoiceError("K804", path=store.path)
+    base = load_base(store, run_id)
+    if base is None:  # a run made before review existed: its saved results are the base
+        base = load_results(store, run_id)
+        save_base(store, run_id, *base)
+    themes, assignments, links, report = apply_review(*base, load_decisions(store), statement_conversations(store))
+    store.save_results(run_id, themes, assignments, links, [])
+    row = store.db.execute("SELECT manifest FROM runs WHERE id=?", (run_id,)).fetchone()
+    manifest = json.loads(row[0] or "{}") if row else {}
+    manifest["review"] = report
+    with store.transaction() as db:
+        db.execute("UPDATE runs SET manifest=? WHERE id=?", (json.dumps(manifest, default=str), run_id))
+    return report

@@ -1,0 +1,208 @@
+"""The theme stage: BERTopic with injected, registered components.
+
+``registry.create("kilvoice.topics.bertopic.v1", **settings).run(statements, embeddings, seed)``
+returns ``(themes, assignments, rejects, info)``:
+
+- themes: ``T01``, ``T02``... by decreasing size, then ``other`` (statements that fit no
+  theme closely enough; shown, possibly empty), then parent themes ``P01``... of a
+  coarse hierarchy (children point to them through ``Theme.parent``);
+- assignments: one primary per usable statement (``other`` included) plus secondary
+  (multi-label) assignments whose similarity is close to the primary's;
+- rejects: statements with no words after cleaning (K701);
+- info: ``n_themes``, ``outlier_share``, ``stability``, ``params``, ``timings`` and more.
+
+Same statements + embeddings + seed give identical output.
+"""
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from kilvoice.errors import Errors, KilvoiceError
+from kilvoice.records import Assignment, Reject, Statement, Theme
+from kilvoice.registry import register
+from kilvoice.topics.labels import has_words, make_description, make_titles, make_vectorizer, pick_keywords
+from kilvoice.topics.model import ThemeModel
+from kilvoice.topics.stability import subsample_stability
+from kilvoice.topics.stance import count_stances, stance_of
+
+STAGE = "kilvoice.topics.bertopic.v1"
+MIN_STATEMENTS = 6
+OTHER = "other"
+MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
+                "outlier_threshold", "max_outlier_share", "n_init")
+
+__all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
+
+
+class ThemeStage:
+    """Finds themes in statements. Settings come from the ``[topics]`` pipeline section."""
+
+    DEFAULTS = dict(
+        reducer="pca", n_components=32, clusterer="kmeans", n_themes="auto", min_themes=8,
+        max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=4,
+        secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
+        hierarchy=True, stability=True,
+    )
+
+    def __init__(self, **settings):
+        unknown = sorted(set(settings) - set(self.DEFAULTS))
+        if unknown:
+            raise KilvoiceError("K704", name=unknown[0], allowed=", ".join(self.DEFAULTS))
+        self.settings = {**self.DEFAULTS, **settings}
+        n = self.settings["n_themes"]
+        if not (n == "auto" or (isinstance(n, int) and not isinstance(n, bool) and n >= 1)):
+            raise KilvoiceError("K705", name="n_themes", value=n, expected='"auto" or a whole number >= 1')
+        if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
+            raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
+                                expected="a share between 0 and 1")
+
+    def model(self, seed: int) -> ThemeModel:
+        return ThemeModel(random_state=seed, **{k: self.settings[k] for k in MODEL_PARAMS})
+
+    # ------------------------------------------------------------------ run
+    def run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int = 42):
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        if embeddings.ndim != 2 or embeddings.shape[0] != len(statements):
+            raise KilvoiceError("K706", rows=embeddings.shape[0] if embeddings.ndim else 0, n=len(statements))
+        rejects = [Reject(stage=STAGE, item=s.id, code="K701", reason=Errors.K701)
+                   for s in statements if not has_words(s.text)]
+        keep = [i for i, s in enumerate(statements) if has_words(s.text)]
+        if len(keep) < MIN_STATEMENTS:
+            raise KilvoiceError("K403", n=len(keep), minimum=MIN_STATEMENTS)
+        stmts = [statements[i] for i in keep]
+        X = embeddings[keep]
+        texts = [s.text for s in stmts]
+
+        model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts)))
+        timings["fit"] = time.perf_counter() - t0
+        labels = model.labels_
+        sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
+        stances = [stance_of(s) for s in stmts]
+
+        themes, assignments, ids = self._themes(model, stmts, labels, sims, stances)
+        topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
+        if self.settings["hierarchy"]:
+            themes += self._parents(model, themes, stmts, labels, sims, stances)
+        timings["label"] = time.perf_counter() - t0 - timings["fit"]
+
+        stability = float("nan")
+        if self.settings["stability"]:
+            t1 = time.perf_counter()
+            stability = subsample_stability(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+            timings["stability"] = time.perf_counter() - t1
+        timings["total"] = time.perf_counter() - t0
+        info = {
+            "stage": STAGE,
+            "n_themes": int(model.n_themes_),
+            "n_statements": len(stmts),
+            "n_rejected": len(rejects),
+            "outlier_share": float(np.mean(labels == -1)),
+            "stability": None if np.isnan(stability) else round(stability, 4),
+            "n_secondary": sum(1 for a in assignments if not a.primary),
+            "theme_count_scores": {int(k): v for k, v in getattr(model.clusterer_, "scores_", {}).items()},
+            "topic_words": topic_words,
+            "params": {**self.settings, "seed": seed},
+            "timings": {k: round(v, 3) for k, v in timings.items()},
+        }
+        return themes, assignments, rejects, info
+
+    # --------------------------------------------------------------- themes
+    def _themes(self, model, stmts, labels, sims, stances):
+        k = model.n_themes_
+        order = sorted(range(k), key=lambda t: (-int(np.sum(labels == t)), t))
+        members, keywords = [], []
+        for t in order:
+            idx = np.where(labels == t)[0]
+            idx = idx[np.lexsort((idx, -sims[idx, t]))]  # most typical first, ties by position
+            members.append(idx)
+            keywords.append(pick_keywords(model.keywords(t), self.settings["n_keywords"]))
+        titles = make_titles(keywords, reserved=["Other"])
+        themes, assignments = [], []
+        for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
+            tid = f"T{pos + 1:02d}"
+            themes.append(self._theme(tid, title, kw, idx, stmts, stances, model_index=t))
+        ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
+        # "other": shown, never hidden; least-fitting statements, best partial fit first.
+        other_idx = np.where(labels == -1)[0]
+        best = sims.max(axis=1) if sims.shape[1] else np.zeros(len(stmts))
+        other_idx = other_idx[np.lexsort((other_idx, -best[other_idx]))]
+        other_kw = pick_keywords(model.keywords(-1), self.settings["n_keywords"]) if len(other_idx) else []
+        other = self._theme(OTHER, "Other", other_kw, other_idx, stmts, stances, model_index=-1)
+        other.description = (f"{len(other_idx)} statements that fit no theme closely enough; "
+                             "review them one by one.")
+        themes.append(other)
+        thr, margin = self.settings["secondary_threshold"], self.settings["secondary_margin"]
+        for i, s in enumerate(stmts):
+            t = int(labels[i])
+            if t < 0:
+                assignments.append(Assignment(s.id, OTHER, round(float(best[i]), 4), True))
+                continue
+            primary = float(sims[i, t])
+            assignments.append(Assignment(s.id, ids[t], round(primary, 4), True))
+            ranked = np.argsort(-sims[i], kind="stable")
+            extra = [c for c in ranked if c != t and sims[i, c] >= thr and sims[i, c] >= primary - margin]
+            for c in extra[: self.settings["max_secondary"]]:
+                assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
+        return themes, assignments, ids
+
+    @staticmethod
+    def _theme(tid, title, keywords, idx, stmts, stances, model_index):
+        ranked = [stmts[i] for i in idx]
+        return Theme(
+            id=tid, title=title,
+            description=make_description(keywords, [s.text for s in ranked], len(ranked)) if ranked else "",
+            keywords=keywords, size=len(ranked),
+            n_conversations=len({s.conversation_id for s in ranked}),
+            stance=count_stances(stances[i] for i in idx),
+            representative=[s.id for s in ranked],
+        )
+
+    def _parents(self, model, themes, stmts, labels, sims, stances):
+        """Group themes into about sqrt(k) parents by centroid similarity (average linkage)."""
+        children = [t for t in themes if t.id != OTHER]
+        k = len(children)
+        if k < 6:
+            return []
+        from sklearn.cluster import AgglomerativeClustering
+
+        order = sorted(range(k), key=lambda t: (-int(np.sum(labels == t)), t))
+        cents = model.centroids_[order]
+        n_parents = max(2, int(round(np.sqrt(k))))
+        groups = AgglomerativeClustering(n_clusters=n_parents, metric="cosine",
+                                         linkage="average").fit_predict(cents)
+        by_group: dict[int, list[int]] = {}
+        for pos, g in enumerate(groups):
+            by_group.setdefault(int(g), []).append(pos)
+        ranked_groups = sorted(by_group.values(), key=lambda ps: (-sum(children[p].size for p in ps), ps[0]))
+        keyword_lists = []
+        for ps in ranked_groups:
+            merged: list[str] = []
+            for depth in range(8):
+                for p in ps:
+                    if depth < len(children[p].keywords) and children[p].keywords[depth] not in merged:
+                        merged.append(children[p].keywords[depth])
+            keyword_lists.append(merged[:8])
+        titles = make_titles(keyword_lists, reserved=[t.title for t in themes])
+        parents = []
+        score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
+        for g, (ps, kw, title) in enumerate(zip(ranked_groups, keyword_lists, titles)):
+            pid = f"P{g + 1:02d}"
+            idx = np.concatenate([np.where(labels == order[p])[0] for p in ps])
+            idx = idx[np.lexsort((idx, -np.array([score[i] for i in idx])))]
+            parent = self._theme(pid, title, kw, idx, stmts, stances, model_index=None)
+            parent.description = (f"{parent.size} statements in {len(ps)} themes: "
+                                  + "; ".join(children[p].title for p in ps) + ".")
+            parents.append(parent)
+            for p in ps:
+                children[p].parent = pid
+        return parents
+
+
+@register(STAGE)
+def make_bertopic_stage(**settings) -> ThemeStage:
+    return ThemeStage(**settings)

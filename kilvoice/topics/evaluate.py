@@ -1,0 +1,124 @@
+"""Evaluate the theme stage on a labelled CSV: agreement, coherence, diversity, stability.
+
+Library side of ``kilvoice eval topics``. Texts are embedded with the pipeline's
+embedder (or an override such as ``tfidf``) and themed with the pipeline's topic stage.
+"""
+from __future__ import annotations
+
+import csv
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import Statement
+
+EMBEDDERS = {"static": "kilvoice.embed.static.v1", "minilm": "kilvoice.embed.minilm.v1",
+             "tfidf": "kilvoice.embed.tfidf.v1"}
+
+
+def read_labelled(path: str | Path, text_column: str, label_column: str | None = None,
+                  limit: int | None = None, seed: int = 42) -> tuple[list[str], list[str] | None]:
+    """Texts (and labels) from a CSV; rows with empty text (or empty label) are skipped.
+
+    With ``limit`` a seeded random sample of that many rows is kept, in file order.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise KilvoiceError("K210", path=path)
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        columns = reader.fieldnames or []
+        for col in (text_column, label_column):
+            if col is not None and col not in columns:
+                raise KilvoiceError("K502", path=path, column=col, columns=", ".join(columns))
+        rows = []
+        for row in reader:
+            text = (row.get(text_column) or "").strip()
+            label = (row.get(label_column) or "").strip() if label_column else ""
+            if text and (label or not label_column):
+                rows.append((text, label))
+    if not rows:
+        raise KilvoiceError("K707", path=path, text=text_column, label=label_column or "")
+    if limit and limit < len(rows):
+        keep = sorted(random.Random(seed).sample(range(len(rows)), limit))
+        rows = [rows[i] for i in keep]
+    texts = [t for t, _ in rows]
+    return texts, ([lab for _, lab in rows] if label_column else None)
+
+
+def stage_from_pipeline(pipeline: str | Path | None, embedder: str | None = None):
+    """(embedder, topic stage, seed) as the pipeline file (or the defaults) configures them."""
+    from kilvoice import registry
+    from kilvoice.config import DEFAULTS, load_pipeline, stage_settings
+
+    config = load_pipeline(pipeline) if pipeline else {k: dict(v) for k, v in DEFAULTS.items()}
+    embed_name, embed_settings = stage_settings(config, "embed")
+    if embedder:
+        embed_name, embed_settings = EMBEDDERS.get(embedder, embedder), {}
+    topics_name, topics_settings = stage_settings(config, "topics")
+    seed = int(config["project"].get("seed", 42))
+    return registry.create(embed_name, **embed_settings), registry.create(topics_name, **topics_settings), seed
+
+
+def topic_labels(assignments, statement_ids: list[str]) -> list[int]:
+    """One integer per statement: its primary theme's index, -1 for other / rejected."""
+    primary = {a.statement_id: a.theme_id for a in assignments if a.primary}
+    out = []
+    for sid in statement_ids:
+        tid = primary.get(sid, "other")
+        out.append(int(tid[1:]) - 1 if tid.startswith("T") else -1)
+    return out
+
+
+def score_topics(texts: list[str], labels_pred: list[int], topic_words: list[list[str]],
+                 labels_true: list[str] | None = None) -> dict:
+    """Every metric of ``kilvoice eval topics`` for one fitted labelling."""
+    from kilvoice.topics.labels import clean_text
+    from kilvoice.topics.metrics import agreement, diversity, npmi, outlier_share
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyzer = CountVectorizer(preprocessor=clean_text, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'’-]*[a-zA-Z]\b").build_analyzer()
+    result = {"ari": None, "ami": None, "nmi": None}
+    if labels_true is not None:
+        result.update({k: round(v, 4) for k, v in agreement(labels_true, labels_pred).items()})
+    result.update({
+        "n_topics": len({t for t in labels_pred if t >= 0}),
+        "outlier_share": round(outlier_share(labels_pred), 4),
+        "npmi": round(npmi(topic_words, texts, analyzer, top_n=10), 4),
+        "diversity": round(diversity(topic_words, top_n=25), 4),
+    })
+    return result
+
+
+def evaluate_topics(path, text_column: str, label_column: str | None = None, pipeline=None,
+                    limit: int | None = None, seed: int | None = None, embedder: str | None = None) -> dict:
+    """Fit the pipeline's topic stage on a CSV's texts and score it (see ``score_topics``)."""
+    t0 = time.perf_counter()
+    texts, labels_true = read_labelled(path, text_column, label_column, limit, seed if seed is not None else 42)
+    emb, stage, pipeline_seed = stage_from_pipeline(pipeline, embedder)
+    seed = pipeline_seed if seed is None else seed
+    from kilvoice.embed import embed_cached
+
+    vectors = embed_cached(emb, texts)
+    t_embed = time.perf_counter() - t0
+    statements = [Statement(id=f"r{i}", conversation_id=f"r{i}", utterance_index=0, index=0, text=t)
+                  for i, t in enumerate(texts)]
+    themes, assignments, rejects, info = stage.run(statements, vectors, seed)
+    labels_pred = topic_labels(assignments, [s.id for s in statements])
+    words = [info["topic_words"][t.id] for t in themes if t.id.startswith("T")]
+    result = score_topics(texts, labels_pred, words, labels_true)
+    result.update({
+        "stability": info.get("stability"),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "seconds_embed": round(t_embed, 2),
+        "n_rows": len(texts),
+        "n_rejected": len(rejects),
+        "embedder": emb.model_id,
+        "stage": info.get("stage"),
+        "seed": seed,
+        "titles": [t.title for t in themes if t.id.startswith("T")],
+    })
+    return result

@@ -1,0 +1,128 @@
+"""Readable theme labels without an LLM: keywords, a short title, a one-sentence description.
+
+Keywords come from BERTopic's c-TF-IDF over a vectorizer that drops stopwords, filler
+words and redaction placeholders ("[PERSON_1]"). Titles pair the strongest phrase
+with the next keyword that adds a new word ("Bus services and the 110 route" style:
+"Bus route and timetable"). Titles are made unique across themes.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'’-]*[a-zA-Z]\b"
+
+# Words that carry no theme in conversation notes or feedback, on top of English stopwords.
+FILLER = {
+    "really", "lot", "lots", "think", "thing", "things", "like", "just", "get", "got", "getting",
+    "make", "makes", "making", "would", "could", "also", "much", "many", "people", "good", "great",
+    "better", "need", "needs", "want", "wants", "bit", "well", "way", "one", "quite", "always",
+    "im", "i'm", "it's", "don't", "dont", "can't", "cant", "didn't", "doesn't", "isn't", "won't",
+    "there's", "that's", "they're", "we're", "you're", "i've", "we've", "i'd", "we'd", "said",
+    "say", "says", "know", "going", "go", "goes", "use", "used", "able", "maybe", "actually",
+    "still", "even", "lovely", "nice", "love", "loved", "area", "place", "every", "sure", "yes",
+    "okay", "ok", "thank", "thanks", "etc", "bring", "kind", "sort", "especially", "mean",
+    "feel", "felt", "something", "anything", "everything", "nothing", "someone", "everyone",
+    "far", "new", "little", "big", "best", "years", "year", "time", "day", "days", "come",
+    "comes", "look", "looking", "see", "want", "wanted", "person", "phone", "email", "postcode",
+    "address", "date", "number", "redacted",
+}
+STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | FILLER
+
+
+def clean_text(text: str) -> str:
+    """Lowercase text with redaction placeholders removed."""
+    return PLACEHOLDER.sub(" ", text or "").lower()
+
+
+def has_words(text: str) -> bool:
+    """True when ``text`` has at least one token after cleaning."""
+    return re.search(TOKEN_PATTERN, clean_text(text)) is not None
+
+
+def make_vectorizer(n_docs: int) -> CountVectorizer:
+    """Unigram + bigram counts without stopwords or placeholders."""
+    return CountVectorizer(
+        preprocessor=clean_text, token_pattern=TOKEN_PATTERN, stop_words=sorted(STOPWORDS),
+        ngram_range=(1, 2), min_df=2 if n_docs >= 60 else 1,
+    )
+
+
+def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
+    """Top ``k`` keywords, skipping stopword-only phrases and phrases already covered."""
+    out: list[str] = []
+    for word, _ in words:
+        tokens = word.split()
+        if not tokens or all(t in STOPWORDS for t in tokens) or word in out:
+            continue
+        out.append(word)
+        if len(out) == k:
+            break
+    return out
+
+
+def _head(keywords: list[str]) -> str:
+    """The leading phrase: the top keyword, or a bigram among the top four that contains it."""
+    top = keywords[0]
+    for word in keywords[1:4]:
+        if " " in word and top in word.split():
+            return word
+    return top
+
+
+def title_candidates(keywords: list[str]) -> Iterable[str]:
+    """Titles in order of preference, built from a theme's keywords."""
+    if not keywords:
+        return
+    head = _head(keywords)
+    used = set(head.split())
+    rest = [w for w in keywords if w != head and not (set(w.split()) & used)]
+    for second in rest[:4]:
+        yield f"{head} and {second}"
+    if len(rest) >= 2:
+        yield f"{head}, {rest[0]} and {rest[1]}"
+    yield head
+
+
+def _cap(title: str) -> str:
+    return title[:1].upper() + title[1:]
+
+
+def make_titles(keyword_lists: list[list[str]], reserved: Iterable[str] = ()) -> list[str]:
+    """One unique title per keyword list (themes in order; earlier themes choose first)."""
+    taken = {t.lower() for t in reserved}
+    signatures: set[frozenset] = set()
+    titles = []
+    for i, keywords in enumerate(keyword_lists):
+        chosen = None
+        for cand in title_candidates(keywords):
+            sig = frozenset(re.split(r"[ ,]+(?:and )?", cand))
+            if cand.lower() not in taken and sig not in signatures:
+                chosen, signatures = cand, signatures | {sig}
+                break
+        if chosen is None:
+            base = keywords[0] if keywords else "Mixed statements"
+            chosen = f"{base} ({i + 1})"
+        taken.add(chosen.lower())
+        titles.append(_cap(chosen))
+    return titles
+
+
+def _trim(text: str, max_words: int = 24) -> str:
+    words = " ".join(text.split()).split(" ")
+    out = " ".join(words[:max_words]).rstrip(".,;:!? ")
+    return out + ("..." if len(words) > max_words else "")
+
+
+def make_description(keywords: list[str], ranked_texts: Sequence[str], size: int) -> str:
+    """One sentence from the theme's own statements: what it covers and its most typical one."""
+    about = ", ".join(keywords[:2]) + (f" and {keywords[2]}" if len(keywords) > 2 else "")
+    example = next((t for t in ranked_texts if not PLACEHOLDER.search(t) and has_words(t)),
+                   ranked_texts[0] if ranked_texts else "")
+    noun = "statement" if size == 1 else "statements"
+    if not example:
+        return f"{size} {noun} about {about}."
+    return f'{size} {noun} about {about or "this theme"}, most typically: "{_trim(example)}".'
