@@ -27,8 +27,8 @@ def main(n: int = 100_000) -> None:
         with open(csv_path, "w", encoding="utf-8") as fh:
             fh.write("id,area,setting,date,whats_good,make_it_better\n")
             for i in range(n):
-                good = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 30)))
-                better = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 30)))
+                good = " and the ".join(" ".join(rng.choice(WORDS) for _ in range(3)) for _ in range(rng.randint(2, 8)))
+                better = " for the ".join(" ".join(rng.choice(WORDS) for _ in range(3)) for _ in range(rng.randint(2, 8)))
                 fh.write(f"N{i},Ward {i % 40},community,2022-06-{1 + i % 28:02d},the {good},more {better}\n")
         size_mb = csv_path.stat().st_size / 1e6
         store = Store(Path(tmp) / "kv.sqlite")

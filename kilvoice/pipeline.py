@@ -71,12 +71,15 @@ def redact_store(store: Store, redactor, progress: bool = False, batch: int = 20
     todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
     from tqdm import tqdm
 
+    from kilvoice.redact.review import redact_with_review
+
     with tqdm(total=len(todo), desc="redact", unit="note", disable=not progress, file=sys.stderr) as bar:
         for i in range(0, len(todo), batch):
             ids = todo[i:i + batch]
             notes = [store.raw_utterances(cid) for cid in ids]
             names = [_known_names(store, cid) for cid in ids]
-            for cid, (red, spans, flags) in zip(ids, redactor.redact_many(notes, names)):
+            results = redact_with_review(store, redactor, ids, notes, names)
+            for cid, (red, spans, flags) in zip(ids, results):
                 store.put_redacted(cid, red, spans, redactor.name, flags)
             bar.update(len(ids))
     return {"redacted": len(todo), "cached": len(done)}

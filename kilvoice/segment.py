@@ -37,6 +37,21 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
+def _mask(text: str) -> tuple[str, list[str]]:
+    """Hide redaction placeholders from the sentencizer, which splits "[PHONE_1]" apart."""
+    held: list[str] = []
+
+    def keep(m):
+        held.append(m.group(0))
+        return f"Kvph{len(held) - 1}x"
+
+    return _PLACEHOLDER.sub(keep, text), held
+
+
+def _unmask(text: str, held: list[str]) -> str:
+    return re.sub(r"Kvph(\d+)x", lambda m: held[int(m.group(1))], text)
+
+
 def word_count(text: str) -> int:
     return len(_WORD.findall(_PLACEHOLDER.sub(" ", text)))
 
@@ -58,8 +73,9 @@ class SentenceSegmenter:
                 continue
             sentences: list[str] = []
             for piece in _pieces(utt.text):
-                for sent in nlp(piece).sents:
-                    s = sent.text.strip()
+                masked, held = _mask(piece)
+                for sent in nlp(masked).sents:
+                    s = _unmask(sent.text.strip(), held)
                     if not s:
                         continue
                     if sentences and word_count(s) < self.min_words and word_count(sentences[-1]) < self.max_words:

@@ -25,3 +25,11 @@ def test_placeholder_only_statement_is_rejected_with_reason():
     statements, rejects = SentenceSegmenter().run("c3", [Utterance(0, "[PERSON_1] [PHONE_1]")])
     assert statements == []
     assert [(r.stage, r.code, r.reason) for r in rejects] == [("segment", "empty", "no words left after redaction")]
+
+
+def test_placeholders_are_never_split():
+    text = "Bozena is keen, tel. [PHONE_1] - would volunteer as an interpreter. Call [PERSON_2] too."
+    statements, _ = SentenceSegmenter().run("c4", [Utterance(0, text)])
+    joined = " | ".join(s.text for s in statements)
+    assert "[PHONE_1]" in joined and "[PERSON_2]" in joined
+    assert all(s.text.count("[") == s.text.count("]") for s in statements)

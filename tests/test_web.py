@@ -222,3 +222,30 @@ def test_quote_needs_consent(client, project):
     token = csrf(client, "/themes/T01")
     r = client.post("/decisions", data={"csrf_token": token, "kind": "quote", "statement_id": sid, "publishable": "1"})
     assert r.status_code == 400 and "K811" in r.text
+
+
+def test_cli_users_add_and_review_export(tmp_path):
+    from click.testing import CliRunner
+
+    from kilvoice.cli import main
+    from kilvoice.web.auth import authenticate
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["users", "add", "alice", "--role", "admin", "--project", str(tmp_path), "--password-stdin"],
+                      input="a-long-password\n")
+    assert r.exit_code == 0 and r.output == "added admin alice\n"
+    r = runner.invoke(main, ["users", "add", "alice", "--role", "admin", "--project", str(tmp_path), "--password-stdin"],
+                      input="a-long-password\n")
+    assert r.exit_code == 1 and "Error: K806 user 'alice' already exists" in r.output
+    r = runner.invoke(main, ["users", "add", "bob", "--role", "officer", "--project", str(tmp_path), "--password-stdin"],
+                      input="short\n")
+    assert r.exit_code == 1 and "K808 password must be at least 8 characters" in r.output
+    with open_store(tmp_path) as store:
+        assert authenticate(store, "alice", "a-long-password")["role"] == "admin"
+        assert authenticate(store, "alice", "wrong-password") is None
+        assert store.db.execute("SELECT password_hash FROM users").fetchone()[0].startswith("$argon2id$")
+    r = runner.invoke(main, ["review", "export", "--project", str(tmp_path), "--format", "csv"])
+    assert r.exit_code == 0 and r.output.splitlines() == ["id,created_at,user,kind,run_id,reason,payload"]
+    r = runner.invoke(main, ["review", "decide", "rename", "theme_id=T01", "title=x", "--by", "o",
+                             "--project", str(tmp_path)])
+    assert r.exit_code == 1 and "K804 no finished analysis run" in r.output

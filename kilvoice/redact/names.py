@@ -9,6 +9,7 @@ Guards keep place, street and organisation names ("Warren County", "Victoria Str
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
@@ -60,7 +61,9 @@ library libraries council leisure jobcentre foodbank citizens advice sure start 
 """.split())
 
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Rev|Revd|Cllr|Councillor)"
-_CAP = r"[A-Z][a-zA-Z'’]+(?:-[A-Z][a-zA-Z'’]+)?"
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞŁŃŇŐŒŘŚŞŠŢŤŮŰŸŹŻŽ"
+_LETTER = r"[^\W\d_]"
+_CAP = rf"[{_UP}](?:{_LETTER}|['’])+(?:-[{_UP}](?:{_LETTER}|['’])+)?"
 TITLE_RE = re.compile(rf"\b{TITLES}\.?[ \t]+(?:{_CAP}[ \t]+)?{_CAP}")
 TITLE_LOWER_RE = re.compile(r"(?i)\b(mr|mrs|ms|miss|dr)\.?[ \t]+([a-z][a-z'’-]+)")
 CUE_RE = re.compile(
@@ -72,7 +75,7 @@ CUE_RE = re.compile(
     r"neighbour|contact|ring|phone|email|ask\s+for|notes\s+from|from\s+resident|resident|"
     r"dear|hi|hello|thanks|thank\s+you)[ \t,:]+"
 )
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)?")
+_WORD_RE = re.compile(rf"{_LETTER}(?:{_LETTER}|['’])*(?:-{_LETTER}(?:{_LETTER}|['’])*)?")
 NOT_NAMES = frozenset(STOP_WORDS) | PLACE_WORDS | frozenset("""
 said says agreed told asked thinks think wants want feels feel lives live the a an council
 people resident residents someone everyone anyone nobody they she he her him them us me
@@ -89,7 +92,9 @@ def first_names() -> frozenset[str]:
 
 
 def _plain(word: str) -> str:
-    return re.sub(r"['’]s$", "", word).lower()
+    """Lower case, possessive 's removed, accents folded (Bożena -> bozena)."""
+    word = re.sub(r"['’]s$", "", word).lower().replace("ł", "l")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _is_surname(word: str) -> bool:

@@ -1,7 +1,9 @@
-"""The report context: one documented, plain-dict object every renderer (HTML, CSV, JSON,
-later Word and the web app) draws from. Built from the store, so a report can be
-re-rendered for any past run. Only redacted text enters it; quotes respect consent and
-safeguarding flags.
+"""The report context: one documented, plain-dict object every renderer (HTML, Markdown, Word,
+CSV, XLSX, JSON and the web app) draws from. Built from the store, so a report can be
+re-rendered for any past run. Only redacted text enters it; quotes respect consent, officers'
+quote decisions and safeguarding flags. Its shape is documented in docs/REPORT_SCHEMA.md.
+
+Building it is pure reading: no model, no network, no writes.
 """
 from __future__ import annotations
 
@@ -11,11 +13,30 @@ from collections import Counter, defaultdict
 
 from kilvoice.store import Store
 
-PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
+SCHEMA_VERSION = "1.0"
+# whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
+BAND_MEANINGS = {"most": "half or more of conversations", "many": "a quarter or more",
+                 "some": "a tenth or more", "a few": "fewer than a tenth"}
+UNKNOWN = "not recorded"
+REACH_KEYS = ("area", "postcode_district", "setting", "age_band")
+CAVEATS = (
+    "Counts are of conversations, not votes: a theme raised in many conversations is not necessarily "
+    "what most residents think, and a conversation that raised a point several times counts once.",
+    "Views were recorded by volunteer conversationalists in their own words and have not been verified.",
+    "The people who took part chose to; they are self-selected and may not be representative of the district.",
+    "Themes were found by a statistical model and checked by officers; every link to a principle or "
+    "objective is a suggestion for an officer to accept or reject.",
+    "Quotes are used only where the resident agreed to be quoted. They are anonymised: personal data "
+    "was removed and residents are described only by age band, setting and postcode district.",
+    "Conversations flagged for safeguarding were passed to the safeguarding lead; they are counted "
+    "but their content is not analysed or quoted.",
+)
 
 
 def prevalence_band(n: int, total: int) -> str:
+    """'most' / 'many' / 'some' / 'a few' (or 'none') from a conversation count."""
     if total <= 0 or n <= 0:
         return "none"
     share = n / total
@@ -26,6 +47,7 @@ def prevalence_band(n: int, total: int) -> str:
 
 
 def attribution(conv: dict) -> str:
+    """Anonymous attribution, e.g. 'resident, 65-74, community setting, KV9'."""
     parts = ["resident"]
     if conv.get("age_band"):
         parts.append(str(conv["age_band"]))
@@ -37,87 +59,180 @@ def attribution(conv: dict) -> str:
 
 
 def _breakdown(convs: list[dict], key: str) -> list[dict]:
-    counts = Counter((c.get(key) or "not recorded") for c in convs)
+    counts = Counter((c.get(key) or UNKNOWN) for c in convs)
     return [{"value": k, "conversations": n} for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+def barely_heard(rows: list[dict], total: int) -> list[str]:
+    """Values heard in fewer than a third of the average conversations per value (and under 5%)."""
+    known = [r for r in rows if r["value"] != UNKNOWN]
+    if len(known) < 2 or total <= 0:
+        return []
+    mean = sum(r["conversations"] for r in known) / len(known)
+    return [r["value"] for r in known if r["conversations"] < mean / 3 or r["conversations"] / total < 0.05]
+
+
+def is_theme(t: dict) -> bool:
+    """A leaf theme (T01...), not a parent group (P01...) or 'other'."""
+    return t["id"] != "other" and not (t["id"].startswith("P") and t["id"][1:].isdigit())
+
+
+def _quote_rank(text: str) -> tuple:
+    words = len(text.split())
+    return (bool(PLACEHOLDER.search(text)), not 6 <= words <= 60)
+
+
+def _decisions(store: Store) -> list[dict]:
+    """The officers' decision log (ids, titles and officer-typed reasons; never resident text)."""
+    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='decisions'").fetchone():
+        return []
+    try:
+        from kilvoice.review.decisions import describe
+    except ImportError:  # pragma: no cover - review module absent
+        def describe(d):
+            return d["kind"]
+    out = []
+    for r in store.db.execute("SELECT * FROM decisions ORDER BY id"):
+        d = dict(r)
+        d["payload"] = json.loads(d["payload"] or "{}")
+        d["user"] = d.pop("user_name")
+        try:
+            what = describe(d)
+        except (KeyError, TypeError):
+            what = d["kind"]
+        out.append({"id": d["id"], "created_at": d["created_at"], "user": d["user"], "kind": d["kind"],
+                     "run_id": d["run_id"], "decision": what, "reason": d.get("reason") or "",
+                     "payload": d["payload"]})
+    return out
+
+
 def build_context(store: Store, run_id: str, manifest: dict | None = None, map_info: dict | None = None,
-                  quotes_per_theme: int = 3) -> dict:
+                  quotes_per_theme: int = 3, frameworks_meta: dict | None = None) -> dict:
+    """The report context of ``run_id`` (see docs/REPORT_SCHEMA.md).
+
+    ``manifest`` defaults to the run's stored manifest; ``map_info`` to its ``coverage``;
+    ``frameworks_meta`` (framework id -> {owner, items: {item id: {owner}}}) to the frameworks
+    the run's pipeline named, read from their files when they can be found.
+    """
     db = store.db
     run = dict(db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone())
     manifest = manifest or json.loads(run.get("manifest") or "{}")
+    review = manifest.get("review") or {}
+    quote_ok = review.get("quotes") or {}
     all_convs = store.conversations(None)
     live = [c for c in all_convs if c["status"] != "superseded"]
     flagged_safe = {f["conversation_id"] for f in store.flags("safeguarding")}
     analysed = [c for c in live if c["status"] == "ok" and c["id"] not in flagged_safe]
     conv_by_id = {c["id"]: c for c in all_convs}
-    statements = {r["id"]: dict(r) for r in db.execute(
-        "SELECT s.* FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=? GROUP BY s.id",
-        (run_id,))}
+    statements = {}
+    for r in db.execute("SELECT s.* FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=? "
+                        "GROUP BY s.id ORDER BY s.id", (run_id,)):
+        if r["conversation_id"] not in flagged_safe:
+            st = dict(r)
+            conv = conv_by_id.get(st["conversation_id"], {})
+            st["publishable"] = (conv.get("consent_to_quote") == 1 and quote_ok.get(st["id"]) is not False)
+            statements[st["id"]] = st
     assignments = defaultdict(list)
     for r in db.execute("SELECT * FROM assignments WHERE run_id=? ORDER BY statement_id, is_primary DESC, score DESC",
                         (run_id,)):
-        assignments[r["statement_id"]].append(dict(r))
-    links = [dict(r) for r in db.execute("SELECT * FROM links WHERE run_id=? ORDER BY score DESC", (run_id,))]
+        if r["statement_id"] in statements:
+            assignments[r["statement_id"]].append(dict(r))
+    links = []
+    for n, r in enumerate(db.execute("SELECT * FROM links WHERE run_id=? ORDER BY source_kind DESC, framework_id,"
+                                     " item_id, score DESC, source_id", (run_id,)), 1):
+        link = dict(r)
+        link["id"] = f"L{n:04d}"
+        link["evidence"] = [s for s in json.loads(link["evidence"]) if s in statements]
+        links.append(link)
     n_total = len(analysed)
 
     def quote(sid: str) -> dict | None:
         st = statements.get(sid)
-        if not st:
+        if not st or not st["publishable"]:
             return None
         conv = conv_by_id.get(st["conversation_id"], {})
-        if conv.get("consent_to_quote") != 1 or conv.get("id") in flagged_safe:
-            return None
-        return {"statement_id": sid, "text": st["text"], "attribution": attribution(conv)}
+        return {"statement_id": sid, "text": st["text"], "attribution": attribution(conv),
+                "conversation_id": st["conversation_id"]}
 
     def quotes_for(sids: list[str], k: int) -> list[dict]:
-        found = [q for q in (quote(s) for s in sids) if q]
-        found.sort(key=lambda q: bool(PLACEHOLDER.search(q["text"])))  # stable: typical first, clean first
-        return found[:k]
+        found = [q for q in (quote(s) for s in dict.fromkeys(sids)) if q]
+        found.sort(key=lambda q: _quote_rank(q["text"]))  # stable: most typical first among equals
+        out, seen = [], set()
+        for q in found:  # one quote per conversation where possible
+            if q["conversation_id"] not in seen:
+                out.append(q)
+                seen.add(q["conversation_id"])
+        out += [q for q in found if q not in out]
+        return [{k2: v for k2, v in q.items() if k2 != "conversation_id"} for q in out[:k]]
 
+    link_ids_of = defaultdict(list)  # statement id -> link ids (its own links and theme links citing it)
     theme_links = defaultdict(list)
     for link in links:
         if link["source_kind"] == "theme":
             theme_links[link["source_id"]].append(link)
+            for sid in link["evidence"]:
+                link_ids_of[sid].append(link["id"])
+        elif link["source_id"] in statements:
+            link_ids_of[link["source_id"]].append(link["id"])
+    for sid, st in statements.items():
+        st["theme_ids"] = [a["theme_id"] for a in assignments.get(sid, [])]
+        st["link_ids"] = sorted(set(link_ids_of.get(sid, [])))
 
+    signed = set(review.get("signed_off") or [])
     themes = []
     for r in db.execute("SELECT * FROM themes WHERE run_id=? ORDER BY id='other', size DESC, id", (run_id,)):
         t = dict(r)
-        rep = json.loads(t["representative"])
-        convs = {statements[s]["conversation_id"] for s in rep if s in statements}
-        areas = Counter((conv_by_id[c].get("area") or "not recorded") for c in convs if c in conv_by_id)
-        settings = Counter((conv_by_id[c].get("setting") or "not recorded") for c in convs if c in conv_by_id)
+        rep = [s for s in json.loads(t["representative"]) if s in statements]
+        convs = {statements[s]["conversation_id"] for s in rep}
+        areas = Counter((conv_by_id[c].get("area") or UNKNOWN) for c in convs if c in conv_by_id)
+        settings = Counter((conv_by_id[c].get("setting") or UNKNOWN) for c in convs if c in conv_by_id)
+        ages = Counter((conv_by_id[c].get("age_band") or UNKNOWN) for c in convs if c in conv_by_id)
         themes.append({
             "id": t["id"], "title": t["title"], "description": t["description"],
             "keywords": json.loads(t["keywords"]), "size": t["size"], "n_conversations": t["n_conversations"],
             "band": prevalence_band(t["n_conversations"], n_total), "parent": t["parent"],
+            "kind": "theme" if is_theme(t) else ("other" if t["id"] == "other" else "group"),
             "stance": json.loads(t["stance"]),
             "areas": dict(areas.most_common()), "settings": dict(settings.most_common()),
+            "age_bands": dict(ages.most_common()),
             "quotes": quotes_for(rep, quotes_per_theme),
             "statement_ids": rep,
-            "links": [{"framework_id": l["framework_id"], "item_id": l["item_id"], "score": round(l["score"], 3),
-                       "rationale": l["rationale"], "evidence": json.loads(l["evidence"])}
+            "signed_off": t["id"] in signed,
+            "links": [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
+                       "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
                       for l in theme_links.get(t["id"], [])],
         })
+    theme_ids = {t["id"] for t in themes}
 
+    if frameworks_meta is None:
+        frameworks_meta = framework_meta(manifest)
+    cov = map_info or manifest.get("coverage") or {}
     frameworks = []
-    coverage = (map_info or manifest.get("coverage") or {}).get("frameworks", {})
-    for fid, fw in coverage.items():
+    for fid, fw in (cov.get("frameworks") or {}).items():
+        meta = frameworks_meta.get(fid, {})
         items = []
         for item in fw.get("items", []):
-            evidence = [l for l in links if l["framework_id"] == fid and l["item_id"] == item["id"]]
-            ev_sids: list[str] = []
-            for l in evidence:
-                ev_sids += json.loads(l["evidence"])
-            items.append({**item, "quotes": quotes_for(list(dict.fromkeys(ev_sids)), 3)})
-        frameworks.append({"id": fid, "title": fw.get("title", fid), "items": items})
+            ev: list[str] = []
+            for l in links:
+                if l["framework_id"] == fid and l["item_id"] == item["id"]:
+                    ev += l["evidence"] if l["source_kind"] == "theme" else [l["source_id"]]
+            owner = (meta.get("items", {}).get(item["id"], {}).get("owner") or meta.get("owner") or "")
+            items.append({**item, "owner": owner,
+                          "linked_themes": [x for x in item.get("linked_themes", []) if x in theme_ids],
+                          "quotes": quotes_for(ev, 3)})
+        frameworks.append({"id": fid, "title": fw.get("title", fid), "owner": meta.get("owner", ""), "items": items})
 
     reject_counts = Counter((r["stage"], r["code"]) for r in db.execute(
         "SELECT stage, code FROM rejects WHERE run_id=?", (run_id,)))
     files = store.files()
-    return {
-        "title": manifest.get("config", {}).get("project", {}).get("title")
-                 or manifest.get("config", {}).get("project", {}).get("name", "kilvoice report"),
+    project = manifest.get("config", {}).get("project", {})
+    reach = {key: _breakdown(analysed, key) for key in REACH_KEYS}
+    dates = sorted(c["date"] for c in analysed if c.get("date"))
+    from kilvoice.report.keyissues import heatmap, key_issues
+
+    ctx = {
+        "schema_version": SCHEMA_VERSION,
+        "title": project.get("title") or project.get("name", "kilvoice report"),
         "run_id": run_id,
         "generated_at": run.get("started_at"),
         "summary": {
@@ -128,19 +243,60 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "files_ok": sum(1 for f in files if f["status"] == "ok"),
             "files_rejected": sum(1 for f in files if f["status"] == "rejected"),
             "statements": len(statements),
-            "themes": len([t for t in themes if t["id"] != "other"]),
+            "themes": len([t for t in themes if t["kind"] == "theme"]),
+            "theme_groups": len([t for t in themes if t["kind"] == "group"]),
             "conversationalists": len({c["conversationalist_id"] for c in analysed if c["conversationalist_id"]}),
+            "quotable_conversations": sum(1 for c in analysed if c.get("consent_to_quote") == 1),
         },
-        "reach": {key: _breakdown(analysed, key) for key in ("area", "postcode_district", "setting", "age_band")},
+        "method": {
+            "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
+            "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
+            "caveats": list(CAVEATS), "bands": BAND_MEANINGS,
+            "embedder": manifest.get("embedder"), "redactor": manifest.get("redactor"),
+            "pipeline": manifest.get("pipeline"),
+        },
+        "reach": reach,
+        "barely_heard": {key: barely_heard(reach[key], n_total) for key in ("area", "setting", "age_band")},
         "themes": themes,
         "frameworks": frameworks,
-        "unmapped_themes": (map_info or manifest.get("coverage") or {}).get("unmapped_themes", []),
+        "unmapped_themes": [x for x in cov.get("unmapped_themes", []) if x in theme_ids],
         "rejects": [{"stage": s, "code": c, "count": n} for (s, c), n in sorted(reject_counts.items())],
         "rejected_files": [{"path": f["path"], "code": f["error_code"], "reason": f["error_message"]}
                            for f in files if f["status"] == "rejected"],
         "redactions": store.redaction_counts(),
+        "review": {"signed_off": sorted(signed), "decisions": review.get("decisions", 0)},
+        "decisions": _decisions(store),
+        "comparison": None,
         "manifest": manifest,
         "statements": statements,
         "assignments": assignments,
         "links": links,
     }
+    ctx["key_issues"] = key_issues(ctx)
+    ctx["heatmap"] = heatmap(ctx, "keep-it-local")
+    return ctx
+
+
+def framework_meta(manifest: dict) -> dict:
+    """Owners of the frameworks the run's pipeline named: {id: {owner, items: {id: {owner}}}}.
+
+    Reads the framework files (bundled ids or paths); a file that cannot be read is skipped, so a
+    past run still renders (its items then have no suggested owner).
+    """
+    refs = (manifest.get("config", {}).get("map", {}) or {}).get("frameworks") or []
+    out: dict = {}
+    for ref in refs:
+        try:
+            import yaml
+
+            from kilvoice.frameworks import resolve_path
+
+            data = yaml.safe_load(resolve_path(ref).read_text(encoding="utf-8"))
+        except Exception:  # noqa: BLE001 - a missing or broken file only loses owners
+            continue
+        if not isinstance(data, dict) or not data.get("id"):
+            continue
+        items = {str(i.get("id")): {"owner": str(i.get("owner") or "").strip()}
+                 for i in data.get("items") or [] if isinstance(i, dict)}
+        out[str(data["id"])] = {"owner": str(data.get("owner") or "").strip(), "items": items}
+    return out

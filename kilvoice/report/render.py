@@ -1,113 +1,101 @@
-"""Renderers. Each takes the report context and an output folder and returns the files written."""
+"""Helpers every renderer shares: the section order, hostile-text neutralisers and small lookups.
+
+The writers live in ``html.py``, ``markdown.py``, ``docx.py`` and ``tabular.py``; each takes the
+report context and an output folder and returns the files written.
+"""
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
+import re
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SECTIONS = (
+    ("summary", "Summary of the big issues"),
+    ("method", "Method and caveats"),
+    ("reach", "Reach: who was heard"),
+    ("themes", "Themes"),
+    ("comparison", "Changes since the earlier run"),
+    ("crosswalk", "Crosswalk to principles and strategies"),
+    ("key-issues", "Key issues log"),
+    ("rejects", "What could not be used"),
+    ("decisions", "Appendix: officers' decision log"),
+)
+
+
+def sections(ctx: dict) -> list[tuple[str, str]]:
+    """The report's sections, in order (the comparison only when one was asked for)."""
+    return [(sid, title) for sid, title in SECTIONS if sid != "comparison" or ctx.get("comparison")]
 
 
 def safe_cell(value) -> str:
-    """Neutralise spreadsheet formula injection: a leading ' on cells that would be formulas."""
-    text = "" if value is None else str(value)
+    """Neutralise spreadsheet formula injection: a leading ' on cells that would be formulas
+    (=, +, -, @, tab, CR, LF), after dropping control characters."""
+    text = "" if value is None else clean_text(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _write_csv(path: Path, header: list[str], rows) -> Path:
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for row in rows:
-            w.writerow([safe_cell(v) for v in row])
-    tmp.replace(path)
-    return path
+def clean_text(value) -> str:
+    """Text without control characters (invalid in XML, unsafe in terminals); tabs and newlines kept."""
+    return _CONTROL.sub("", "" if value is None else str(value))
 
 
-def write_csvs(ctx: dict, out: Path) -> list[Path]:
-    themes = _write_csv(out / "themes.csv",
-                        ["theme_id", "title", "description", "keywords", "statements", "conversations",
-                         "prevalence", "strengths", "problems", "aspirations", "parent"],
-                        ([t["id"], t["title"], t["description"], "; ".join(t["keywords"]), t["size"],
-                          t["n_conversations"], t["band"], t["stance"].get("strength", 0),
-                          t["stance"].get("problem", 0), t["stance"].get("aspiration", 0), t["parent"] or ""]
-                         for t in ctx["themes"]))
-    statements = _write_csv(out / "statements.csv",
-                            ["statement_id", "conversation_id", "question", "text", "theme_ids", "scores"],
-                            ([sid, st["conversation_id"], st["question"] or "", st["text"],
-                              ";".join(a["theme_id"] for a in ctx["assignments"].get(sid, [])),
-                              ";".join(f"{a['score']:.3f}" for a in ctx["assignments"].get(sid, []))]
-                             for sid, st in sorted(ctx["statements"].items())))
-    mapping = _write_csv(out / "mapping.csv",
-                         ["source_kind", "source_id", "framework_id", "item_id", "score", "evidence", "rationale"],
-                         ([l["source_kind"], l["source_id"], l["framework_id"], l["item_id"], f"{l['score']:.4f}",
-                           ";".join(json.loads(l["evidence"])), l["rationale"]]
-                          for l in sorted(ctx["links"], key=lambda l: (l["source_kind"], l["source_id"],
-                                                                        l["framework_id"], l["item_id"]))))
-    return [themes, statements, mapping]
-
-
-def write_json(ctx: dict, out: Path) -> list[Path]:
-    data = {k: v for k, v in ctx.items() if k not in ("statements", "assignments", "links")}
-    data["statements"] = [
-        {**st, "themes": [a["theme_id"] for a in ctx["assignments"].get(sid, [])]}
-        for sid, st in sorted(ctx["statements"].items())
-    ]
-    data["links"] = [{**l, "evidence": json.loads(l["evidence"])} for l in ctx["links"]]
-    path = out / "report.json"
-    path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
-    return [path]
-
-
-def _env() -> Environment:
-    env = Environment(loader=PackageLoader("kilvoice.report", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-    env.globals["bar_chart"] = bar_chart
-    return env
-
-
-def bar_chart(rows: list[tuple[str, int]], width: int = 640, bar_height: int = 22, label_width: int = 260) -> str:
-    """A horizontal bar chart as inline SVG (no scripts, no network). Labels are escaped."""
-    from markupsafe import escape
-
-    if not rows:
-        return ""
-    top = max(n for _, n in rows) or 1
-    h = bar_height * len(rows) + 10
-    parts = [f'<svg class="chart" role="img" width="{width}" height="{h}" viewBox="0 0 {width} {h}" '
-             f'xmlns="http://www.w3.org/2000/svg">']
-    for i, (label, n) in enumerate(rows):
-        y = 5 + i * bar_height
-        w = int((width - label_width - 50) * n / top)
-        parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
-                     f'{escape(str(label))[:48]}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{max(w, 1)}" height="{bar_height - 6}" '
-                     f'fill="#1d70b8"/>')
-        parts.append(f'<text x="{label_width + w + 4}" y="{y + 15}" font-size="12">{n}</text>')
-    parts.append("</svg>")
-    from markupsafe import Markup
-
-    return Markup("".join(parts))
-
-
-def html_extras(ctx: dict) -> dict:
-    """Lookups and derived figures the HTML template uses."""
-    areas = ctx["reach"]["area"]
-    mean = sum(r["conversations"] for r in areas) / len(areas) if areas else 0
+def lookups(ctx: dict) -> dict:
+    """Titles by id, used by every renderer."""
     return {
-        "theme_bars": [(t["title"], t["n_conversations"]) for t in ctx["themes"] if t["id"] != "other"],
         "theme_titles": {t["id"]: t["title"] for t in ctx["themes"]},
         "framework_titles": {f["id"]: f["title"] for f in ctx["frameworks"]},
         "item_titles": {(f["id"], i["id"]): i["title"] for f in ctx["frameworks"] for i in f["items"]},
-        "barely_heard": [r["value"] for r in areas if r["conversations"] < mean / 3],
     }
 
 
-def write_html(ctx: dict, out: Path) -> list[Path]:
-    html = _env().get_template("report.html.j2").render(**ctx, **html_extras(ctx))
-    path = out / "report.html"
-    path.write_text(html, encoding="utf-8")
-    return [path]
+def theme_groups(ctx: dict) -> list[tuple[dict | None, list[dict]]]:
+    """Themes grouped under their parent: [(group or None, [themes])], 'other' last on its own."""
+    groups = [t for t in ctx["themes"] if t.get("kind") == "group"]
+    leaves = [t for t in ctx["themes"] if t.get("kind") == "theme"]
+    out: list[tuple[dict | None, list[dict]]] = []
+    used: set[str] = set()
+    for g in groups:
+        kids = [t for t in leaves if t["parent"] == g["id"]]
+        if kids:
+            out.append((g, kids))
+            used.update(t["id"] for t in kids)
+        else:
+            out.append((None, [g]))
+    rest = [t for t in leaves if t["id"] not in used]
+    if rest:
+        out.append((None, rest))
+    other = [t for t in ctx["themes"] if t.get("kind") == "other"]
+    if other:
+        out.append((None, other))
+    return out
+
+
+def stance_text(stance: dict) -> str:
+    return (f"strengths {stance.get('strength', 0)}, problems {stance.get('problem', 0)}, "
+            f"aspirations {stance.get('aspiration', 0)}")
+
+
+def counts_text(counts: dict, limit: int = 6) -> str:
+    items = list(counts.items())
+    text = ", ".join(f"{k} ({n})" for k, n in items[:limit])
+    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+# the writers, for callers that imported them from here
+def write_html(ctx, out):  # pragma: no cover - thin alias
+    from kilvoice.report.html import write_html as w
+
+    return w(ctx, out)
+
+
+def write_csvs(ctx, out):  # pragma: no cover - thin alias
+    from kilvoice.report.tabular import write_csvs as w
+
+    return w(ctx, out)
+
+
+def write_json(ctx, out):  # pragma: no cover - thin alias
+    from kilvoice.report.tabular import write_json as w
+
+    return w(ctx, out)

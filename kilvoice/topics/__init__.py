@@ -32,7 +32,7 @@ STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
 OTHER = "other"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
-                "outlier_threshold", "max_outlier_share", "n_init")
+                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -42,7 +42,8 @@ class ThemeStage:
 
     DEFAULTS = dict(
         reducer="pca", n_components=32, clusterer="kmeans", n_themes="auto", min_themes=8,
-        max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=4,
+        max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
+        selection="silhouette", k_penalty=0.004,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         hierarchy=True, stability=True,
     )

@@ -145,7 +145,8 @@ class AutoCluster:
 
     def __init__(self, algorithm: str = "kmeans", n_themes="auto", min_themes: int = 8,
                  max_themes: int = 25, outlier_threshold: float = 0.35,
-                 max_outlier_share: float = 0.08, n_init: int = 4, k_penalty: float = 0.002,
+                 max_outlier_share: float = 0.08, n_init: int = 2, n_init_final: int = 12,
+                 k_penalty: float = 0.004,
                  sample_size: int = 2000, selection: str = "silhouette", random_state: int = 0):
         self.algorithm = algorithm
         self.n_themes = n_themes
@@ -154,6 +155,7 @@ class AutoCluster:
         self.outlier_threshold = outlier_threshold
         self.max_outlier_share = max_outlier_share
         self.n_init = n_init
+        self.n_init_final = n_init_final
         self.k_penalty = k_penalty
         self.sample_size = sample_size
         self.selection = selection
@@ -177,9 +179,9 @@ class AutoCluster:
         candidates = self._candidates(n)
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, size=min(n, self.sample_size), replace=False))
-        best, best_score, scores = None, -np.inf, {}
+        best, best_k, best_score, scores = None, None, -np.inf, {}
         for k in candidates:
-            labels = run(X, k, self.random_state, self.n_init)
+            labels = run(X, k, self.random_state, self.n_init_final if len(candidates) == 1 else self.n_init)
             if len(candidates) == 1:
                 best = labels
                 break
@@ -193,7 +195,11 @@ class AutoCluster:
             scores[k] = round(s, 4)
             score = s - self.k_penalty * (k - candidates[0])
             if score > best_score:
-                best, best_score = labels, score
+                best, best_k, best_score = labels, k, score
+        if best_k is not None and self.n_init_final > self.n_init and self.algorithm == "kmeans":
+            # Choose k cheaply, then refit it with more restarts: a better optimum is a
+            # more reproducible one (subsample ARI 0.60-0.90 -> 0.86-0.88 on petitions).
+            best = run(X, best_k, self.random_state, self.n_init_final)
         if best is None:
             best = np.zeros(n, dtype=int)
         labels = relabel_by_size(best)

@@ -114,6 +114,7 @@ def evaluate_topics(path, text_column: str, label_column: str | None = None, pip
         "stability": info.get("stability"),
         "seconds": round(time.perf_counter() - t0, 2),
         "seconds_embed": round(t_embed, 2),
+        "seconds_stability": info.get("timings", {}).get("stability", 0.0),
         "n_rows": len(texts),
         "n_rejected": len(rejects),
         "embedder": emb.model_id,

