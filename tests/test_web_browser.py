@@ -200,6 +200,7 @@ def test_upload_review_rerun_report(browser, tmp_path, artifacts):
                                                    (job["run_id"],)).fetchone()[0])
         assert len(manifest["review"]["applied"]) == 4 and manifest["review"]["skipped"] == []
         page.goto(f"{base}/themes")
+        assert NEW_TITLE in page.inner_text("table.themes")
         shot(page, artifacts, "11-themes-after-rerun")
 
         # -- the report carries the new name -------------------------------------------------------

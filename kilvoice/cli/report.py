@@ -5,17 +5,26 @@ import click
 
 from kilvoice.cli import project_option
 
+FORMATS = "html,md,docx,csv,xlsx,json"
+
 
 @click.command("report")
 @project_option
 @click.option("--run", "run_id", default=None, help="Run id (default: the latest finished run).")
 @click.option("--format", "formats", default="html,csv,json", show_default=True,
-              help="Comma-separated formats.")
+              help=f"Comma-separated formats, any of {FORMATS}.")
+@click.option("--compare", "compare", default=None, metavar="RUN_ID",
+              help="An earlier run or wave to compare with: adds new, persisting, growing and faded themes.")
 @click.option("--output", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
-def report_cmd(project, run_id, formats, output):
-    """Write the report of a finished run (HTML, CSV, JSON) from the project store."""
+def report_cmd(project, run_id, formats, compare, output):
+    """Write the report of a finished run (HTML, Markdown, Word, CSV, XLSX, JSON) from the project store.
+
+    Every format is drawn from the same context; quotes are anonymised and only from residents who
+    agreed to be quoted. Example: kilvoice report --format html,docx --output reports/wave2
+    """
     from kilvoice.report import write_report
 
-    written = write_report(project, output, run_id=run_id, formats=[f.strip() for f in formats.split(",") if f.strip()])
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    written = write_report(project, output, run_id=run_id, formats=wanted, compare=compare)
     for path in written:
         click.echo(str(path))

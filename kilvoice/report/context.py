@@ -64,12 +64,12 @@ def _breakdown(convs: list[dict], key: str) -> list[dict]:
 
 
 def barely_heard(rows: list[dict], total: int) -> list[str]:
-    """Values heard in fewer than a third of the average conversations per value (and under 5%)."""
+    """Values heard in fewer than half the average conversations per value, or in under 5% of all."""
     known = [r for r in rows if r["value"] != UNKNOWN]
     if len(known) < 2 or total <= 0:
         return []
     mean = sum(r["conversations"] for r in known) / len(known)
-    return [r["value"] for r in known if r["conversations"] < mean / 3 or r["conversations"] / total < 0.05]
+    return [r["value"] for r in known if r["conversations"] < mean / 2 or r["conversations"] / total < 0.05]
 
 
 def is_theme(t: dict) -> bool:
@@ -80,6 +80,33 @@ def is_theme(t: dict) -> bool:
 def _quote_rank(text: str) -> tuple:
     words = len(text.split())
     return (bool(PLACEHOLDER.search(text)), not 6 <= words <= 60)
+
+
+_EXAMPLE = re.compile(r'^(?P<head>.*?),? most typically: "(?P<example>.*)"\.?\s*$', re.S)
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).rstrip(".,;:!? ").lower()
+
+
+def public_description(description: str, sids: list[str], statements: dict) -> tuple[str, str | None]:
+    """The theme description with its example statement kept only when that statement is publishable.
+
+    The topic stage writes '... most typically: "<statement>".'; a statement from a resident who
+    did not agree to be quoted (or one not found) is cut, leaving the rest of the sentence.
+    Returns (description, statement id of the kept example or None).
+    """
+    m = _EXAMPLE.match(description or "")
+    if not m:
+        return description, None
+    example = _norm(m.group("example").removesuffix("..."))
+    for sid in sids:
+        st = statements.get(sid)
+        if st and example and _norm(st["text"]).startswith(example):
+            if st["publishable"]:
+                return description, sid
+            break
+    return m.group("head").rstrip(",; ") + ".", None
 
 
 def _decisions(store: Store) -> list[dict]:
@@ -187,8 +214,9 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         areas = Counter((conv_by_id[c].get("area") or UNKNOWN) for c in convs if c in conv_by_id)
         settings = Counter((conv_by_id[c].get("setting") or UNKNOWN) for c in convs if c in conv_by_id)
         ages = Counter((conv_by_id[c].get("age_band") or UNKNOWN) for c in convs if c in conv_by_id)
+        description, example_id = public_description(t["description"], rep, statements)
         themes.append({
-            "id": t["id"], "title": t["title"], "description": t["description"],
+            "id": t["id"], "title": t["title"], "description": description, "description_statement_id": example_id,
             "keywords": json.loads(t["keywords"]), "size": t["size"], "n_conversations": t["n_conversations"],
             "band": prevalence_band(t["n_conversations"], n_total), "parent": t["parent"],
             "kind": "theme" if is_theme(t) else ("other" if t["id"] == "other" else "group"),

@@ -125,6 +125,8 @@ def model(ctx: dict) -> dict:
 
 def write_json(ctx: dict, out: Path) -> list[Path]:
     path = Path(out) / "report.json"
-    text = json.dumps(model(ctx), indent=2, default=str, ensure_ascii=False)
-    path.write_text(clean_text(text), encoding="utf-8")
+    text = clean_text(json.dumps(model(ctx), indent=2, default=str, ensure_ascii=False))
+    # <, > and & as JSON escapes: the same data, and inert if the file is ever pasted into a page
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    path.write_text(text, encoding="utf-8")
     return [path]

@@ -23,7 +23,8 @@ import numpy as np
 from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
-from kilvoice.topics.labels import has_words, make_description, make_titles, make_vectorizer, pick_keywords
+from kilvoice.topics.labels import (has_words, make_description, make_titles, make_vectorizer,
+                                    pick_keywords, proper_nouns)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import subsample_stability
 from kilvoice.topics.stance import count_stances, stance_of
@@ -31,6 +32,7 @@ from kilvoice.topics.stance import count_stances, stance_of
 STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
 OTHER = "other"
+OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
                 "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty")
 
@@ -45,7 +47,7 @@ class ThemeStage:
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
         selection="silhouette", k_penalty=0.004,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
-        hierarchy=True, stability=True,
+        text_weight=0.0, hierarchy=True, stability=True,
     )
 
     def __init__(self, **settings):
@@ -79,7 +81,10 @@ class ThemeStage:
         X = embeddings[keep]
         texts = [s.text for s in stmts]
 
-        model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts)))
+        names = proper_nouns(texts)
+        if self.settings["text_weight"] > 0:
+            X = hybrid_features(X, texts, float(self.settings["text_weight"]), names, seed)
+        model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts), names))
         timings["fit"] = time.perf_counter() - t0
         labels = model.labels_
         sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
@@ -122,7 +127,7 @@ class ThemeStage:
             idx = idx[np.lexsort((idx, -sims[idx, t]))]  # most typical first, ties by position
             members.append(idx)
             keywords.append(pick_keywords(model.keywords(t), self.settings["n_keywords"]))
-        titles = make_titles(keywords, reserved=["Other"])
+        titles = make_titles(keywords, reserved=[OTHER_TITLE])
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
@@ -133,7 +138,7 @@ class ThemeStage:
         best = sims.max(axis=1) if sims.shape[1] else np.zeros(len(stmts))
         other_idx = other_idx[np.lexsort((other_idx, -best[other_idx]))]
         other_kw = pick_keywords(model.keywords(-1), self.settings["n_keywords"]) if len(other_idx) else []
-        other = self._theme(OTHER, "Other", other_kw, other_idx, stmts, stances, model_index=-1)
+        other = self._theme(OTHER, OTHER_TITLE, other_kw, other_idx, stmts, stances, model_index=-1)
         other.description = (f"{len(other_idx)} statements that fit no theme closely enough; "
                              "review them one by one.")
         themes.append(other)
@@ -202,6 +207,25 @@ class ThemeStage:
             for p in ps:
                 children[p].parent = pid
         return parents
+
+
+def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, seed: int) -> np.ndarray:
+    """Embeddings joined with TF-IDF/LSA word features (names excluded), ``weight`` in [0, 1]
+    being the word features' share of the squared norm."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from threadpoolctl import threadpool_limits
+
+    from kilvoice.topics.components import normalize
+    from kilvoice.topics.labels import STOPWORDS, TOKEN_PATTERN, clean_text
+
+    with threadpool_limits(1):
+        tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
+                                stop_words=sorted(STOPWORDS | set(exclude)), min_df=2 if len(texts) >= 60 else 1)
+        counts = tfidf.fit_transform(texts)
+        dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
+        words = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(counts))
+    return np.hstack([np.sqrt(1 - weight) * normalize(X), np.sqrt(weight) * words]).astype(np.float32)
 
 
 @register(STAGE)

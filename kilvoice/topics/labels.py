@@ -29,6 +29,13 @@ FILLER = {
     "far", "new", "little", "big", "best", "years", "year", "time", "day", "days", "come",
     "comes", "look", "looking", "see", "want", "wanted", "person", "phone", "email", "postcode",
     "address", "date", "number", "redacted",
+    # note-taking shorthand and reported speech in conversation notes
+    "asked", "ask", "asking", "spoke", "told", "tell", "talked", "talk", "mentioned", "reckons",
+    "thinks", "thought", "wants", "yr", "yrs", "wk", "wks", "eg", "e.g", "pt", "lad", "lads",
+    "woman", "man", "mum", "dad", "son", "daughter", "husband", "wife", "gone", "happy",
+    "hes", "shes", "isnt", "doesnt", "didnt", "wasnt", "arent", "cos", "loads", "stuff",
+    "generation", "next", "better", "strong", "resident", "residents", "conversation",
+    "he's", "she's", "let", "means", "getting", "bit", "proper", "really", "used",
 }
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | FILLER
 
@@ -43,10 +50,32 @@ def has_words(text: str) -> bool:
     return re.search(TOKEN_PATTERN, clean_text(text)) is not None
 
 
-def make_vectorizer(n_docs: int) -> CountVectorizer:
-    """Unigram + bigram counts without stopwords or placeholders."""
+def proper_nouns(texts: Sequence[str], share: float = 0.8, min_count: int = 2) -> set[str]:
+    """Lowercased words written Capitalised (not sentence-initially) in >= ``share`` of their uses.
+
+    Place and person names ("Holmefield", "Ashby Moor") make poor theme keywords;
+    acronyms in capitals (GP, NHS) and ordinary words are kept.
+    """
+    caps: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:;])\s+|\n+", PLACEHOLDER.sub(" ", text or "")):
+            for pos, m in enumerate(re.finditer(TOKEN_PATTERN, sentence)):
+                word = m.group(0)
+                low = word.lower()
+                total[low] = total.get(low, 0) + 1
+                if pos > 0 and word[0].isupper() and not word.isupper():
+                    caps[low] = caps.get(low, 0) + 1
+                elif pos == 0 and word[0].isupper():
+                    total[low] -= 1  # sentence-initial capitals say nothing
+    return {w for w, c in caps.items() if c >= min_count and c >= share * max(total[w], 1)}
+
+
+def make_vectorizer(n_docs: int, exclude: Iterable[str] = ()) -> CountVectorizer:
+    """Unigram + bigram counts without stopwords, placeholders or the ``exclude`` words."""
     return CountVectorizer(
-        preprocessor=clean_text, token_pattern=TOKEN_PATTERN, stop_words=sorted(STOPWORDS),
+        preprocessor=clean_text, token_pattern=TOKEN_PATTERN,
+        stop_words=sorted(STOPWORDS | set(exclude)),
         ngram_range=(1, 2), min_df=2 if n_docs >= 60 else 1,
     )
 

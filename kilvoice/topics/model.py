@@ -8,7 +8,7 @@ c-TF-IDF keywords. Learned state ends in ``_``; nothing happens in ``__init__``.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -16,7 +16,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.topics.components import centroids_of, make_clusterer, make_reducer, normalize
 
 
-class ThemeModel(ClusterMixin, BaseEstimator):
+class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
     """Reducer + clusterer (+ BERTopic keywords when documents are given).
 
     Parameters mirror the ``[topics]`` section of a pipeline file. ``labels_`` holds

@@ -5,19 +5,17 @@ exception handler turns KilvoiceError into a page or JSON, as the CLI does into 
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.store import open_store
 from kilvoice.web.common import LoginRequired, login_redirect, render
 from kilvoice.web.settings import Settings, load_secret
 
-log = logging.getLogger("kilvoice.web")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -138,4 +136,4 @@ def create_app(project_dir: str | Path, settings: Settings | None = None) -> Fas
     return app
 
 
-__all__ = ["create_app", "Settings", "HTMLResponse"]
+__all__ = ["create_app", "Settings"]

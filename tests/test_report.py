@@ -1,0 +1,194 @@
+"""Report context and renderers on a small hand-built store (no pipeline): hostile text, consent,
+safeguarding, key issues, comparison, CLI."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from report_helpers import (FORMATS, HOSTILE, NO_CONSENT, SAFEGUARD, all_text, build_store, csv_cells, docx_text,
+                            xlsx_cells)
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from kilvoice.report import write_report
+
+    base = tmp_path_factory.mktemp("hostile")
+    build_store(base / "project").close()
+    written = write_report(base / "project", base / "out", formats=FORMATS, compare="r1")
+    return {"project": base / "project", "out": base / "out", "written": written}
+
+
+def test_every_format_written(hostile):
+    names = {p.name for p in hostile["written"]}
+    assert {"report.html", "report.md", "report.docx", "report.xlsx", "report.json", "themes.csv",
+            "statements.csv", "mapping.csv", "key_issues.csv", "decisions.csv", "comparison.csv"} <= names
+
+
+def test_html_escapes_and_is_self_contained(hostile):
+    html = (hostile["out"] / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//|javascript:)""", html, re.I)
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", html, re.I)
+    assert "\x07" not in html
+    assert html.count("<svg") >= 3  # themes, areas, settings (+ heatmap)
+
+
+def test_markdown_is_inert(hostile):
+    text = (hostile["out"] / "report.md").read_text(encoding="utf-8")
+    assert "<script" not in text and "<b>" not in text
+    assert "[click](" not in text and "\\[click\\]" in text
+    assert "&lt;script&gt;" in text
+
+
+def test_csv_cells_cannot_be_formulas(hostile):
+    cells = [c for p in hostile["out"].glob("*.csv") for c in csv_cells(p)]
+    assert cells
+    assert [c for c in cells if c.startswith(FORMULA)] == []
+    assert any(c.startswith("'" + HOSTILE[0]) for c in cells)
+
+
+def test_xlsx_cells_cannot_be_formulas(hostile):
+    cells = xlsx_cells(hostile["out"] / "report.xlsx")
+    assert cells
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA)] == []
+    from openpyxl import load_workbook
+
+    assert load_workbook(str(hostile["out"] / "report.xlsx")).sheetnames == [
+        "Themes", "Statements", "Links", "Key issues", "Decision log", "Comparison"]
+
+
+def test_docx_opens_and_keeps_hostile_text_as_text(hostile):
+    text = docx_text(hostile["out"] / "report.docx")
+    assert "<script>alert(1)</script>" in text  # shown as text, not markup
+    assert "\x07" not in text
+    import zipfile
+
+    xml = zipfile.ZipFile(hostile["out"] / "report.docx").read("word/document.xml").decode("utf-8")
+    assert "<script>" not in xml and "&lt;script&gt;" in xml
+
+
+def test_json_round_trips_and_escapes_markup(hostile):
+    raw = (hostile["out"] / "report.json").read_text(encoding="utf-8")
+    assert "<script" not in raw
+    data = json.loads(raw)
+    assert data["schema_version"] == "1.0"
+    texts = [s["text"] for s in data["statements"]]
+    assert any("<script>alert(1)</script>" in t for t in texts)  # the data is kept, only encoded
+
+
+def test_no_consent_and_safeguarding_text_never_quoted(hostile):
+    for name, text in all_text(hostile["out"]).items():
+        assert SAFEGUARD not in text, name
+        if name not in ("statements.csv", "report.xlsx", "report.json"):  # analyst exports mark it unpublishable
+            assert NO_CONSENT not in text, name
+    data = json.loads((hostile["out"] / "report.json").read_text(encoding="utf-8"))
+    by_id = {s["id"]: s for s in data["statements"]}
+    assert by_id["c3-u0-s0"]["publishable"] is False
+    assert "c4-u0-s0" not in by_id
+    quotes = [q for t in data["themes"] for q in t["quotes"]] + [
+        q for f in data["frameworks"] for i in f["items"] for q in i["quotes"]]
+    assert quotes
+    for q in quotes:
+        assert by_id[q["statement_id"]]["publishable"] and q["text"] == by_id[q["statement_id"]]["text"]
+    assert data["summary"]["safeguarding_flagged"] == 1
+    t01 = next(t for t in data["themes"] if t["id"] == "T01")
+    assert "most typically" not in t01["description"]  # its example came from a no-consent note
+
+
+def test_key_issues_and_decisions(hostile):
+    data = json.loads((hostile["out"] / "report.json").read_text(encoding="utf-8"))
+    ki = {k["theme_id"]: k for k in data["key_issues"]}
+    assert ki["T01"]["status"] == "signed off" and ki["T02"]["status"] == "open"
+    assert ki["T01"]["owner"].startswith("Locality")  # the framework's owner (items name none)
+    assert [o["item_id"] for o in ki["T01"]["objectives"]] == ["kil-2"]
+    assert data["decisions"][0]["reason"] == "<script>alert(2)</script>" and data["decisions"][0]["kind"] == "rename"
+    assert data["heatmap"]["columns"][1]["id"] == "kil-2" and data["heatmap"]["rows"][0]["scores"][1] == 0.71
+    st = next(s for s in data["statements"] if s["id"] == "c1-u0-s0")
+    assert st["theme_ids"] == ["T01"] and len(st["link_ids"]) == 2
+
+
+def test_item_owner_wins_over_framework_owner(tmp_path):
+    from kilvoice.report.context import build_context
+
+    store = build_store(tmp_path / "p")
+    meta = {"keep-it-local": {"owner": "Council", "items": {"kil-2": {"owner": "Head of Communities"}}}}
+    ctx = build_context(store, "r2", frameworks_meta=meta)
+    assert ctx["key_issues"][0]["owner"] == "Head of Communities"
+    store.close()
+
+
+def test_comparison_new_persisting_faded(hostile):
+    data = json.loads((hostile["out"] / "report.json").read_text(encoding="utf-8"))
+    rows = {(r["status"], r["theme_id"], r["earlier_theme_id"]) for r in data["comparison"]["themes"]}
+    assert ("new", "T02", None) in rows
+    assert any(s in ("persisting", "growing", "shrinking") and t == "T01" and e == "T01" for s, t, e in rows)
+
+
+def test_compare_runs_matches_by_statements_and_keywords():
+    from kilvoice.report.compare import similarity
+
+    a = {"statements": {"s1", "s2", "s3"}, "keywords": {"bus", "fare"}}
+    b = {"statements": {"s1", "s2", "s4"}, "keywords": {"park"}}
+    c = {"statements": {"x"}, "keywords": {"bus", "fare", "route"}}
+    assert similarity(a, b) == (0.667, "shared statements")
+    assert similarity(a, c) == (0.667, "keywords")
+
+
+def test_compare_growing_and_faded(tmp_path):
+    from kilvoice.report.compare import compare_runs
+
+    store = build_store(tmp_path / "p")
+    with store.transaction() as db:  # r1 gains a theme that r2 lost
+        db.execute("INSERT INTO themes (run_id, id, title, description, keywords, size, n_conversations, parent,"
+                   " stance, representative) VALUES ('r1','T09','Gone','', '[\"gone\"]', 1, 1, NULL, '{}', '[]')")
+    result = compare_runs(store, "r1", "r2")
+    status = {(r["theme_id"] or r["earlier_theme_id"]): r["status"] for r in result["themes"]}
+    assert status == {"T01": "persisting", "T02": "new", "T09": "faded"}
+    assert result["counts"]["faded"] == 1 and result["counts"]["new"] == 1
+    store.close()
+
+
+def test_cli_report_and_errors(hostile, tmp_path):
+    from kilvoice.cli import main
+
+    runner = CliRunner()
+    ok = runner.invoke(main, ["report", "--project", str(hostile["project"]), "--format", "md,json",
+                              "--output", str(tmp_path / "o")])
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "o" / "report.md").is_file()
+    bad = runner.invoke(main, ["report", "--project", str(hostile["project"]), "--format", "pdf",
+                               "--output", str(tmp_path / "o")])
+    assert bad.exit_code == 1
+    assert "Error: K304 unknown report format(s) pdf; available: html, md, docx, csv, xlsx, json" in bad.output
+    same = runner.invoke(main, ["report", "--project", str(hostile["project"]), "--run", "r2", "--compare", "r2",
+                                "--output", str(tmp_path / "o")])
+    assert same.exit_code == 1 and "Error: K900 cannot compare run 'r2' with itself" in same.output
+    missing = runner.invoke(main, ["report", "--project", str(hostile["project"]), "--compare", "nope",
+                                   "--output", str(tmp_path / "o")])
+    assert missing.exit_code == 1 and "Error: K303 run 'nope' not found" in missing.output
+
+
+def test_sections_in_order_in_every_document(hostile):
+    from kilvoice.report.render import SECTIONS
+
+    titles = [t for _, t in SECTIONS]
+    html = (hostile["out"] / "report.html").read_text(encoding="utf-8")
+    md = (hostile["out"] / "report.md").read_text(encoding="utf-8")
+    from docx import Document
+
+    doc = Document(str(hostile["out"] / "report.docx"))
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads == titles
+    assert [h for h in re.findall(r"^## (.+)$", md, re.M)] == titles
+    h2 = [re.sub(r"<[^>]+>", "", h).replace("&#39;", "'") for h in re.findall(r"<h2 id=\"[^\"]+\">(.*?)</h2>", html)]
+    assert h2 == titles
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) >= 3

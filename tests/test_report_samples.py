@@ -1,0 +1,169 @@
+"""The report of the real sample run in every format, turned into pictures for a person to look at
+(Word -> PDF -> PNG with LibreOffice and pdftoppm; HTML -> PNG with headless Chromium), with
+privacy checks in every format. Reuses the session's ``sample_runs`` pipeline fixture."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import ARTIFACTS, SAMPLES
+from report_helpers import FORMATS, all_text, docx_text
+
+pytestmark = pytest.mark.slow
+OUT = ARTIFACTS / "report"
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_runs, tmp_path_factory):
+    """Every format of the first run, compared with the second (same notes: everything persists)."""
+    from kilvoice.report import write_report
+
+    out = tmp_path_factory.mktemp("sample-report")
+    run_a, run_b = sample_runs["first"].run_id, sample_runs["second"].run_id
+    write_report(sample_runs["store"], out, run_id=run_b, formats=FORMATS, compare=run_a)
+    return out
+
+
+def _seeded() -> list[str]:
+    data = json.loads((SAMPLES / "seeded_pii.json").read_text(encoding="utf-8"))
+    return sorted({v["value"] for v in data["values"] if len(v["value"].strip()) >= 3})
+
+
+def _db(sample_runs):
+    db = sqlite3.connect(sample_runs["store"] / "kilvoice.sqlite")
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def test_all_formats_from_the_pipeline_and_from_the_store(sample_runs, sample_report):
+    for name in ("report.html", "report.md", "report.docx", "report.xlsx", "report.json", "themes.csv",
+                 "statements.csv", "mapping.csv", "key_issues.csv", "comparison.csv"):
+        assert (sample_report / name).is_file(), name
+    pipeline_out = {p.name for p in sample_runs["out1"].iterdir()}
+    assert {"report.docx", "report.xlsx", "report.md"} <= pipeline_out  # the pipeline's [report] formats
+
+
+def test_no_seeded_personal_data_in_any_format(sample_report, sample_runs):
+    values = _seeded()
+    for out in (sample_report, sample_runs["out1"]):
+        for name, text in all_text(out).items():
+            leaks = [v for v in values if re.search(r"(?<!\w)" + re.escape(v) + r"(?!\w)", text)]
+            assert leaks == [], name
+
+
+def test_no_safeguarding_note_content_in_any_format(sample_report, sample_runs):
+    db = _db(sample_runs)
+    flagged = [r[0] for r in db.execute("SELECT conversation_id FROM flags WHERE kind='safeguarding'")]
+    assert flagged, "the samples include safeguarding notes"
+    fragments = []
+    for cid in flagged:
+        for (text,) in db.execute("SELECT text FROM utterances WHERE conversation_id=?", (cid,)):
+            words = re.findall(r"[A-Za-z']+", text)
+            fragments += [" ".join(words[i:i + 6]) for i in range(0, max(len(words) - 5, 0), 3)]
+    assert fragments
+    for name, text in all_text(sample_report).items():
+        flat = " ".join(re.findall(r"[A-Za-z']+", text.replace("&#39;", "'")))
+        assert [f for f in fragments if f in flat] == [], name
+    data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    assert data["summary"]["safeguarding_flagged"] == len(flagged)
+    assert not any(s["conversation_id"] in flagged for s in data["statements"])
+
+
+def test_every_quote_is_publishable_and_traceable(sample_report, sample_runs):
+    db = _db(sample_runs)
+    consent = {r[0]: r[1] for r in db.execute("SELECT id, consent_to_quote FROM conversations")}
+    stmts = {r["id"]: (r["conversation_id"], r["text"]) for r in db.execute("SELECT * FROM statements")}
+    data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    quotes = [q for t in data["themes"] for q in t["quotes"]] + [
+        q for f in data["frameworks"] for i in f["items"] for q in i["quotes"]]
+    assert len(quotes) >= 20
+    for q in quotes:
+        conv, text = stmts[q["statement_id"]]
+        assert consent[conv] == 1 and q["text"] == text
+        assert re.fullmatch(r"resident(, [^,]+)*", q["attribution"])
+    # the documents show the same quotes with their statement ids
+    html = (sample_report / "report.html").read_text(encoding="utf-8")
+    md = (sample_report / "report.md").read_text(encoding="utf-8")
+    docx = docx_text(sample_report / "report.docx")
+    shown = set(re.findall(r"\[(c-[0-9a-f]+-u\d+-s\d+)\]</span></blockquote>", html))
+    assert shown and shown <= {q["statement_id"] for q in quotes}
+    for sid in shown:
+        assert consent[stmts[sid][0]] == 1
+        assert sid in docx and sid in md
+    no_consent = [t for s, (c, t) in stmts.items() if consent.get(c) != 1 and len(t.split()) >= 8]
+    for text in no_consent:  # never quoted in a document meant for publication
+        assert text not in docx
+
+
+def test_comparison_of_identical_runs_persists(sample_report):
+    data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    counts = data["comparison"]["counts"]
+    assert counts["new"] == 0 and counts["faded"] == 0 and counts["persisting"] >= 8
+
+
+def _save(src, name):
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src, OUT / name)
+
+
+def test_word_report_structure(sample_report):
+    from docx import Document
+
+    from kilvoice.report.render import SECTIONS
+
+    doc = Document(str(sample_report / "report.docx"))
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads == [t for _, t in SECTIONS]
+    assert len(doc.tables) >= 10
+    assert len(doc.inline_shapes) >= 4  # themes, areas, settings, heatmap
+    _save(sample_report / "report.docx", "report.docx")
+
+
+def test_word_to_pdf_to_png(sample_report, tmp_path):
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not soffice or not pdftoppm:
+        pytest.skip("LibreOffice (soffice) or poppler (pdftoppm) not installed: apt-get install "
+                    "libreoffice-writer-nogui poppler-utils (CI does this in .ci/run)")
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(sample_report / "report.docx")],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "report.pdf"
+    assert pdf.stat().st_size > 10_000
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("docx-page-*.png"):
+        old.unlink()
+    subprocess.run([pdftoppm, "-png", "-r", "50", str(pdf), str(OUT / "docx-page")], check=True, timeout=120)
+    pages = sorted(OUT.glob("docx-page-*.png"))
+    assert len(pages) >= 8
+    _save(pdf, "report.pdf")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        from kilvoice.report.render import SECTIONS
+
+        positions = [text.find(title) for _, title in SECTIONS]
+        assert all(p >= 0 for p in positions) and positions == sorted(positions)
+        assert "Figure 4" in text and "Key issues log" in text
+
+
+def test_html_screenshot(sample_report):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    html = (sample_report / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 4 and 'class="chart heatmap"' in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
+    _save(sample_report / "report.html", "report.html")
+    if not chromium:
+        pytest.skip("chromium not installed: apt-get install chromium (CI does this in .ci/run)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    shot = OUT / "html.png"
+    if shot.exists():
+        shot.unlink()
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", "--window-size=1280,4000", (sample_report / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 20_000

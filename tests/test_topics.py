@@ -1,0 +1,309 @@
+"""Theme stage: determinism, outlier bound, multi-label, titles, stance, metrics, eval CLI."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from kilvoice import registry
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import Statement
+from kilvoice.topics import OTHER, ThemeModel, ThemeStage
+from kilvoice.topics.labels import STOPWORDS, make_titles, pick_keywords
+from kilvoice.topics.metrics import agreement, diversity, npmi
+from kilvoice.topics.stance import stance_of, stance_of_text
+
+THEMES = {
+    "bus": [
+        "The 110 bus only runs once an hour and stops at six in the evening.",
+        "Buses into town are always late and the bus station is grim.",
+        "We need a bus route to the hospital, the 110 is not enough.",
+        "Bus fares are too high for young people getting to college.",
+        "The evening bus service was cut so I can't get home from work.",
+        "More frequent buses would help older people get to the shops.",
+        "The bus timetable changes without warning, [PERSON_1] missed her appointment.",
+        "A cheaper bus pass for teenagers would make a big difference.",
+    ],
+    "parks": [
+        "The park by the river is lovely and the green spaces are well kept.",
+        "We love walking the dog in the country park and the woods.",
+        "The playground in the park needs new swings and a roundabout.",
+        "Green spaces and trees make this a nice place to grow up.",
+        "The park gardens and flower beds are beautiful in summer.",
+        "More benches and bins in the park would be good for families.",
+        "The nature reserve and the canal towpath are great for walks.",
+        "Keep the parks open and protect the fields from building.",
+    ],
+    "youth": [
+        "There is nothing for teenagers to do in the evenings since the youth club closed.",
+        "Bring back the youth club so young people have somewhere safe to go.",
+        "Kids hang around the shops because there are no youth activities.",
+        "A skate park and youth centre would keep young people busy.",
+        "The youth workers at the club were brilliant with my son.",
+        "Young people need clubs, sports and somewhere to meet friends.",
+        "Youth provision has been cut and teenagers are bored.",
+        "Holiday activities for children and teenagers should be free.",
+    ],
+    "housing": [
+        "Rents are too high and young families cannot afford a house here.",
+        "We need more affordable homes and council housing for local people.",
+        "House prices have gone up so my children had to move away.",
+        "Private landlords let houses fall into disrepair with damp and mould.",
+        "Social housing waiting lists are years long.",
+        "New housing estates are built without doctors or schools.",
+        "Affordable rent for first homes would keep young people in the town.",
+        "Call [PHONE_1] about the housing repairs, nobody ever comes.",
+    ],
+    "litter": [
+        "Litter and fly-tipping on the back lanes are terrible.",
+        "Dog mess and rubbish on the pavements make the streets dirty.",
+        "The bins are overflowing and the council rarely empties them.",
+        "Fly-tipped mattresses have been in the alley for weeks.",
+        "Volunteer litter picks keep the high street clean.",
+        "More litter bins and fines for dropping rubbish would help.",
+        "Recycling collections are missed and rubbish blows everywhere.",
+        "The streets are filthy with litter and chewing gum.",
+    ],
+    "health": [
+        "You can't get a doctor's appointment at the GP surgery for weeks.",
+        "The walk-in health centre closed so people go to A&E.",
+        "Mental health support for young people has long waiting lists.",
+        "The GP practice and the pharmacy staff are caring and helpful.",
+        "We need a dentist taking NHS patients in the town.",
+        "Care homes and home carers for older people are stretched.",
+        "Doctors and nurses at the surgery are brilliant but overworked.",
+        "Health visitors and the baby clinic helped me as a new mum.",
+    ],
+}
+
+
+def _statements() -> list[Statement]:
+    out = []
+    i = 0
+    for theme, texts in THEMES.items():
+        for j, text in enumerate(texts):
+            question = "future" if j % 2 else "strong"
+            out.append(Statement(id=f"s{i:03d}", conversation_id=f"c{i // 3}", utterance_index=0,
+                                 index=j, text=text, question=question))
+            i += 1
+    out.append(Statement(id="s_empty", conversation_id="c0", utterance_index=0, index=99,
+                         text="[PERSON_2] ... !!", question=None))
+    return out
+
+
+SETTINGS = dict(min_themes=4, max_themes=8)
+
+
+@pytest.fixture(scope="session")
+def statements():
+    return _statements()
+
+
+@pytest.fixture(scope="session")
+def embeddings(statements):
+    from kilvoice.embed import StaticEmbedder
+
+    return StaticEmbedder().encode([s.text for s in statements])
+
+
+@pytest.fixture(scope="session")
+def result(statements, embeddings):
+    stage = registry.create("kilvoice.topics.bertopic.v1", **SETTINGS)
+    return stage.run(statements, embeddings, 7)
+
+
+def _comparable(res):
+    themes, assignments, rejects, info = res
+    info = {k: v for k, v in info.items() if k != "timings"}
+    return [t.__dict__ for t in themes], [a.__dict__ for a in assignments], [r.__dict__ for r in rejects], info
+
+
+def test_registered_stage_returns_records(result):
+    themes, assignments, rejects, info = result
+    ids = [t.id for t in themes]
+    topics = [t for t in themes if t.id.startswith("T")]
+    assert ids[: len(topics)] == [f"T{i + 1:02d}" for i in range(len(topics))]
+    assert OTHER in ids
+    assert info["n_themes"] == len(topics) >= 4
+    sizes = [t.size for t in topics]
+    assert sizes == sorted(sizes, reverse=True)
+    for key in ("n_themes", "outlier_share", "stability", "params", "timings"):
+        assert key in info
+    assert -1.0 <= info["stability"] <= 1.0
+
+
+def test_deterministic(statements, embeddings, result):
+    again = registry.create("kilvoice.topics.bertopic.v1", **SETTINGS).run(statements, embeddings, 7)
+    assert _comparable(again) == _comparable(result)
+
+
+def test_outlier_bound_and_other_shown(result):
+    themes, assignments, _, info = result
+    other = next(t for t in themes if t.id == OTHER)
+    assert info["outlier_share"] <= 0.10
+    assert other.size == sum(1 for a in assignments if a.primary and a.theme_id == OTHER)
+
+
+def test_every_statement_has_one_primary(statements, result):
+    themes, assignments, rejects, _ = result
+    used = [s.id for s in statements if s.id not in {r.item for r in rejects}]
+    primaries = [a.statement_id for a in assignments if a.primary]
+    assert sorted(primaries) == sorted(used)
+    sizes = {t.id: t.size for t in themes}
+    for t in themes:
+        if t.id.startswith("T") or t.id == OTHER:
+            assert sorted(t.representative) == sorted(
+                a.statement_id for a in assignments if a.primary and a.theme_id == t.id)
+            assert sizes[t.id] == len(t.representative)
+
+
+def test_multilabel_secondary_assignments(statements, embeddings):
+    stage = ThemeStage(secondary_threshold=0.0, secondary_margin=1.0, max_secondary=2,
+                       stability=False, **SETTINGS)
+    _, assignments, _, info = stage.run(statements, embeddings, 7)
+    secondary = [a for a in assignments if not a.primary]
+    assert secondary and info["n_secondary"] == len(secondary)
+    primary_of = {a.statement_id: a.theme_id for a in assignments if a.primary}
+    for a in secondary:
+        assert a.theme_id != primary_of[a.statement_id] and a.theme_id.startswith("T")
+    per_statement = {}
+    for a in secondary:
+        per_statement[a.statement_id] = per_statement.get(a.statement_id, 0) + 1
+    assert max(per_statement.values()) <= 2
+
+
+def test_rejects_empty_without_text(result):
+    _, _, rejects, _ = result
+    assert [(r.item, r.code) for r in rejects] == [("s_empty", "K701")]
+    assert "PERSON" not in rejects[0].reason
+
+
+def test_titles_specific_unique_and_clean(result):
+    themes, _, _, _ = result
+    titles = [t.title for t in themes]
+    assert len(set(t.lower() for t in titles)) == len(titles)
+    for t in themes:
+        words = re.findall(r"[a-z']+", t.title.lower())
+        assert t.title and not all(w in STOPWORDS or w == "and" for w in words)
+        assert "[" not in t.title and "person" not in t.title.lower()
+        for kw in t.keywords:
+            assert not all(w in STOPWORDS for w in kw.split())
+            assert not re.search(r"person|phone|_\d", kw)
+        if t.size:
+            assert t.description.endswith(".") and t.description.count(". ") <= 1
+
+
+def test_hierarchy_parents(result):
+    themes, _, _, _ = result
+    parents = {t.id: t for t in themes if t.id.startswith("P")}
+    children = [t for t in themes if t.id.startswith("T")]
+    if len(children) >= 6:
+        assert parents and all(t.parent in parents for t in children)
+        assert sum(p.size for p in parents.values()) == sum(t.size for t in children)
+
+
+def test_make_titles_never_duplicates():
+    titles = make_titles([["bus", "route", "fares"], ["bus", "route", "fares"], ["bus"]])
+    assert len(set(titles)) == 3
+    assert titles[0] == "Bus and route"
+
+
+def test_pick_keywords_drops_stopwords():
+    assert pick_keywords([("the", 1.0), ("of the", 0.9), ("park", 0.8), ("park", 0.7)]) == ["park"]
+
+
+def test_errors(statements, embeddings):
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage(colour="blue")
+    assert err.value.code == "K704"
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage(n_themes="many")
+    assert err.value.code == "K705"
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage().run(statements, embeddings[:5], 1)
+    assert err.value.code == "K706"
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage().run(statements[:3], embeddings[:3], 1)
+    assert err.value.code == "K403"
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage(reducer="tsne", stability=False).run(statements, embeddings, 1)
+    assert err.value.code == "K702"
+
+
+@pytest.mark.parametrize("text,question,expected", [
+    ("I love the park, the staff are great.", "strong", "strength"),
+    ("The youth club closed and there is nothing to do.", "strong", "problem"),
+    ("It would be nice to have more benches.", "future", "aspiration"),
+    ("The buses are dangerous at night, not enough lighting.", None, "problem"),
+    ("We should reopen the library.", None, "aspiration"),
+    ("The market on Saturdays.", "strong", "strength"),
+    ("The market on Saturdays.", "future", "aspiration"),
+])
+def test_stance(text, question, expected):
+    assert stance_of_text(text, question) == expected
+    st = Statement(id="x", conversation_id="c", utterance_index=0, index=0, text=text, question=question)
+    assert stance_of(st) == expected
+
+
+def test_stance_counts(result):
+    themes, _, _, _ = result
+    for t in themes:
+        assert set(t.stance) == {"strength", "problem", "aspiration"}
+        assert sum(t.stance.values()) == t.size
+
+
+def test_metrics():
+    docs = ["bus route late", "bus route fares", "park trees", "park trees green"]
+    analyzer = str.split
+    assert npmi([["bus", "route"], ["park", "trees"]], docs, analyzer) == pytest.approx(1.0)
+    assert npmi([["bus", "trees"]], docs, analyzer) == -1.0
+    assert diversity([["a", "b"], ["b", "c"]]) == 0.75
+    assert agreement([0, 0, 1, 1], [5, 5, -1, -1])["ari"] == 1.0
+
+
+def test_theme_model_clone_and_params(embeddings):
+    from sklearn.base import clone
+
+    model = ThemeModel(n_themes=3, random_state=3)
+    assert clone(model).get_params() == model.get_params()
+    fitted = model.fit(embeddings)
+    assert fitted is model and model.labels_.shape == (embeddings.shape[0],)
+    assert model.transform(embeddings).shape == (embeddings.shape[0], model.n_themes_)
+    again = clone(model).fit(embeddings)
+    assert np.array_equal(again.labels_, model.labels_)
+    assert not hasattr(clone(model), "labels_")
+
+
+@parametrize_with_checks([ThemeModel(n_themes=3, min_themes=2, max_themes=4, n_components=4)])
+def test_theme_model_estimator_contract(estimator, check):
+    check(estimator)
+
+
+def test_eval_topics_cli_json(tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from kilvoice.cli import main
+
+    path = tmp_path / "tiny.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["comment", "theme"])
+        for theme, texts in THEMES.items():
+            writer.writerows([t, theme] for t in texts)
+    args = ["eval", "topics", str(path), "--text-column", "comment", "--label-column", "theme", "--json",
+            "--seed", "3", "--embedder", "tfidf"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    for key in ("ari", "ami", "nmi", "n_topics", "outlier_share", "npmi", "diversity", "stability", "seconds"):
+        assert key in result
+    assert result["n_rows"] == 48 and result["n_topics"] >= 2
+    assert 0 <= result["outlier_share"] <= 0.1 and 0 < result["diversity"] <= 1
+    assert result["embedder"].startswith("tfidf")
+    bad = CliRunner().invoke(main, ["eval", "topics", str(path), "--text-column", "nope", "--json"])
+    assert bad.exit_code == 1 and "Error: K502" in bad.output
