@@ -59,7 +59,8 @@ def baseline(texts, Y, train, test, seed):
     Xte = vec.transform([texts[i] for i in test])
     cols = [j for j in range(Y.shape[1]) if 0 < Y[train, j].sum() < len(train)]
     P = np.zeros((len(test), Y.shape[1]), dtype=int)
-    clf = OneVsRestClassifier(LogisticRegression(max_iter=1000, random_state=seed)).fit(Xtr, Y[np.ix_(train, cols)])
+    # C=10 + balanced was the strongest of C in {1, 10} x {None, balanced} at K=25 and at 80%
+    clf = OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000, random_state=seed)).fit(Xtr, Y[np.ix_(train, cols)])
     P[:, cols] = clf.predict(Xte)
     return P
 
@@ -69,7 +70,7 @@ def main(argv=None):
     ap.add_argument("--embedder", choices=["static", "minilm"], default="static")
     ap.add_argument("--ks", default="0,10,25,50")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--C", type=float, default=10.0)
     ap.add_argument("--prior-weight", type=float, default=1.0)
     args = ap.parse_args(argv)
     if not CSV.is_file():

@@ -85,7 +85,7 @@ def f1_report(Y: np.ndarray, P: np.ndarray, item_ids: list[str]) -> dict:
 
 
 def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test: np.ndarray,
-            floor: float, *, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3, C: float = 1.0,
+            floor: float, *, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3, C: float = 10.0,
             prior_weight: float = 1.0, seed: int = 0) -> np.ndarray:
     """0/1 predictions for the ``test`` rows: zero-shot if ``train`` is empty, else learned."""
     if len(train) == 0:

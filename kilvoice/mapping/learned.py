@@ -41,7 +41,7 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, prior_columns: int = 0, prior_weight: float = 1.0, prior_floor: float = 0.3,
-                 C: float = 1.0, class_weight=None, threshold: float = 0.5, random_state=None):
+                 C: float = 10.0, class_weight=None, threshold: float = 0.3, random_state=None):
         self.prior_columns = prior_columns
         self.prior_weight = prior_weight
         self.prior_floor = prior_floor
@@ -149,7 +149,7 @@ class LearnedStage(ZeroShotMapper):
 
     name = "kilvoice.map.learned.v1"
 
-    def __init__(self, *args, C: float = 1.0, prior_weight: float = 1.0, min_decisions: int = 5,
+    def __init__(self, *args, C: float = 10.0, prior_weight: float = 1.0, min_decisions: int = 5,
                  random_state: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.C = C
@@ -166,7 +166,7 @@ class LearnedStage(ZeroShotMapper):
         model = LearnedMapper(prior_columns=scores.shape[1], prior_weight=self.prior_weight, prior_floor=floor,
                               C=self.C, random_state=self.random_state).fit(X[rows], Y)
         learned = model.predict_scores(X)
-        # put learned probabilities on the zero-shot scale: probability 0.5 lands on the floor
+        # put learned probabilities on the zero-shot scale: the model's threshold lands on the floor
         rescaled = np.clip(learned * (floor / model.threshold), 0, 1).astype(np.float32)
         return rescaled, floor, {"method": "learned", "n_decisions": int(len(rows))}
 

@@ -70,7 +70,10 @@ def build_index(framework: Framework, embedder) -> ItemIndex:
     protos = normalise(embedder.encode(texts))
     owner_arr = np.asarray(owner, dtype=np.int64)
     centroids = np.vstack([protos[owner_arr == j].mean(axis=0) for j in range(len(framework.items))])
-    return ItemIndex(framework.id, framework.item_ids, normalise(centroids), protos, owner_arr, texts)
+    phrases = list(texts)
+    for j, item in enumerate(framework.items):  # rationales quote a title, not a whole description
+        phrases[owner.index(j)] = item.title
+    return ItemIndex(framework.id, framework.item_ids, normalise(centroids), protos, owner_arr, phrases)
 
 
 def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float = CENTROID_WEIGHT) -> np.ndarray:

@@ -34,6 +34,9 @@ def _table(doc, header: list[str], rows: list[list], widths: list[float] | None 
                 for run in p.runs:
                     run.font.size = Pt(9)
     if widths:
+        table.autofit = False
+        for col, w in zip(table.columns, widths):
+            col.width = Cm(w)
         for row in table.rows:
             for cell, w in zip(row.cells, widths):
                 cell.width = Cm(w)
@@ -161,7 +164,8 @@ def render_docx(ctx: dict):
             [f"{i['id']} {i['title']}",
              "Gap: no resident raised this" if i.get("gap") else
              "; ".join(look["theme_titles"].get(x, x) for x in i.get("linked_themes", [])) or "statements only",
-             i.get("n_conversations", 0), counts_text(i.get("areas") or {}, 4)] for i in fw["items"]])
+             i.get("n_conversations", 0), counts_text(i.get("areas") or {}, 4)] for i in fw["items"]],
+               widths=[5.0, 5.0, 2.2, 5.3])
     doc.add_heading("Resident themes no framework item covers", level=2)
     for x in ctx["unmapped_themes"]:
         doc.add_paragraph(t(f"{look['theme_titles'].get(x, x)} ({x})"), style="List Bullet")
@@ -171,8 +175,8 @@ def render_docx(ctx: dict):
     doc.add_heading(titles["key-issues"], level=1)
     _table(doc, ["Issue", "Theme", "Evidence", "Linked objectives", "Suggested owner", "Status"],
            [[k["id"], f"{k['theme']} ({k['theme_id']})", f"{k['conversations']} conversations",
-             "; ".join(f"{o['item_id']} {o['title']}" for o in k["objectives"][:4]) or "none",
-             k["owner"], k["status"]] for k in ctx["key_issues"]])
+             "; ".join(f"{o['item_id']} {o['title']}" for o in k["objectives"][:3]) or "none",
+             k["owner"], k["status"]] for k in ctx["key_issues"]], widths=[1.3, 3.0, 2.8, 5.9, 2.8, 1.7])
 
     doc.add_heading(titles["rejects"], level=1)
     if ctx["rejected_files"]:

@@ -34,7 +34,7 @@ MIN_STATEMENTS = 6
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
-                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty")
+                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "representation")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -47,7 +47,7 @@ class ThemeStage:
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
         selection="silhouette", k_penalty=0.004,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
-        text_weight=0.0, hierarchy=True, stability=True,
+        representation="coverage", text_weight=0.0, hierarchy=True, stability=True,
     )
 
     def __init__(self, **settings):

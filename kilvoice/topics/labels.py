@@ -146,12 +146,62 @@ def _trim(text: str, max_words: int = 24) -> str:
     return out + ("..." if len(words) > max_words else "")
 
 
+def pick_example(keywords: list[str], ranked_texts: Sequence[str], window: int = 12) -> str:
+    """Among the ``window`` most typical statements, the one using most of the top keywords
+    (earlier = more typical on ties); statements with placeholders only as a last resort."""
+    if not ranked_texts:
+        return ""
+    patterns = [re.compile(r"\b" + re.escape(k) + r"\b") for k in keywords[:5]]
+    best, best_key = ranked_texts[0], None
+    for pos, text in enumerate(ranked_texts[:window]):
+        low = clean_text(text)
+        hits = sum(1 for p in patterns if p.search(low))
+        key = (not PLACEHOLDER.search(text) and has_words(text), hits, -pos)
+        if best_key is None or key > best_key:
+            best, best_key = text, key
+    return best
+
+
 def make_description(keywords: list[str], ranked_texts: Sequence[str], size: int) -> str:
     """One sentence from the theme's own statements: what it covers and its most typical one."""
     about = ", ".join(keywords[:2]) + (f" and {keywords[2]}" if len(keywords) > 2 else "")
-    example = next((t for t in ranked_texts if not PLACEHOLDER.search(t) and has_words(t)),
-                   ranked_texts[0] if ranked_texts else "")
+    example = pick_example(keywords, ranked_texts)
     noun = "statement" if size == 1 else "statements"
     if not example:
         return f"{size} {noun} about {about}."
     return f'{size} {noun} about {about or "this theme"}, most typically: "{_trim(example)}".'
+
+
+class CoverageKeywords:
+    """BERTopic representation: re-rank c-TF-IDF words by how many of the theme's statements use them.
+
+    c-TF-IDF alone favours words that are rare in the corpus even if only one statement of
+    the theme uses them ("lady", "bed"); titles then read like noise. Score =
+    c-TF-IDF x (share of the theme's statements containing the word) ** ``power``; words
+    used by fewer than ``min_docs`` statements (in themes of 10 or more) drop out.
+    Passed to BERTopic inside a list, so BERTopic calls ``extract_topics``.
+    """
+
+    def __init__(self, analyzer, top_n: int = 25, power: float = 0.5, min_docs: int = 2):
+        self.analyzer = analyzer
+        self.top_n = top_n
+        self.power = power
+        self.min_docs = min_docs
+
+    def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+        out = {}
+        for topic, words in topics.items():
+            docs = documents.Document[documents.Topic == topic].tolist()
+            sets = [set(self.analyzer(d)) for d in docs]
+            size = max(len(sets), 1)
+            scored = []
+            for word, score in words:
+                if not word:
+                    continue
+                df = sum(1 for s in sets if word in s)
+                if size >= 10 and df < self.min_docs:
+                    continue
+                scored.append((word, float(score) * (df / size) ** self.power))
+            scored.sort(key=lambda ws: (-ws[1], ws[0]))
+            out[topic] = scored[: self.top_n] or words[: self.top_n]
+        return out

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kilvoice.errors import KilvoiceError
+from kilvoice.topics.labels import CoverageKeywords
 from kilvoice.topics.components import centroids_of, make_clusterer, make_reducer, normalize
 
 
@@ -28,7 +29,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  outlier_threshold: float = 0.35, max_outlier_share: float = 0.08,
                  n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
                  k_penalty: float = 0.004,
-                 top_n_words: int = 25, random_state: int = 0):
+                 representation: str = "coverage", top_n_words: int = 25, random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
         self.clusterer = clusterer
@@ -41,6 +42,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_init_final = n_init_final
         self.selection = selection
         self.k_penalty = k_penalty
+        self.representation = representation
         self.top_n_words = top_n_words
         self.random_state = random_state
 
@@ -94,10 +96,18 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         from bertopic import BERTopic
         from bertopic.vectorizers import ClassTfidfTransformer
 
+        representation = None
+        if self.representation == "coverage" and vectorizer is not None:
+            representation = [CoverageKeywords(vectorizer.build_analyzer(), top_n=self.top_n_words)]
+        elif self.representation not in ("coverage", "ctfidf"):
+            raise KilvoiceError("K705", name="representation", value=self.representation,
+                                expected='"coverage" or "ctfidf"')
         model = BERTopic(
             embedding_model=None, umap_model=reducer, hdbscan_model=clusterer,
             vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-            top_n_words=self.top_n_words, calculate_probabilities=False, verbose=False,
+            representation_model=representation,
+            top_n_words=self.top_n_words if representation is None else 40,
+            calculate_probabilities=False, verbose=False,
         )
         model.fit_transform(documents, embeddings=np.asarray(X, dtype=np.float32))
         return model

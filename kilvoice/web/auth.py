@@ -32,7 +32,7 @@ def add_user(store: Store, name: str, role: str, password: str) -> int:
     if role not in ROLES:
         raise KilvoiceError("K807", role=role, available=", ".join(ROLES))
     if not name or len(name) > 64 or any(not (c.isalnum() or c in "._-@") for c in name):
-        raise KilvoiceError("K802", kind="user", problem="names use letters, digits and . _ - @ (at most 64)")
+        raise KilvoiceError("K809", length=len(name))  # the name itself may be anything: not echoed
     if len(password) < MIN_PASSWORD:
         raise KilvoiceError("K808", problem=f"must be at least {MIN_PASSWORD} characters")
     if store.db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
