@@ -307,3 +307,25 @@ def test_eval_topics_cli_json(tmp_path):
     assert result["embedder"].startswith("tfidf")
     bad = CliRunner().invoke(main, ["eval", "topics", str(path), "--text-column", "nope", "--json"])
     assert bad.exit_code == 1 and "Error: K502" in bad.output
+
+
+CORPORA = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not (CORPORA / "polis").is_dir(), reason="needs ../shared/corpora")
+def test_eval_on_polis_bowling_green_outlier_bound(tmp_path):
+    import csv
+
+    from kilvoice.topics.evaluate import evaluate_topics
+
+    src = CORPORA / "polis" / "american-assembly.bowling-green" / "comments.csv"
+    path = tmp_path / "bg.csv"
+    with src.open(newline="", encoding="utf-8") as f, path.open("w", newline="", encoding="utf-8") as g:
+        writer = csv.writer(g)
+        writer.writerow(["text"])
+        writer.writerows([r["comment-body"]] for r in csv.DictReader(f) if r["moderated"] != "-1")
+    result = evaluate_topics(path, "text", limit=300, seed=1)
+    assert result["ari"] is None and result["n_rows"] == 300
+    assert result["outlier_share"] <= 0.10 and 8 <= result["n_topics"] <= 25
+    assert len(set(result["titles"])) == len(result["titles"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -25,10 +26,9 @@ def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, 
     """
     from kilvoice.topics.evaluate import evaluate_topics
 
-    with click.progressbar(length=1, label="Fitting themes", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=4, label="Evaluating themes", file=sys.stderr) as bar:
         result = evaluate_topics(data, text_column, label_column, pipeline=pipeline, limit=limit,
-                                 seed=seed, embedder=embedder)
-        bar.update(1)
+                                 seed=seed, embedder=embedder, on_step=lambda name: bar.update(1))
     if as_json:
         click.echo(json.dumps(result))
         return

@@ -6,8 +6,9 @@ embeddings with the zero-shot item scores appended as the last ``prior_columns``
 it clones, pipelines and grid-searches like any classifier:
 
 * each item gets a logistic regression on ``[embedding, prior_weight * zero-shot scores]``;
-* an item with no positive (or no negative) training example falls back to its zero-shot score
-  against ``prior_floor`` (the framework's calibrated floor), so unconfirmed items still link;
+* an item with no positive (or no negative) training example falls back to the zero-shot rule
+  (score >= ``prior_floor`` and within ``prior_margin`` of the row's best zero-shot score) on
+  rows that no trained item claims, so unconfirmed items still link;
 * ``y`` is a 0/1 indicator matrix (multi-label). A 1-D ``y`` is treated as multiclass
   (``predict`` returns the best class), which is what scikit-learn's estimator checks use.
 
@@ -34,6 +35,8 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
         (0: no prior, plain embeddings).
     prior_weight : scale of the prior columns as features.
     prior_floor : zero-shot score at which an untrained label is predicted.
+    prior_margin : an untrained label is predicted only within this margin of the row's best
+        zero-shot score (the zero-shot stage's margin rule).
     C : inverse regularisation strength of each logistic regression.
     class_weight : passed to each logistic regression.
     threshold : probability at which a trained label is predicted (multi-label).
@@ -41,10 +44,12 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, prior_columns: int = 0, prior_weight: float = 1.0, prior_floor: float = 0.3,
-                 C: float = 10.0, class_weight=None, threshold: float = 0.3, random_state=None):
+                 prior_margin: float = zs.DEFAULT_MARGIN, C: float = 10.0, class_weight=None,
+                 threshold: float = 0.3, random_state=None):
         self.prior_columns = prior_columns
         self.prior_weight = prior_weight
         self.prior_floor = prior_floor
+        self.prior_margin = prior_margin
         self.C = C
         self.class_weight = class_weight
         self.threshold = threshold
@@ -93,13 +98,20 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False)
         F = self._features(np.asarray(X, dtype=np.float64))
         out = np.zeros((X.shape[0], len(self.estimators_)))
+        if self.prior_columns:
+            priors = X[:, X.shape[1] - self.prior_columns:]
+            near_best = priors >= priors.max(axis=1, keepdims=True) - self.prior_margin
         for j, est in enumerate(self.estimators_):
             if est is not None:
                 out[:, j] = est.predict_proba(F)[:, 1]
-            elif self.prior_columns:
+        if self.prior_columns:  # untrained labels speak only for rows no trained label claims
+            unclaimed = (out < self.threshold).all(axis=1)
+            near_best &= unclaimed[:, None]
+        for j, est in enumerate(self.estimators_):
+            if est is None and self.prior_columns:
                 # rescale so that prior_floor lands on the probability threshold
-                prior = X[:, X.shape[1] - self.prior_columns + j]
-                out[:, j] = np.clip(prior * self.threshold / max(self.prior_floor, 1e-6), 0, 1)
+                scaled = np.clip(priors[:, j] * self.threshold / max(self.prior_floor, 1e-6), 0, 1)
+                out[:, j] = np.where(near_best[:, j], scaled, np.minimum(scaled, 0.99 * self.threshold))
         return out
 
     def predict_proba(self, X) -> np.ndarray:

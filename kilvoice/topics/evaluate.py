@@ -94,22 +94,31 @@ def score_topics(texts: list[str], labels_pred: list[int], topic_words: list[lis
 
 
 def evaluate_topics(path, text_column: str, label_column: str | None = None, pipeline=None,
-                    limit: int | None = None, seed: int | None = None, embedder: str | None = None) -> dict:
-    """Fit the pipeline's topic stage on a CSV's texts and score it (see ``score_topics``)."""
+                    limit: int | None = None, seed: int | None = None, embedder: str | None = None,
+                    on_step=None) -> dict:
+    """Fit the pipeline's topic stage on a CSV's texts and score it (see ``score_topics``).
+
+    ``on_step(name)`` is called after each of the steps "read", "embed", "themes", "score".
+    """
+    step = on_step or (lambda name: None)
     t0 = time.perf_counter()
     texts, labels_true = read_labelled(path, text_column, label_column, limit, seed if seed is not None else 42)
+    step("read")
     emb, stage, pipeline_seed = stage_from_pipeline(pipeline, embedder)
     seed = pipeline_seed if seed is None else seed
     from kilvoice.embed import embed_cached
 
     vectors = embed_cached(emb, texts)
     t_embed = time.perf_counter() - t0
+    step("embed")
     statements = [Statement(id=f"r{i}", conversation_id=f"r{i}", utterance_index=0, index=0, text=t)
                   for i, t in enumerate(texts)]
     themes, assignments, rejects, info = stage.run(statements, vectors, seed)
+    step("themes")
     labels_pred = topic_labels(assignments, [s.id for s in statements])
     words = [info["topic_words"][t.id] for t in themes if t.id.startswith("T")]
     result = score_topics(texts, labels_pred, words, labels_true)
+    step("score")
     result.update({
         "stability": info.get("stability"),
         "seconds": round(time.perf_counter() - t0, 2),
