@@ -69,6 +69,9 @@ class ZeroShotMapper:
         for a in assignments:
             if a.statement_id in row:
                 members[a.theme_id].append(row[a.statement_id])
+        for t in themes:  # a parent theme's statements are its children's
+            if t.parent and t.parent != t.id:
+                members[t.parent].extend(r for r in members.get(t.id, []) if r not in members[t.parent])
         theme_vecs = self._theme_vectors(themes, members, vectors, embedder)
         links: list[Link] = []
         thresholds: dict[str, dict] = {}
@@ -121,6 +124,8 @@ class ZeroShotMapper:
         out = []
         for k, j in zip(*np.nonzero(by_score)):
             t, item = themes[k], fw.items[j]
+            if t.id == "other":  # the catch-all bucket is reviewed statement by statement, not linked
+                continue
             rows = members.get(t.id, [])
             linked = [r for r in rows if chosen[r, j]]
             pool = linked or rows
