@@ -15,6 +15,10 @@ with everything else default (UMAP, HDBSCAN min_topic_size=10, CountVectorizer),
 changes no clustering). Embeddings are computed once and reused for the two 90% subsample
 fits that measure stability, exactly as kilvoice does.
 
+The kilvoice worker runs in the project venv (``.venv``: no torch, bertopic --no-deps), the
+environment kilvoice is installed in; the BERTopic worker runs in the bench venv (torch +
+sentence-transformers, which BERTopic's defaults need). ``--kilvoice-python`` overrides.
+
 Run:  PYTHONPATH=/work/main /work/benchvenv/bin/python benchmarks/topics_bench.py [--datasets nhs,petitions,polis]
 """
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
+KILVOICE_PYTHON = REPO / ".venv" / "bin" / "python"
 WORK = Path(os.environ.get("KILVOICE_BENCH_DIR", "/tmp/kilvoice-topics-bench"))
 SEED = 42
 
@@ -157,10 +162,10 @@ def run_worker(system: str, path: Path) -> None:
 
 
 # ------------------------------------------------------------------ driver
-def run_pair(system: str, dataset: str, path: Path) -> dict:
+def run_pair(system: str, dataset: str, path: Path, python: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--worker", system, str(path)],
+    proc = subprocess.run([python, __file__, "--worker", system, str(path)],
                           capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
@@ -187,6 +192,8 @@ def main() -> None:
     parser.add_argument("--datasets", default="nhs,petitions,polis")
     parser.add_argument("--systems", default="kilvoice,bertopic")
     parser.add_argument("--out", default=str(WORK / "results.json"))
+    parser.add_argument("--kilvoice-python", default=str(KILVOICE_PYTHON) if KILVOICE_PYTHON.exists() else sys.executable,
+                        help="Interpreter for the kilvoice worker: the project venv (no torch), as users install it.")
     args = parser.parse_args()
     if args.worker:
         run_worker(args.worker[0], Path(args.worker[1]))
@@ -197,7 +204,9 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         path = prepare(dataset)
         for system in args.systems.split(","):
-            result = run_pair(system, dataset, path)
+            python = args.kilvoice_python if system == "kilvoice" else sys.executable
+            result = run_pair(system, dataset, path, python)
+            result["python"] = python
             print(json.dumps(result), flush=True)
             results.append(result)
     Path(args.out).write_text(json.dumps(results, indent=1))

@@ -94,12 +94,13 @@ def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
 
 
 def _head(keywords: list[str]) -> str:
-    """The leading phrase: the top keyword, or a bigram among the top four that contains it."""
-    top = keywords[0]
-    for word in keywords[1:4]:
-        if " " in word and top in word.split():
+    """The leading phrase: the first two-word keyword among the top six that contains one of
+    the top three words ("youth club" over "club"), else the top keyword."""
+    top = set(" ".join(keywords[:3]).split())
+    for word in keywords[:6]:
+        if " " in word and top & set(word.split()):
             return word
-    return top
+    return keywords[0]
 
 
 def title_candidates(keywords: list[str]) -> Iterable[str]:
