@@ -55,7 +55,7 @@ def summarise(frameworks: list[Framework], themes: list[Theme], links: list[Link
             })
         out["frameworks"][fw.id] = {"title": fw.title, "items": items,
                                     "gaps": [it["id"] for it in items if it["gap"]]}
-    out["unmapped_themes"] = [t.id for t in themes if t.id not in linked_themes]
+    out["unmapped_themes"] = [t.id for t in themes if t.id not in linked_themes and t.id != "other"]
     out["crosswalk"] = crosswalk(frameworks, links)
     return out
 
