@@ -152,7 +152,7 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         themes, assignments, topic_rejects, topic_info = topic_stage.run(statements, embeddings, seed=seed)
         rejects += topic_rejects
         timings["topics"] = time.perf_counter() - t
-        log.info("topics: %d themes", len(themes))
+        log.info("topics: %d themes (plus the 'other' bucket)", len([t for t in themes if t.id != "other"]))
 
         t = time.perf_counter()
         name, settings = stage_settings(config, "map")

@@ -329,3 +329,18 @@ def test_eval_on_polis_bowling_green_outlier_bound(tmp_path):
     assert result["ari"] is None and result["n_rows"] == 300
     assert result["outlier_share"] <= 0.10 and 8 <= result["n_topics"] <= 25
     assert len(set(result["titles"])) == len(result["titles"])
+
+
+def test_stopword_only_statements_still_get_clean_titles():
+    from kilvoice.embed import StaticEmbedder
+
+    texts = ["it is what it is"] * 4 + ["we are where we are"] * 4
+    st = [Statement(id=f"s{i}", conversation_id="c", utterance_index=0, index=i, text=t) for i, t in enumerate(texts)]
+    themes, assignments, _, _ = ThemeStage(stability=False).run(st, StaticEmbedder().encode(texts), 1)
+    assert sum(a.primary for a in assignments) == len(texts)
+    assert all(not set(t.title.lower().split()) <= STOPWORDS for t in themes)
+
+
+def test_titles_do_not_repeat_a_word_in_plural():
+    titles = make_titles([["bus late", "buses", "route"], ["park", "park park", "parks", "trees"]])
+    assert titles == ["Bus late and route", "Park and trees"]

@@ -34,5 +34,5 @@ def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, 
         return
     for key, value in result.items():
         if key != "titles":
-            click.echo(f"{key:>14}: {value}")
-    click.echo("        titles: " + " | ".join(result["titles"]))
+            click.echo(f"{key:>17}: {value}")
+    click.echo("           titles: " + " | ".join(result["titles"]))

@@ -84,7 +84,12 @@ class ThemeStage:
         names = proper_nouns(texts)
         if self.settings["text_weight"] > 0:
             X = hybrid_features(X, texts, float(self.settings["text_weight"]), names, seed)
-        model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts), names))
+        try:
+            model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts), names))
+        except ValueError as exc:  # every statement is stopwords only ("it is what it is")
+            if "empty vocabulary" not in str(exc):
+                raise
+            model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts), stopwords=False))
         timings["fit"] = time.perf_counter() - t0
         labels = model.labels_
         sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))

@@ -71,12 +71,15 @@ def proper_nouns(texts: Sequence[str], share: float = 0.8, min_count: int = 2) -
     return {w for w, c in caps.items() if c >= min_count and c >= share * max(total[w], 1)}
 
 
-def make_vectorizer(n_docs: int, exclude: Iterable[str] = ()) -> CountVectorizer:
-    """Unigram + bigram counts without stopwords, placeholders or the ``exclude`` words."""
+def make_vectorizer(n_docs: int, exclude: Iterable[str] = (), stopwords: bool = True) -> CountVectorizer:
+    """Unigram + bigram counts without stopwords, placeholders or the ``exclude`` words.
+
+    ``stopwords=False`` keeps every word: the fallback when statements hold nothing else.
+    """
     return CountVectorizer(
         preprocessor=clean_text, token_pattern=TOKEN_PATTERN,
-        stop_words=sorted(STOPWORDS | set(exclude)),
-        ngram_range=(1, 2), min_df=2 if n_docs >= 60 else 1,
+        stop_words=sorted(STOPWORDS | set(exclude)) if stopwords else None,
+        ngram_range=(1, 2), min_df=2 if n_docs >= 60 and stopwords else 1,
     )
 
 
@@ -85,7 +88,7 @@ def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
     out: list[str] = []
     for word, _ in words:
         tokens = word.split()
-        if not tokens or all(t in STOPWORDS for t in tokens) or word in out:
+        if not tokens or all(t in STOPWORDS for t in tokens) or word in out or len(set(tokens)) < len(tokens):
             continue
         out.append(word)
         if len(out) == k:
@@ -98,9 +101,18 @@ def _head(keywords: list[str]) -> str:
     the top three words ("youth club" over "club"), else the top keyword."""
     top = set(" ".join(keywords[:3]).split())
     for word in keywords[:6]:
-        if " " in word and top & set(word.split()):
+        parts = word.split()
+        if len(parts) > 1 and len(set(parts)) == len(parts) and top & set(parts):
             return word
     return keywords[0]
+
+
+def _stem(word: str) -> str:
+    """Crude singular form so "bus" / "buses" and "park" / "parks" count as one word in titles."""
+    for suffix in ("es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
 
 
 def title_candidates(keywords: list[str]) -> Iterable[str]:
@@ -108,8 +120,8 @@ def title_candidates(keywords: list[str]) -> Iterable[str]:
     if not keywords:
         return
     head = _head(keywords)
-    used = set(head.split())
-    rest = [w for w in keywords if w != head and not (set(w.split()) & used)]
+    used = {_stem(t) for t in head.split()}
+    rest = [w for w in keywords if w != head and not ({_stem(t) for t in w.split()} & used)]
     for second in rest[:4]:
         yield f"{head} and {second}"
     if len(rest) >= 2:
