@@ -152,7 +152,8 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         themes, assignments, topic_rejects, topic_info = topic_stage.run(statements, embeddings, seed=seed)
         rejects += topic_rejects
         timings["topics"] = time.perf_counter() - t
-        log.info("topics: %d themes (plus the 'other' bucket)", len([t for t in themes if t.id != "other"]))
+        log.info("topics: %d themes in %d groups (plus the 'other' bucket)",
+                 len([t for t in themes if t.id.startswith("T")]), len([t for t in themes if t.id.startswith("P")]))
 
         t = time.perf_counter()
         name, settings = stage_settings(config, "map")
@@ -180,7 +181,8 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
                 "files": ingest_result.files_ok + ingest_result.files_unchanged,
                 "files_rejected": ingest_result.files_rejected,
                 "statements": len(statements),
-                "themes": len([th for th in themes if th.id != "other"]),
+                "themes": len([th for th in themes if th.id != "other" and th.id.startswith("T")]),
+                "theme_groups": len([th for th in themes if th.id.startswith("P")]),
                 "links": len(links),
                 "rejects": len(rejects),
                 **{f"redact_{k}": v for k, v in redact_info.items()},

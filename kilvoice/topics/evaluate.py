@@ -10,7 +10,6 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
