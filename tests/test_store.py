@@ -71,3 +71,13 @@ def test_embedding_cache_round_trip(tmp_path):
     got = store.get_embeddings("m", ["c", "a", "zz"])
     assert set(got) == {"a", "c"}
     np.testing.assert_array_equal(got["c"], vecs[2])
+
+
+def test_decision_log_is_append_only_in_the_database(tmp_path):
+    store = open_store(tmp_path)
+    store.db.execute("INSERT INTO decisions (kind, user_name, created_at, payload, snapshot) "
+                     "VALUES ('rename', 'officer', '2026-11-25', '{}', '{}')")
+    for sql in ("UPDATE decisions SET user_name='someone else'", "DELETE FROM decisions"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.execute(sql)
+    assert [tuple(r) for r in store.db.execute("SELECT user_name FROM decisions")] == [("officer",)]

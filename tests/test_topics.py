@@ -344,3 +344,31 @@ def test_stopword_only_statements_still_get_clean_titles():
 def test_titles_do_not_repeat_a_word_in_plural():
     titles = make_titles([["bus late", "buses", "route"], ["park", "park park", "parks", "trees"]])
     assert titles == ["Bus late and route", "Park and trees"]
+
+
+def test_descriptions_never_quote_statements(statements, result):
+    themes, _, _, _ = result
+    texts = [s.text.lower() for s in statements]
+    for t in themes:
+        assert '"' not in t.description
+        for text in texts:
+            if len(text.split()) >= 5:
+                assert text.rstrip(".") not in t.description.lower()
+
+
+def test_title_phrases_drop_generic_and_non_nouns():
+    from kilvoice.topics.labels import title_phrases
+
+    nouns = {"work": 1.0, "kids": 1.0, "waiting": 0.1, "youth": 0.6, "club": 1.0, "list": 1.0, "bus": 1.0}
+    assert title_phrases(["work", "kids", "waiting", "youth club", "waiting list", "bus"], nouns) == [
+        "youth club", "waiting list", "bus"]
+    # without a tagger only generic words go; with nothing left, keywords are kept
+    assert title_phrases(["work", "waiting"], {}) == ["waiting"]
+    assert title_phrases(["work"], {}) == ["work"]
+
+
+def test_make_description_describes_stance_without_quotes():
+    from kilvoice.topics.labels import make_description
+
+    d = make_description(["buses", "the 110 route", "bus pass"], {"strength": 1, "problem": 2, "aspiration": 7}, 10)
+    assert d == "10 statements about buses, the 110 route and bus pass; mostly aspirations."

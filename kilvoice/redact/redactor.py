@@ -70,7 +70,11 @@ class Redactor:
 
     @property
     def name(self) -> str:
-        digest = hashlib.sha256(json.dumps(self.settings, sort_keys=True).encode()).hexdigest()[:8]
+        # the kilvoice version is part of the key: an upgrade with better rules re-redacts every note
+        from kilvoice import __version__
+
+        key = {**self.settings, "kilvoice": __version__}
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
         return f"{STAGE_NAME}#{digest}"
 
     # -- finding ------------------------------------------------------------

@@ -232,6 +232,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX redaction_review_status ON redaction_review(status)
     """,
+    # the decision log is append-only in the database itself, not only in code
+    """
+    CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+    BEGIN
+        SELECT RAISE(ABORT, 'the decision log is append-only: record a new decision instead');
+    END;
+    CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+    BEGIN
+        SELECT RAISE(ABORT, 'the decision log is append-only: record a new decision instead');
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

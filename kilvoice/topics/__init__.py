@@ -24,17 +24,18 @@ from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
 from kilvoice.topics.labels import (has_words, make_description, make_titles, make_vectorizer,
-                                    pick_keywords, proper_nouns)
+                                    description_phrases, noun_shares, pick_keywords, proper_nouns, title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import subsample_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
 STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
+TITLE_SAMPLE = 40  # most typical statements per theme tagged for noun phrases
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
-                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "representation")
+                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "k_smooth", "representation")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -45,9 +46,9 @@ class ThemeStage:
     DEFAULTS = dict(
         reducer="pca", n_components=32, clusterer="kmeans", n_themes="auto", min_themes=8,
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
-        selection="silhouette", k_penalty=0.004,
+        selection="silhouette", k_penalty=0.004, k_smooth=0,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
-        representation="coverage", text_weight=0.0, hierarchy=True, stability=True,
+        representation="coverage", text_weight=0.0, hierarchy=True, stability=True, pos_titles=True,
     )
 
     def __init__(self, **settings):
@@ -95,10 +96,10 @@ class ThemeStage:
         sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
         stances = [stance_of(s) for s in stmts]
 
-        themes, assignments, ids = self._themes(model, stmts, labels, sims, stances)
+        themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances)
         topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
         if self.settings["hierarchy"]:
-            themes += self._parents(model, themes, stmts, labels, sims, stances)
+            themes += self._parents(model, themes, stmts, labels, sims, stances, phrases)
         timings["label"] = time.perf_counter() - t0 - timings["fit"]
 
         stability = float("nan")
@@ -132,11 +133,17 @@ class ThemeStage:
             idx = idx[np.lexsort((idx, -sims[idx, t]))]  # most typical first, ties by position
             members.append(idx)
             keywords.append(pick_keywords(model.keywords(t), self.settings["n_keywords"]))
-        titles = make_titles(keywords, reserved=[OTHER_TITLE])
+        # Titles from noun phrases: tag a bounded sample (the most typical statements).
+        sample = [stmts[i].text for idx in members for i in idx[:TITLE_SAMPLE]]
+        nouns = noun_shares(sample) if self.settings["pos_titles"] else {}
+        phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
+                                 scores=dict(model.keywords(t))) for t in order]
+        titles = make_titles(phrases, reserved=[OTHER_TITLE])
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
-            themes.append(self._theme(tid, title, kw, idx, stmts, stances, model_index=t))
+            themes.append(self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
+                                      about=description_phrases(title, phrases[pos])))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -159,21 +166,22 @@ class ThemeStage:
             extra = [c for c in ranked if c != t and sims[i, c] >= thr and sims[i, c] >= primary - margin]
             for c in extra[: self.settings["max_secondary"]]:
                 assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
-        return themes, assignments, ids
+        return themes, assignments, ids, phrases
 
     @staticmethod
-    def _theme(tid, title, keywords, idx, stmts, stances, model_index):
+    def _theme(tid, title, keywords, idx, stmts, stances, model_index, about=None):
         ranked = [stmts[i] for i in idx]
+        stance = count_stances(stances[i] for i in idx)
         return Theme(
             id=tid, title=title,
-            description=make_description(keywords, [s.text for s in ranked], len(ranked)) if ranked else "",
+            description=make_description(about or keywords, stance, len(ranked)) if ranked else "",
             keywords=keywords, size=len(ranked),
             n_conversations=len({s.conversation_id for s in ranked}),
-            stance=count_stances(stances[i] for i in idx),
+            stance=stance,
             representative=[s.id for s in ranked],
         )
 
-    def _parents(self, model, themes, stmts, labels, sims, stances):
+    def _parents(self, model, themes, stmts, labels, sims, stances, phrases):
         """Group themes into about sqrt(k) parents by centroid similarity (average linkage)."""
         children = [t for t in themes if t.id != OTHER]
         k = len(children)
@@ -198,7 +206,15 @@ class ThemeStage:
                     if depth < len(children[p].keywords) and children[p].keywords[depth] not in merged:
                         merged.append(children[p].keywords[depth])
             keyword_lists.append(merged[:8])
-        titles = make_titles(keyword_lists, reserved=[t.title for t in themes])
+        title_lists = []
+        for ps in ranked_groups:
+            merged = []
+            for depth in range(6):
+                for p in ps:
+                    if depth < len(phrases[p]) and phrases[p][depth] not in merged:
+                        merged.append(phrases[p][depth])
+            title_lists.append(merged)
+        titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
         score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
         for g, (ps, kw, title) in enumerate(zip(ranked_groups, keyword_lists, titles)):

@@ -146,7 +146,7 @@ class AutoCluster:
     def __init__(self, algorithm: str = "kmeans", n_themes="auto", min_themes: int = 8,
                  max_themes: int = 25, outlier_threshold: float = 0.35,
                  max_outlier_share: float = 0.08, n_init: int = 2, n_init_final: int = 12,
-                 k_penalty: float = 0.004,
+                 k_penalty: float = 0.004, k_smooth: int = 0,
                  sample_size: int = 2000, selection: str = "silhouette", random_state: int = 0):
         self.algorithm = algorithm
         self.n_themes = n_themes
@@ -157,6 +157,7 @@ class AutoCluster:
         self.n_init = n_init
         self.n_init_final = n_init_final
         self.k_penalty = k_penalty
+        self.k_smooth = k_smooth
         self.sample_size = sample_size
         self.selection = selection
         self.random_state = random_state
@@ -179,7 +180,7 @@ class AutoCluster:
         candidates = self._candidates(n)
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(n, size=min(n, self.sample_size), replace=False))
-        best, best_k, best_score, scores = None, None, -np.inf, {}
+        best, best_k, scores, fitted = None, None, {}, {}
         for k in candidates:
             labels = run(X, k, self.random_state, self.n_init_final if len(candidates) == 1 else self.n_init)
             if len(candidates) == 1:
@@ -193,9 +194,15 @@ class AutoCluster:
             else:
                 s = float(silhouette_score(X[sample], labels[sample], metric="cosine"))
             scores[k] = round(s, 4)
-            score = s - self.k_penalty * (k - candidates[0])
-            if score > best_score:
-                best, best_k, best_score = labels, k, score
+            fitted[k] = labels
+        if scores:
+            # Each k's score is averaged with its neighbours' (k +- k_smooth): one lucky
+            # restart should not decide the theme count, or subsamples disagree on it.
+            w = int(self.k_smooth)
+            smooth = {k: float(np.mean([scores[j] for j in range(k - w, k + w + 1) if j in scores]))
+                      for k in scores}
+            best_k = max(scores, key=lambda k: (smooth[k] - self.k_penalty * (k - candidates[0]), -k))
+            best = fitted[best_k]
         if best_k is not None and self.n_init_final > self.n_init and self.algorithm == "kmeans":
             # Choose k cheaply, then refit it with more restarts: a better optimum is a
             # more reproducible one (subsample ARI 0.60-0.90 -> 0.86-0.88 on petitions).

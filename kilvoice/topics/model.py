@@ -28,7 +28,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  n_themes="auto", min_themes: int = 8, max_themes: int = 25,
                  outlier_threshold: float = 0.35, max_outlier_share: float = 0.08,
                  n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
-                 k_penalty: float = 0.004,
+                 k_penalty: float = 0.004, k_smooth: int = 0,
                  representation: str = "coverage", top_n_words: int = 25, random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
@@ -42,6 +42,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_init_final = n_init_final
         self.selection = selection
         self.k_penalty = k_penalty
+        self.k_smooth = k_smooth
         self.representation = representation
         self.top_n_words = top_n_words
         self.random_state = random_state
@@ -59,7 +60,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
             kw = dict(n_themes=self.n_themes, min_themes=self.min_themes,
                       max_themes=self.max_themes, outlier_threshold=self.outlier_threshold,
                       max_outlier_share=self.max_outlier_share, n_init=self.n_init,
-                      n_init_final=self.n_init_final, selection=self.selection, k_penalty=self.k_penalty)
+                      n_init_final=self.n_init_final, selection=self.selection, k_penalty=self.k_penalty,
+                      k_smooth=self.k_smooth)
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------
