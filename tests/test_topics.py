@@ -372,3 +372,14 @@ def test_make_description_describes_stance_without_quotes():
 
     d = make_description(["buses", "the 110 route", "bus pass"], {"strength": 1, "problem": 2, "aspiration": 7}, 10)
     assert d == "10 statements about buses, the 110 route and bus pass; mostly aspirations."
+
+
+def test_titles_never_a_generic_word_alone(result):
+    from kilvoice.topics.labels import GENERIC
+
+    themes, _, _, _ = result
+    for t in themes:
+        if t.id == OTHER:
+            continue
+        parts = [p.strip().lower() for p in re.split(r",| and ", t.title) if p.strip()]
+        assert not all(p in GENERIC for p in parts), t.title

@@ -222,7 +222,7 @@ class ThemeStage:
             idx = np.concatenate([np.where(labels == order[p])[0] for p in ps])
             idx = idx[np.lexsort((idx, -np.array([score[i] for i in idx])))]
             parent = self._theme(pid, title, kw, idx, stmts, stances, model_index=None)
-            parent.description = (f"{parent.size} statements in {len(ps)} themes: "
+            parent.description = (f"{parent.size} statements in {len(ps)} theme{'s' if len(ps) > 1 else ''}: "
                                   + "; ".join(children[p].title for p in ps) + ".")
             parents.append(parent)
             for p in ps:

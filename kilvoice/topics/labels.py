@@ -1,9 +1,12 @@
 """Readable theme labels without an LLM: keywords, a short title, a one-sentence description.
 
 Keywords come from BERTopic's c-TF-IDF over a vectorizer that drops stopwords, filler
-words and redaction placeholders ("[PERSON_1]"). Titles pair the strongest phrase
-with the next keyword that adds a new word ("Bus services and the 110 route" style:
-"Bus route and timetable"). Titles are made unique across themes.
+words and redaction placeholders ("[PERSON_1]"). Titles are built from the keywords
+that are noun phrases (spaCy's tagger on the theme's most typical statements; never a
+generic noun such as "work" or "kids" alone): the strongest phrase paired with the next
+one that adds a new word ("Market hall and leisure centre"). Titles are unique across
+themes. Descriptions describe (phrases + the dominant stance) and never quote residents:
+whether a statement may be quoted is decided in the report.
 """
 from __future__ import annotations
 
@@ -137,8 +140,12 @@ ACRONYMS = {"gp": "GP", "gps": "GPs", "nhs": "NHS", "uk": "UK", "esol": "ESOL", 
             "sen": "SEN", "send": "SEND", "mp": "MP", "tv": "TV", "wifi": "WiFi"}
 
 
+def _acronyms(text: str) -> str:
+    return " ".join(ACRONYMS.get(w, w) for w in text.split(" "))
+
+
 def _cap(title: str) -> str:
-    title = " ".join(ACRONYMS.get(w, w) for w in title.split(" "))
+    title = _acronyms(title)
     return title[:1].upper() + title[1:]
 
 
@@ -208,16 +215,16 @@ def noun_shares(texts: Sequence[str]) -> dict[str, float]:
 
 
 def _nounish(word: str, nouns: dict[str, float]) -> bool:
-    """Mostly used as a noun in the tagged sample; unseen words by their ending."""
+    """Used as a noun in >= 60% of its tagged uses; unseen words judged by their ending."""
     if word in nouns:
-        return nouns[word] >= 0.5
+        return nouns[word] >= 0.6
     return not re.search(r"(?:ed|ing|ly|ful|ous|ive|able)$", word)
 
 
 def title_phrases(keywords: Sequence[str], nouns: dict[str, float], k: int = 10,
                   scores: dict[str, float] | None = None) -> list[str]:
     """Keywords fit to name a theme: phrases ending in a word mostly used as a noun
-    (per ``nouns``, the tagged sample; unchecked when empty), never a generic noun alone
+    (>= 60% of uses in ``nouns``, the tagged sample; unchecked when empty), never a generic noun alone
     ("work", "kids"). A single word gives way to a two-word keyword that contains it and
     scores at least half as high ("pass" -> "bus pass"). Falls back to ``keywords``."""
     scores = scores or {}
@@ -275,7 +282,7 @@ def make_description(keywords: list[str], stance: dict[str, int] | None, size: i
     Never quotes a statement: whether a resident may be quoted is decided in the report.
     """
     noun = "statement" if size == 1 else "statements"
-    sentence = f"{size} {noun} about {_join(keywords[:4]) or 'this theme'}"
+    sentence = f"{size} {noun} about {_join([_acronyms(k) for k in keywords[:4]]) or 'this theme'}"
     counts = {k: v for k, v in (stance or {}).items() if v}
     if counts and size:
         top = max(counts, key=lambda s: (counts[s], s))
