@@ -77,9 +77,13 @@ def is_theme(t: dict) -> bool:
     return t["id"] != "other" and not (t["id"].startswith("P") and t["id"][1:].isdigit())
 
 
-def _quote_rank(text: str) -> tuple:
+def _quote_rank(text: str, keywords: tuple[str, ...] = ()) -> tuple:
+    """Sort key for quotes: free of placeholders, a readable length, and about the theme
+    (uses one of its keywords) first; ties keep the topic stage's typicality order."""
     words = len(text.split())
-    return (bool(PLACEHOLDER.search(text)), not 6 <= words <= 60)
+    low = text.lower()
+    on_topic = not keywords or any(re.search(rf"\b{re.escape(k)}\b", low) for k in keywords)
+    return (bool(PLACEHOLDER.search(text)), not 6 <= words <= 60, not on_topic)
 
 
 _EXAMPLE = re.compile(r'^(?P<head>.*?),? most typically: "(?P<example>.*)"\.?\s*$', re.S)
@@ -181,9 +185,10 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         return {"statement_id": sid, "text": st["text"], "attribution": attribution(conv),
                 "conversation_id": st["conversation_id"]}
 
-    def quotes_for(sids: list[str], k: int) -> list[dict]:
+    def quotes_for(sids: list[str], k: int, keywords: list[str] | None = None) -> list[dict]:
         found = [q for q in (quote(s) for s in dict.fromkeys(sids)) if q]
-        found.sort(key=lambda q: _quote_rank(q["text"]))  # stable: most typical first among equals
+        kw = tuple(w.lower() for w in (keywords or [])[:8])
+        found.sort(key=lambda q: _quote_rank(q["text"], kw))  # stable: most typical first among equals
         out, seen = [], set()
         for q in found:  # one quote per conversation where possible
             if q["conversation_id"] not in seen:
@@ -223,7 +228,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "stance": json.loads(t["stance"]),
             "areas": dict(areas.most_common()), "settings": dict(settings.most_common()),
             "age_bands": dict(ages.most_common()),
-            "quotes": quotes_for(rep, quotes_per_theme),
+            "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
             "statement_ids": rep,
             "signed_off": t["id"] in signed,
             "links": [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
