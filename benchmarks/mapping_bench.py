@@ -5,7 +5,8 @@
 
 Builds a framework YAML from the theme names (in a temp dir: nothing about the NHS set is
 committed), then reports micro/macro F1 at K = 0, 10, 25, 50 confirmations per item for
-kilvoice's mapper, a TF-IDF + one-vs-rest logistic regression baseline trained on the same K
+kilvoice's mappers (``--mappers v2,v1``: v2 = ``kilvoice.map.learned.v2`` hybrid, v1 =
+embedding-only ``LearnedMapper``; K = 0 is the zero-shot stage), a TF-IDF + one-vs-rest logistic regression baseline trained on the same K
 rows, and that baseline trained on 80% of rows (scored on the other 20%). One JSON line per
 result, then a summary table.
 """
@@ -72,6 +73,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--C", type=float, default=10.0)
     ap.add_argument("--prior-weight", type=float, default=1.0)
+    ap.add_argument("--mappers", default="v2,v1", help="learned mappers to run at K > 0")
+    ap.add_argument("--self-training", type=int, default=1)
     args = ap.parse_args(argv)
     if not CSV.is_file():
         sys.exit(f"{CSV} not found (needs ../shared/corpora)")
@@ -101,11 +104,15 @@ def main(argv=None):
         t = time.perf_counter()
         train = sample_per_label(Y, k, args.seed) if k else np.zeros(0, dtype=int)
         test = np.setdiff1d(np.arange(n), train)
-        P = predict(X, S, Y, train, test, floor, C=args.C, prior_weight=args.prior_weight, seed=args.seed)
-        r = f1_report(Y[test], P, fw.item_ids)
-        results.append({"method": "kilvoice", "k": k, "n_train": len(train), "n_test": len(test),
-                        "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "seconds": round(time.perf_counter() - t, 2)})
-        print(json.dumps(results[-1]), flush=True)
+        for mapper in (args.mappers.split(",") if k else ["zero-shot"]):
+            t = time.perf_counter()
+            P = predict(X, S, Y, train, test, floor, C=args.C, prior_weight=args.prior_weight, seed=args.seed,
+                        mapper=mapper, texts=texts, self_training=args.self_training)
+            r = f1_report(Y[test], P, fw.item_ids)
+            results.append({"method": f"kilvoice-{mapper}", "k": k, "n_train": len(train), "n_test": len(test),
+                            "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"],
+                            "seconds": round(time.perf_counter() - t, 2)})
+            print(json.dumps(results[-1]), flush=True)
         if k:
             t = time.perf_counter()
             P = baseline(texts, Y, train, test, args.seed)

@@ -13,6 +13,7 @@ from kilvoice import registry
 from kilvoice.cli import main
 from kilvoice.mapping import zeroshot as zs
 from kilvoice.mapping.evaluate import eval_mapping, f1_report, sample_per_label
+from kilvoice.mapping.hybrid import HybridMapper, TextFeatures
 from kilvoice.mapping.learned import LearnedMapper, training_set
 from kilvoice.records import Assignment, Statement, Theme
 
@@ -218,9 +219,10 @@ def test_eval_mapping_library(tmp_path, fw_path):
     zero = eval_mapping(data, "text", "labels", fw_path, 0, embedder=BagOfWords())
     assert set(zero) >= {"micro_f1", "macro_f1", "per_item", "k", "seconds"}
     assert zero["k"] == 0 and zero["n_test"] == 24 and zero["per_item"]["bus"]["support"] == 12
-    learned = eval_mapping(data, "text", "labels", fw_path, 2, seed=0, embedder=BagOfWords())
-    assert learned["k"] == 2 and learned["n_train"] + learned["n_test"] == 24
-    assert learned["micro_f1"] >= 0.8
+    for mapper in ("v1", "v2"):
+        learned = eval_mapping(data, "text", "labels", fw_path, 2, seed=0, embedder=BagOfWords(), mapper=mapper)
+        assert learned["k"] == 2 and learned["n_train"] + learned["n_test"] == 24
+        assert learned["mapper"] == mapper and learned["micro_f1"] >= 0.8, learned
 
 
 def test_eval_mapping_cli(tmp_path, fw_path):
@@ -268,3 +270,73 @@ def test_estimator_contract():
     from sklearn.utils.estimator_checks import check_estimator
 
     check_estimator(LearnedMapper(random_state=0))
+
+
+def test_hybrid_mapper_uses_words_and_is_multi_label():
+    """Embeddings carry nothing here (all equal): only the word n-grams can separate the items."""
+    texts = [f"bus route {i} late" for i in range(6)] + [f"youth club {i} shut" for i in range(6)] \
+        + [f"bus and youth club {i}" for i in range(6)]
+    Y = np.array([[1, 0]] * 6 + [[0, 1]] * 6 + [[1, 1]] * 6)
+    F = TextFeatures().fit(texts).transform(texts, np.ones((len(texts), 4)))
+    train, test = np.r_[0:3, 6:9, 12:15], np.r_[3:6, 9:12, 15:18]
+    model = HybridMapper(random_state=0).fit(F[train], Y[train], X_unlabelled=F[test])
+    assert model.n_pseudo_ == len(test)
+    assert model.predict(F[test]).tolist() == Y[test].tolist()
+    plain = HybridMapper(self_training=0, random_state=0).fit(F[train], Y[train])
+    assert plain.n_pseudo_ == 0 and plain.predict(F[test]).tolist() == Y[test].tolist()
+    # at_least_one: a row below threshold on every item still gets its best item
+    strict = HybridMapper(threshold=1.0, self_training=0, random_state=0).fit(F[train], Y[train])
+    assert (strict.predict(F[test]).sum(axis=1) == 1).all()
+    assert (HybridMapper(threshold=1.0, at_least_one=False, self_training=0).fit(F[train], Y[train])
+            .predict(F[test]).sum() == 0)
+
+
+def test_self_training_follows_the_unlabelled_pool():
+    """Confirmations under-represent item 0; pseudo-labelling the pool moves the model towards it."""
+    rng = np.random.default_rng(0)
+    centre = rng.normal(size=(2, 8))
+    X = np.vstack([centre[0] + 2.0 * rng.normal(size=(200, 8)), centre[1] + 2.0 * rng.normal(size=(20, 8))])
+    Y = np.zeros((220, 2), dtype=int)
+    Y[:200, 0] = 1
+    Y[200:, 1] = 1
+    train = np.r_[0:3, 200:215]  # 3 of item 0's 200 rows, 15 of item 1's 20
+    pool = np.setdiff1d(np.arange(220), train)
+    before = HybridMapper(self_training=0, class_weight=None, random_state=0).fit(X[train], Y[train])
+    after = HybridMapper(self_training=2, class_weight=None, random_state=0).fit(X[train], Y[train],
+                                                                             X_unlabelled=X[pool])
+    assert after.predict_scores(X[pool])[:, 0].mean() > before.predict_scores(X[pool])[:, 0].mean()
+    exact_before = (before.predict(X[pool]) == Y[pool]).all(axis=1).mean()
+    exact_after = (after.predict(X[pool]) == Y[pool]).all(axis=1).mean()
+    assert exact_after > exact_before + 0.02
+
+
+def test_learned_v2_stage_uses_decisions(fw_path):
+    confirmed = [{"statement_id": f"s{i}", "framework_id": "town", "item_id": item, "accepted": True}
+                 for i, item in [(0, "bus"), (1, "bus"), (2, "youth"), (3, "shops"), (4, "logistics")]]
+    links, _, info = run(fw_path, stage="kilvoice.map.learned.v2", confirmed=confirmed, threshold=0.3, margin=0.5)
+    assert info["thresholds"]["town"]["method"] == "learned-hybrid"
+    assert info["thresholds"]["town"]["n_decisions"] == 5
+    assert {("s4", "logistics"), ("s1", "bus")} <= pairs(links)
+    _, _, info0 = run(fw_path, stage="kilvoice.map.learned.v2", threshold=0.3)
+    assert info0["thresholds"]["town"]["method"] == "zero-shot"
+
+
+def test_hybrid_estimator_contract():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    # scikit-learn's checks expect predict == round(predict_proba): the neutral decision rule
+    check_estimator(HybridMapper(threshold=0.5, at_least_one=False, random_state=0))
+
+
+def test_catch_all_items_only_on_rows_without_a_specific_item():
+    texts = [f"bus {i} late" for i in range(4)] + [f"youth club {i}" for i in range(4)] \
+        + [f"nothing to say {i}" for i in range(4)] + ["bus late nothing to say", "youth club nothing to say"] \
+        + [f"bus late and youth club {i}" for i in range(2)]
+    Y = np.array([[1, 0, 0]] * 4 + [[0, 1, 0]] * 4 + [[0, 0, 1]] * 4 + [[1, 0, 0], [0, 1, 0]] + [[1, 1, 0]] * 2)
+    F = TextFeatures().fit(texts).transform(texts, np.ones((len(texts), 2)))
+    train = np.r_[0:3, 4:7, 8:11, 14:16]
+    model = HybridMapper(threshold=0.3, self_training=0, random_state=0).fit(F[train], Y[train])
+    assert model.exclusive_.tolist() == [2]
+    assert model.predict(F[[12, 13, 11]]).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    off = HybridMapper(threshold=0.3, self_training=0, solo_share=None, random_state=0).fit(F[train], Y[train])
+    assert off.exclusive_.tolist() == [] and off.predict(F[[12, 13]])[:, 2].sum() >= 1

@@ -16,8 +16,11 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for choosing the K rows.")
 @click.option("--embedder", type=click.Choice(["static", "minilm"]), default="static", show_default=True,
               help="static: the bundled model; minilm: needs kilvoice[transformer].")
+@click.option("--mapper", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="Learned mapper for K > 0: v2 hybrid (embeddings + word n-grams, self-trained), "
+                   "v1 embeddings only.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (default prints a summary).")
-def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embedder, as_json):
+def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embedder, mapper, as_json):
     """Micro/macro F1 and per-item precision/recall of mapping DATA onto a framework."""
     from kilvoice.embed import MiniLMEmbedder, StaticEmbedder
     from kilvoice.mapping.evaluate import eval_mapping
@@ -25,7 +28,8 @@ def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embed
     if k < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--train-per-label")
     model = StaticEmbedder() if embedder == "static" else MiniLMEmbedder()
-    report = eval_mapping(data, text_column, labels_column, framework, train_per_label=k, seed=seed, embedder=model)
+    report = eval_mapping(data, text_column, labels_column, framework, train_per_label=k, seed=seed, embedder=model,
+                          mapper=mapper)
     if as_json:
         click.echo(json.dumps(report))
         return

@@ -8,6 +8,8 @@ Two registered stages (see docs/FRAMEWORKS.md):
 * ``kilvoice.map.learned.v1`` does the same, then trains a :class:`~kilvoice.mapping.learned.LearnedMapper`
   per framework on the officer decisions (zero-shot scores as a prior) and re-scores statements
   with it. With no decisions it behaves exactly like the zero-shot stage.
+* ``kilvoice.map.learned.v2`` likewise, with a :class:`~kilvoice.mapping.hybrid.HybridMapper`
+  on embeddings + word n-grams, self-trained on the run's undecided statements.
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -192,3 +194,10 @@ def make_learned(**settings):
     from kilvoice.mapping.learned import LearnedStage
 
     return LearnedStage(**settings)
+
+
+@register("kilvoice.map.learned.v2")
+def make_learned_v2(**settings):
+    from kilvoice.mapping.hybrid import HybridStage
+
+    return HybridStage(**settings)

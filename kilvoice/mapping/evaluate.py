@@ -15,6 +15,7 @@ import numpy as np
 from kilvoice.errors import KilvoiceError
 from kilvoice.frameworks import Framework, load_framework
 from kilvoice.mapping import zeroshot as zs
+from kilvoice.mapping.hybrid import HybridMapper, TextFeatures
 from kilvoice.mapping.learned import LearnedMapper
 
 
@@ -86,10 +87,29 @@ def f1_report(Y: np.ndarray, P: np.ndarray, item_ids: list[str]) -> dict:
 
 def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test: np.ndarray,
             floor: float, *, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3, C: float = 10.0,
-            prior_weight: float = 1.0, seed: int = 0) -> np.ndarray:
-    """0/1 predictions for the ``test`` rows: zero-shot if ``train`` is empty, else learned."""
+            prior_weight: float = 1.0, seed: int = 0, mapper: str = "v2", texts: list[str] | None = None,
+            self_training: int = 1) -> np.ndarray:
+    """0/1 predictions for the ``test`` rows: zero-shot if ``train`` is empty, else learned.
+
+    ``mapper`` "v2" (needs ``texts``) is the hybrid mapper of ``kilvoice.map.learned.v2``,
+    self-trained on the ``test`` rows' features (never their labels); "v1" the embedding-only
+    :class:`LearnedMapper`. Items with no confirmed example keep the zero-shot rule in both.
+    """
     if len(train) == 0:
         return zs.select(S[test], floor, margin, max_items).astype(int)
+    if mapper == "v2":
+        if texts is None:
+            raise ValueError("mapper 'v2' needs the texts")
+        F = TextFeatures().fit(texts).transform(texts, X)
+        model = HybridMapper(C=C, self_training=self_training, random_state=seed)
+        model.fit(F[train], Y[train], X_unlabelled=F[test])
+        P = model.predict(F[test])
+        untrained = [j for j, est in enumerate(model.estimators_) if est is None]
+        empty = P.sum(axis=1) == 0
+        if untrained and empty.any():  # zero-shot speaks for untrained items on rows nothing claims
+            zero = zs.select(S[test], floor, margin, max_items).astype(int)
+            P[np.ix_(empty, untrained)] = zero[np.ix_(empty, untrained)]
+        return P
     F = np.hstack([X, S])
     model = LearnedMapper(prior_columns=S.shape[1], prior_weight=prior_weight, prior_floor=floor, C=C,
                           random_state=seed).fit(F[train], Y[train])
@@ -98,7 +118,9 @@ def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test
 
 def eval_mapping(path: str | Path, text_column: str, labels_column: str, framework: str | Path,
                  train_per_label: int = 0, seed: int = 0, embedder=None, **settings) -> dict:
-    """Score mapping on a labelled CSV; returns micro_f1, macro_f1, per_item, k, seconds, ..."""
+    """Score mapping on a labelled CSV; returns micro_f1, macro_f1, per_item, k, seconds, ...
+
+    ``settings`` go to :func:`predict` (``mapper``: "v2" hybrid, the default, or "v1")."""
     start = time.perf_counter()
     fw = load_framework(framework)
     texts, Y = read_labelled(path, text_column, labels_column, fw)
@@ -112,9 +134,10 @@ def eval_mapping(path: str | Path, text_column: str, labels_column: str, framewo
     floor = zs.calibrated_floor(S)
     train = sample_per_label(Y, train_per_label, seed) if train_per_label > 0 else np.zeros(0, dtype=int)
     test = np.setdiff1d(np.arange(len(texts)), train)
-    P = predict(X, S, Y, train, test, floor, seed=seed, **settings)
+    P = predict(X, S, Y, train, test, floor, seed=seed, texts=texts, **settings)
     report = f1_report(Y[test], P, fw.item_ids)
     report.update({"k": train_per_label, "seed": seed, "n_train": int(len(train)), "n_test": int(len(test)),
                    "framework": fw.id, "embedder": getattr(embedder, "model_id", type(embedder).__name__),
-                   "floor": round(floor, 4), "seconds": round(time.perf_counter() - start, 2)})
+                   "floor": round(floor, 4), "mapper": settings.get("mapper", "v2") if train_per_label > 0 else "zero-shot",
+                   "seconds": round(time.perf_counter() - start, 2)})
     return report
