@@ -121,6 +121,9 @@ class ZeroShotMapper:
             if rows:
                 share = chosen[rows].sum(axis=0) / len(rows)
                 by_score[k] |= (share >= THEME_SHARE) & (chosen[rows].sum(axis=0) >= 2)
+                # a theme links to an item only if at least one of its own statements does:
+                # similarity of the theme as a whole is not evidence an officer can check
+                by_score[k] &= chosen[rows].sum(axis=0) >= 1
         by_score = _apply_decisions(by_score, T, fw, confirmed, "theme_id", theme_ids, rejects)
         by_score, T = _roll_up(fw, by_score, T)
         out = []
