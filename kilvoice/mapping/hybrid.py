@@ -29,11 +29,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kilvoice.mapping import ZeroShotMapper
-from kilvoice.mapping.learned import training_set
+from kilvoice.mapping.learned import label_matrix, training_set
 
 
 class TextFeatures:
@@ -129,21 +128,7 @@ class HybridMapper(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, X_unlabelled=None):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=False, accept_sparse="csr")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.ndim == 1:
-            target = type_of_target(y)
-            if target not in ("binary", "multiclass"):
-                raise ValueError(f"Unknown label type: {target}")
-            self.multilabel_ = False
-            self.classes_ = np.unique(y)
-            if len(self.classes_) < 2:
-                raise ValueError("HybridMapper needs at least 2 classes; got 1 class")
-            Y = (y[:, None] == self.classes_[None, :]).astype(int)
-        else:
-            self.multilabel_ = True
-            Y = np.asarray(y).astype(int)
-            self.classes_ = np.arange(Y.shape[1])
+        self.multilabel_, self.classes_, Y = label_matrix(y, type(self).__name__)
         self.exclusive_ = np.zeros(0, dtype=int)
         if self.multilabel_ and self.solo_share is not None:
             positives = Y.sum(axis=0)

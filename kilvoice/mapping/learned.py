@@ -26,6 +26,22 @@ from kilvoice.mapping import ZeroShotMapper
 from kilvoice.mapping import zeroshot as zs
 
 
+def label_matrix(y, name: str) -> tuple[bool, np.ndarray, np.ndarray]:
+    """``y`` as a 0/1 matrix: (multilabel?, classes_, Y). A 1-d ``y`` is one-hot encoded."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim == 1:
+        target = type_of_target(y)
+        if target not in ("binary", "multiclass"):
+            raise ValueError(f"Unknown label type: {target}")
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"{name} needs at least 2 classes; got 1 class")
+        return False, classes, (y[:, None] == classes[None, :]).astype(int)
+    Y = np.asarray(y).astype(int)
+    return True, np.arange(Y.shape[1]), Y
+
+
 class LearnedMapper(ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression on embeddings with a zero-shot prior.
 
@@ -63,21 +79,7 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=False)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.ndim == 1:
-            target = type_of_target(y)
-            if target not in ("binary", "multiclass"):
-                raise ValueError(f"Unknown label type: {target}")
-            self.multilabel_ = False
-            self.classes_ = np.unique(y)
-            if len(self.classes_) < 2:
-                raise ValueError("LearnedMapper needs at least 2 classes; got 1 class")
-            Y = (y[:, None] == self.classes_[None, :]).astype(int)
-        else:
-            self.multilabel_ = True
-            Y = np.asarray(y).astype(int)
-            self.classes_ = np.arange(Y.shape[1])
+        self.multilabel_, self.classes_, Y = label_matrix(y, type(self).__name__)
         if self.prior_columns and self.prior_columns != Y.shape[1]:
             raise ValueError(f"prior_columns={self.prior_columns} but y has {Y.shape[1]} labels")
         F = self._features(np.asarray(X, dtype=np.float64))
