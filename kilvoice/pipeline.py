@@ -118,7 +118,9 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         name, settings = stage_settings(config, "ingest")
         ingester = registry.create(name, **settings)
         inputs = [resolve(config, p) for p in config["inputs"]["paths"]]
-        ingest_result = ingester.run(inputs, store, progress=progress)
+        # paths are stored relative to the repository root, so conversation ids (and so the
+        # themes) do not depend on where the project was cloned
+        ingest_result = ingester.run(inputs, store, progress=progress, root=Path(config["_root"]))
         rejects += ingest_result.rejects
         timings["ingest"] = time.perf_counter() - t
         log.info("ingest: %d files ok, %d unchanged, %d rejected, %d notes added",

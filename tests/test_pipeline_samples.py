@@ -111,3 +111,20 @@ def test_cli_run_logs_no_resident_text(tmp_path):
     assert result.exit_code == 0, result.output + result.stderr
     assert "themes from" in result.output
     assert _leaks(result.output + result.stderr, _seeded_values()) == []
+
+
+def test_same_themes_in_a_fresh_process_and_store(sample_runs, tmp_path):
+    """Another process (other hash seed), another project folder: identical themes and statements."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import write_pipeline
+
+    pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "other-project", tmp_path / "out", [SAMPLES])
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run([sys.executable, "-m", "kilvoice.cli", "run", "-q", str(pipeline)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in ("themes.csv", "statements.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (sample_runs["out1"] / name).read_bytes(), name

@@ -77,6 +77,11 @@ def is_theme(t: dict) -> bool:
     return t["id"] != "other" and not (t["id"].startswith("P") and t["id"][1:].isdigit())
 
 
+def ranked(counts: Counter) -> dict:
+    """Most first, ties by name: the same order in every process (sets are not ordered)."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
 def _quote_rank(text: str, keywords: tuple[str, ...] = ()) -> tuple:
     """Sort key for quotes: free of placeholders, a readable length, and about the theme
     (uses one of its keywords) first; ties keep the topic stage's typicality order."""
@@ -226,8 +231,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "band": prevalence_band(t["n_conversations"], n_total), "parent": t["parent"],
             "kind": "theme" if is_theme(t) else ("other" if t["id"] == "other" else "group"),
             "stance": json.loads(t["stance"]),
-            "areas": dict(areas.most_common()), "settings": dict(settings.most_common()),
-            "age_bands": dict(ages.most_common()),
+            "areas": ranked(areas), "settings": ranked(settings), "age_bands": ranked(ages),
             "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
             "statement_ids": rep,
             "signed_off": t["id"] in signed,

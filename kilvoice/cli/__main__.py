@@ -1,0 +1,3 @@
+from kilvoice.cli import main
+
+main()
