@@ -169,6 +169,14 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         # --- review: re-apply the officer decision log (kilvoice.review) so edits survive re-runs ---
         from kilvoice.review import review_run
         themes, assignments, links, review_info = review_run(store, run_id, themes, assignments, links)
+        if getattr(mapper, "frameworks", None):  # coverage and gaps as the officers left them
+            from kilvoice.frameworks import load_frameworks
+            from kilvoice.mapping.gaps import summarise
+
+            reviewed = summarise(load_frameworks(mapper.frameworks), themes, links, statements, conversations,
+                                 map_info.get("thresholds", {}))
+            map_info = {**map_info, "frameworks": reviewed["frameworks"],
+                        "unmapped_themes": reviewed["unmapped_themes"]}
         # --- end review ---
         store.save_results(run_id, themes, assignments, links, rejects)
         manifest = {

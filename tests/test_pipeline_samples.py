@@ -128,3 +128,31 @@ def test_same_themes_in_a_fresh_process_and_store(sample_runs, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("themes.csv", "statements.csv"):
         assert (tmp_path / "out" / name).read_bytes() == (sample_runs["out1"] / name).read_bytes(), name
+
+
+def test_officer_link_decisions_change_the_coverage_on_rerun(sample_runs, tmp_path):
+    """A rejected theme→principle link is gone from the crosswalk after a re-run, not only from the links."""
+    import shutil
+
+    from conftest import write_pipeline
+    from kilvoice.pipeline import run_pipeline
+    from kilvoice.review import record_decision
+    from kilvoice.store import open_store
+
+    report = json.loads((sample_runs["out1"] / "report.json").read_text())
+    kil = next(f for f in report["frameworks"] if f["id"] == "keep-it-local")
+    item = next(i for i in kil["items"] if i["linked_themes"])
+    theme = item["linked_themes"][0]
+    project = tmp_path / "project"
+    shutil.copytree(sample_runs["store"], project)
+    store = open_store(project)
+    record_decision(store, "link", "officer", {"source_kind": "theme", "source_id": theme,
+                                               "framework_id": "keep-it-local", "item_id": item["id"],
+                                               "accepted": "false"})
+    store.close()
+    pipeline = write_pipeline(tmp_path / "p.toml", project, tmp_path / "out", [SAMPLES])
+    run_pipeline(pipeline)
+    after = json.loads((tmp_path / "out" / "report.json").read_text())
+    item_after = next(i for f in after["frameworks"] if f["id"] == "keep-it-local" for i in f["items"]
+                      if i["id"] == item["id"])
+    assert theme not in item_after["linked_themes"]
