@@ -52,7 +52,10 @@ _B = _rng.randint(0, 2**31 - 1, size=NUM_PERM).astype(np.uint64)
 
 def normalise(text: str) -> str:
     """Lower-case, accents folded, punctuation to spaces, whitespace collapsed."""
-    t = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+    if text.isascii():  # the common case: nothing to fold
+        t = text.casefold()
+    else:
+        t = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
     t = t.replace("'", "").replace("’", "")
     return " ".join(re.findall(r"[^\W_]+", t))
 
@@ -115,8 +118,10 @@ class Screener:
         text = resident_text(note)
         norm = normalise(text)
         out = Screened(content_hash=hashlib.sha256(norm.encode()).hexdigest())
-        answers = [normalise(u.text) for u in note.utterances if u.role != "conversationalist"]
-        if not answers or all(a in NON_ANSWERS for a in answers) or not re.search(r"[^\W\d_]", text):
+        answers = [u.text for u in note.utterances if u.role != "conversationalist"]
+        # non-answers are short: only short answers need normalising to check
+        if not answers or all(len(a) <= 40 and normalise(a) in NON_ANSWERS for a in answers) \
+                or not re.search(r"[^\W\d_]", text):
             out.status, out.reason = "empty", "no answer given (empty or 'no comment')"
             return out
         junk = junk_reason(text, norm)
