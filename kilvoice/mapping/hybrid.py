@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kilvoice.mapping import ZeroShotMapper
-from kilvoice.mapping.learned import label_matrix, training_set
+from kilvoice.mapping.learned import as_proba, label_matrix, training_set
 
 
 class TextFeatures:
@@ -155,12 +155,7 @@ class HybridMapper(ClassifierMixin, BaseEstimator):
         return self._scores(X, self.estimators_)
 
     def predict_proba(self, X) -> np.ndarray:
-        scores = self.predict_scores(X)
-        if self.multilabel_:
-            return scores
-        total = scores.sum(axis=1, keepdims=True)
-        total[total == 0] = 1.0
-        return scores / total
+        return as_proba(self.predict_scores(X), self.multilabel_)
 
     def predict(self, X) -> np.ndarray:
         scores = self.predict_scores(X)

@@ -26,6 +26,15 @@ from kilvoice.mapping import ZeroShotMapper
 from kilvoice.mapping import zeroshot as zs
 
 
+def as_proba(scores: np.ndarray, multilabel: bool) -> np.ndarray:
+    """Per-label scores as predict_proba: as they are for multi-label, rows summing to 1 otherwise."""
+    if multilabel:
+        return scores
+    total = scores.sum(axis=1, keepdims=True)
+    total[total == 0] = 1.0
+    return scores / total
+
+
 def label_matrix(y, name: str) -> tuple[bool, np.ndarray, np.ndarray]:
     """``y`` as a 0/1 matrix: (multilabel?, classes_, Y). A 1-d ``y`` is one-hot encoded."""
     if y.ndim == 2 and y.shape[1] == 1:
@@ -117,12 +126,7 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
         return out
 
     def predict_proba(self, X) -> np.ndarray:
-        scores = self.predict_scores(X)
-        if self.multilabel_:
-            return scores
-        total = scores.sum(axis=1, keepdims=True)
-        total[total == 0] = 1.0
-        return scores / total
+        return as_proba(self.predict_scores(X), self.multilabel_)
 
     def predict(self, X) -> np.ndarray:
         scores = self.predict_scores(X)
