@@ -161,8 +161,9 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         name, settings = stage_settings(config, "map")
         mapper = registry.create(name, **settings)
         conversations = {c["id"]: c for c in store.conversations(None)}
+        from kilvoice.review import link_confirmations  # officers' statement links train the learned stages
         links, map_rejects, map_info = mapper.run(themes, assignments, statements, embeddings, embedder,
-                                                  conversations=conversations)
+                                                  conversations=conversations, confirmed=link_confirmations(store))
         rejects += map_rejects
         timings["map"] = time.perf_counter() - t
 

@@ -35,6 +35,20 @@ CAVEATS = (
 )
 
 
+def robustness(stability) -> str | None:
+    """The theme-stability caveat in words, or None when the run did not measure it."""
+    if stability is None:
+        return None
+    s = float(stability)
+    verdict = ("robust: the themes should hold if more conversations came in" if s >= 0.7 else
+               "moderately robust: the larger themes hold, but statements near the border of two similar "
+               "themes may move" if s >= 0.4 else
+               "fragile: treat the smaller themes as provisional and check them against the notes")
+    return (f"Theme robustness: fitting the theme model again on two different 90% samples of the statements "
+            f"grouped them with an agreement of {s:.2f} (adjusted Rand index: 1 = the same grouping, "
+            f"0 = no better than chance); {verdict}.")
+
+
 def prevalence_band(n: int, total: int) -> str:
     """'most' / 'many' / 'some' / 'a few' (or 'none') from a conversation count."""
     if total <= 0 or n <= 0:
@@ -288,7 +302,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "method": {
             "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
-            "caveats": list(CAVEATS), "bands": BAND_MEANINGS,
+            "caveats": list(CAVEATS) + [c for c in [robustness((manifest.get("topics") or {}).get("stability"))] if c],
+            "stability": (manifest.get("topics") or {}).get("stability"), "bands": BAND_MEANINGS,
             "embedder": manifest.get("embedder"), "redactor": manifest.get("redactor"),
             "pipeline": manifest.get("pipeline"),
         },

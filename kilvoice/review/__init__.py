@@ -11,9 +11,9 @@ From Python::
 ``review_run`` after mapping so decisions survive re-runs.
 """
 from kilvoice.review.apply import apply_review
-from kilvoice.review.decisions import (KINDS, describe, export_decisions, latest_run_id, load_decisions,
-                                       record_decision)
+from kilvoice.review.decisions import (KINDS, describe, export_decisions, latest_run_id, link_confirmations,
+                                       load_decisions, record_decision)
 from kilvoice.review.results import load_results, reapply, review_run
 
 __all__ = ["apply_review", "record_decision", "load_decisions", "export_decisions", "describe", "reapply",
-           "review_run", "load_results", "latest_run_id", "KINDS"]
+           "review_run", "load_results", "latest_run_id", "link_confirmations", "KINDS"]

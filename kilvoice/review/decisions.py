@@ -130,6 +130,27 @@ def load_decisions(store: Store) -> list[dict]:
     return out
 
 
+def link_confirmations(store: Store) -> list[dict]:
+    """Officers' statement-level link decisions, the latest per (statement, framework, item).
+
+    These are the training examples of the learned map stages (``kilvoice.map.learned.v2``):
+    ``{"statement_id", "framework_id", "item_id", "accepted"}``, oldest first. Statement ids
+    are stable across runs (conversation, utterance and sentence index), so decisions made on
+    one run teach the next. Theme-level link decisions are overrides, applied by the review
+    step, and are not training examples.
+    """
+    latest: dict[tuple[str, str, str], dict] = {}
+    for d in load_decisions(store):
+        p = d["payload"]
+        if d["kind"] != "link" or p.get("source_kind") != "statement":
+            continue
+        key = (str(p["source_id"]), str(p["framework_id"]), str(p["item_id"]))
+        latest.pop(key, None)  # a later decision replaces the earlier one (and moves to the end)
+        latest[key] = {"statement_id": key[0], "framework_id": key[1], "item_id": key[2],
+                       "accepted": bool(p.get("accepted"))}
+    return list(latest.values())
+
+
 def export_decisions(store: Store, fmt: str = "csv") -> str:
     """The decision log as CSV or JSON text (for committee papers and audit)."""
     decisions = load_decisions(store)

@@ -35,7 +35,8 @@ TITLE_SAMPLE = 40  # most typical statements per theme tagged for noun phrases
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
-                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "k_smooth", "representation")
+                "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "k_smooth", "consensus_runs",
+                "consensus_cut", "representation")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -44,11 +45,11 @@ class ThemeStage:
     """Finds themes in statements. Settings come from the ``[topics]`` pipeline section."""
 
     DEFAULTS = dict(
-        reducer="pca", n_components=32, clusterer="kmeans", n_themes="auto", min_themes=8,
+        reducer="pca", n_components=32, clusterer="consensus", n_themes="auto", min_themes=8,
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
-        selection="silhouette", k_penalty=0.004, k_smooth=0,
+        selection="silhouette", k_penalty=0.004, k_smooth=0, consensus_runs=40, consensus_cut=0.7,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
-        representation="coverage", text_weight=0.0, hierarchy=True, stability=True, pos_titles=True,
+        representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
     )
 
     def __init__(self, **settings):
@@ -243,7 +244,10 @@ def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, see
     with threadpool_limits(1):
         tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
                                 stop_words=sorted(STOPWORDS | set(exclude)), min_df=2 if len(texts) >= 60 else 1)
-        counts = tfidf.fit_transform(texts)
+        try:
+            counts = tfidf.fit_transform(texts)
+        except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
+            return np.asarray(X, dtype=np.float32)
         dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
         words = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(counts))
     return np.hstack([np.sqrt(1 - weight) * normalize(X), np.sqrt(weight) * words]).astype(np.float32)

@@ -268,3 +268,6 @@ def make_clusterer(name: str, random_state: int = 0, **kw):
     if name not in CLUSTERERS:
         raise KilvoiceError("K703", name=name, available=", ".join(sorted(CLUSTERERS)))
     return CLUSTERERS[name](random_state=random_state, **kw)
+
+
+from kilvoice.topics import consensus  # noqa: E402,F401  (registers the "consensus" clusterer)

@@ -24,11 +24,12 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
     the theme index of each row (-1 = "other"), numbered by decreasing size.
     """
 
-    def __init__(self, reducer: str = "pca", n_components: int = 32, clusterer: str = "kmeans",
+    def __init__(self, reducer: str = "pca", n_components: int = 32, clusterer: str = "consensus",
                  n_themes="auto", min_themes: int = 8, max_themes: int = 25,
                  outlier_threshold: float = 0.35, max_outlier_share: float = 0.08,
                  n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
-                 k_penalty: float = 0.004, k_smooth: int = 0,
+                 k_penalty: float = 0.004, k_smooth: int = 0, consensus_runs: int = 40,
+                 consensus_cut: float = 0.7,
                  representation: str = "coverage", top_n_words: int = 25, random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
@@ -43,6 +44,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.selection = selection
         self.k_penalty = k_penalty
         self.k_smooth = k_smooth
+        self.consensus_runs = consensus_runs
+        self.consensus_cut = consensus_cut
         self.representation = representation
         self.top_n_words = top_n_words
         self.random_state = random_state
@@ -62,6 +65,10 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                       max_outlier_share=self.max_outlier_share, n_init=self.n_init,
                       n_init_final=self.n_init_final, selection=self.selection, k_penalty=self.k_penalty,
                       k_smooth=self.k_smooth)
+        elif self.clusterer == "consensus":
+            kw = dict(n_themes=self.n_themes, min_themes=self.min_themes, max_themes=self.max_themes,
+                      outlier_threshold=self.outlier_threshold, max_outlier_share=self.max_outlier_share,
+                      runs=self.consensus_runs, cut=self.consensus_cut)
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------
