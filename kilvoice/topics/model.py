@@ -29,7 +29,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  outlier_threshold: float = 0.35, max_outlier_share: float = 0.08,
                  n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
                  k_penalty: float = 0.004, k_smooth: int = 0, consensus_runs: int = 40,
-                 consensus_cut: float = 0.7,
+                 consensus_cut: float = 0.6,
                  representation: str = "coverage", top_n_words: int = 25, random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
