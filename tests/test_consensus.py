@@ -77,3 +77,21 @@ def test_more_robust_to_the_sample_than_one_kmeans_fit():
                                             .fit(Xs).labels_, seed) for seed in (1, 2, 3)])
 
     assert stability("consensus", consensus_runs=20) > stability("kmeans") + 0.05
+
+
+def test_stage_runs_stability_beside_the_fit_and_restores_thread_limits():
+    from threadpoolctl import threadpool_info
+
+    from kilvoice.records import Statement
+    from kilvoice.topics import ThemeStage
+
+    X, _ = blobs(n_per=20, k=10, d=16)
+    words = ["bus", "park", "library", "rent", "school", "doctor", "market", "canal", "jobs", "youth"]
+    statements = [Statement(id=f"s{i}", conversation_id=f"c{i}", utterance_index=0, index=0,
+                            text=f"the {words[i // 20]} matters to people here {i}") for i in range(200)]
+    before = [p["num_threads"] for p in threadpool_info()]
+    run = lambda: ThemeStage(consensus_runs=5).run(statements, X.astype("float32"), seed=3)
+    first, second = run(), run()
+    assert [p["num_threads"] for p in threadpool_info()] == before
+    assert first[3]["stability"] == second[3]["stability"] and first[3]["stability"] > 0.5
+    assert [a.theme_id for a in first[1]] == [a.theme_id for a in second[1]]
