@@ -76,7 +76,8 @@ class ConsensusCluster(AutoCluster):
         col = 0
         for k in ks:
             for _ in range(self.runs):
-                labels = KMeans(n_clusters=k, n_init=1, init=self.init, random_state=int(rng.integers(2**31 - 1))).fit_predict(V)
+                start = int(rng.integers(2**31 - 1))
+                labels = KMeans(n_clusters=k, n_init=1, init=self.init, random_state=start).fit_predict(V)
                 H[np.arange(m), col + labels] = 1.0
                 col += k
         together = H @ H.T
@@ -97,7 +98,7 @@ class ConsensusCluster(AutoCluster):
         k = int(labels.max()) + 1
         cents = centroids_of(X, labels, k)
         sims = np.einsum("ij,ij->i", X, cents[labels])
-        self.scores_ = {int(kk): None for kk in ks}
+        self.scores_ = {}  # no per-k score: the count comes from the cut (kept for AutoCluster's API)
         self.n_clusters_ = k
         self.labels_ = self._outliers(labels, sims)
         self.similarity_ = sims
