@@ -44,6 +44,12 @@ def test_theme_count_stays_within_bounds(k_true, lo, hi):
     assert lo <= model.n_clusters_ <= hi
 
 
+def test_no_structure_still_gives_min_themes():
+    X = np.random.default_rng(0).normal(size=(1500, 64))  # uniform noise: the runs agree on nothing
+    model = ConsensusCluster(runs=5, random_state=0).fit(X)
+    assert 8 <= model.n_clusters_ <= 25
+
+
 def test_fixed_theme_count_and_small_clusters_folded():
     X, _ = blobs(n_per=40, k=10)
     fixed = ConsensusCluster(n_themes=6, runs=5, random_state=0).fit(X)

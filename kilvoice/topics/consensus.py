@@ -122,6 +122,12 @@ class ConsensusCluster(AutoCluster):
                     labels = finer
                 if self._n_big(labels, min_size) >= lo:
                     break
+        if self._n_big(labels, min_size) < lo <= len(np.unique(np.round(V, 6), axis=0)):
+            # no agreed structure (runs disagree everywhere, e.g. uniform noise): plain k-means at
+            # the lower bound, so the theme count still honours min_themes
+            from sklearn.cluster import KMeans
+
+            labels = KMeans(n_clusters=lo, n_init=10, random_state=int(self.random_state or 0)).fit_predict(V)
         labels = self._fold_small(V, labels, min_size)
         if labels.max() + 1 > hi:
             labels = self._merge(V, labels, hi)
