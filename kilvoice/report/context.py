@@ -281,6 +281,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
     dates = sorted(c["date"] for c in analysed if c.get("date"))
     from kilvoice.report.keyissues import heatmap, key_issues
 
+    stability = (manifest.get("topics") or {}).get("stability")
     ctx = {
         "schema_version": SCHEMA_VERSION,
         "title": project.get("title") or project.get("name", "kilvoice report"),
@@ -302,8 +303,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "method": {
             "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
-            "caveats": list(CAVEATS) + [c for c in [robustness((manifest.get("topics") or {}).get("stability"))] if c],
-            "stability": (manifest.get("topics") or {}).get("stability"), "bands": BAND_MEANINGS,
+            "caveats": list(CAVEATS) + [c for c in [robustness(stability)] if c],
+            "stability": stability, "bands": BAND_MEANINGS,
             "embedder": manifest.get("embedder"), "redactor": manifest.get("redactor"),
             "pipeline": manifest.get("pipeline"),
         },

@@ -87,7 +87,7 @@ class ConsensusCluster(AutoCluster):
         tree = linkage(squareform(distance, checks=False), method="average")
         del together, distance
         min_size = self.min_size or max(3, min(10, m // 100))
-        labels = self._cut(tree, V, min_size)
+        labels = self._cut(tree, V, min_size, distinct)
         cents = centroids_of(V, labels, int(labels.max()) + 1)
         full = np.empty(n, dtype=int)
         full[voters] = labels
@@ -105,8 +105,9 @@ class ConsensusCluster(AutoCluster):
         self.cluster_centers_ = cents
         return self
 
-    def _cut(self, tree, V: np.ndarray, min_size: int) -> np.ndarray:
-        """Cut the tree at ``cut``; then finer (up to the lower bound) or merged (down to the upper)."""
+    def _cut(self, tree, V: np.ndarray, min_size: int, distinct: int) -> np.ndarray:
+        """Cut the tree at ``cut``; then finer (up to the lower bound) or merged (down to the upper).
+        ``distinct``: the number of different rows of ``V``."""
         from scipy.cluster.hierarchy import fcluster
 
         if self.n_themes == "auto":
@@ -114,15 +115,15 @@ class ConsensusCluster(AutoCluster):
         else:
             lo = hi = max(1, int(self.n_themes))
         labels = fcluster(tree, self.cut, "distance")
-        if self._n_big(labels, min_size) < lo:
-            # cut finer until enough themes of a useful size (or the tree runs out)
-            for count in range(len(np.unique(labels)) + 1, min(len(V), 4 * hi) + 1):
-                finer = fcluster(tree, count, "maxclust")
-                if self._n_big(finer, min_size) > self._n_big(labels, min_size):
-                    labels = finer
-                if self._n_big(labels, min_size) >= lo:
-                    break
-        if self._n_big(labels, min_size) < lo <= len(np.unique(np.round(V, 6), axis=0)):
+        big = self._n_big(labels, min_size)
+        # cut finer until enough themes of a useful size (or the tree runs out)
+        for count in range(len(np.unique(labels)) + 1, min(len(V), 4 * hi) + 1):
+            if big >= lo:
+                break
+            finer = fcluster(tree, count, "maxclust")
+            if self._n_big(finer, min_size) > big:
+                labels, big = finer, self._n_big(finer, min_size)
+        if big < lo <= distinct:
             # no agreed structure (runs disagree everywhere, e.g. uniform noise): plain k-means at
             # the lower bound, so the theme count still honours min_themes
             from sklearn.cluster import KMeans
