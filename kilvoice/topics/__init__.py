@@ -11,10 +11,13 @@ returns ``(themes, assignments, rejects, info)``:
 - rejects: statements with no words after cleaning (K701);
 - info: ``n_themes``, ``outlier_share``, ``stability``, ``params``, ``timings`` and more.
 
-Same statements + embeddings + seed give identical output.
+Same statements + embeddings + seed give identical output, in whatever order the statements
+come: the stage fits them in a canonical order (by a hash of the text), so themes do not move
+with file names, folders or conversation ids.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
@@ -79,7 +82,7 @@ class ThemeStage:
             raise KilvoiceError("K706", rows=embeddings.shape[0] if embeddings.ndim else 0, n=len(statements))
         rejects = [Reject(stage=STAGE, item=s.id, code="K701", reason=Errors.K701)
                    for s in statements if not has_words(s.text)]
-        keep = [i for i, s in enumerate(statements) if has_words(s.text)]
+        keep = canonical_order(statements, [i for i, s in enumerate(statements) if has_words(s.text)])
         if len(keep) < MIN_STATEMENTS:
             raise KilvoiceError("K403", n=len(keep), minimum=MIN_STATEMENTS)
         stmts = [statements[i] for i in keep]
@@ -247,6 +250,15 @@ class ThemeStage:
             for p in ps:
                 children[p].parent = pid
         return parents
+
+
+def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[int]:
+    """``keep`` sorted by a hash of each statement's text, then by id: k-means starts and the
+    stability subsamples then see the same rows in the same order wherever the notes were
+    stored (statement ids come from file paths, so the input order alone moved the themes)."""
+    def key(i: int) -> tuple[str, str]:
+        return hashlib.blake2b(statements[i].text.encode("utf-8"), digest_size=8).hexdigest(), statements[i].id
+    return sorted(keep, key=key)
 
 
 def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, seed: int) -> np.ndarray:
