@@ -148,6 +148,10 @@ def worker_bertopic(path: Path) -> dict:
         fulls.append(full)
     shared = (fulls[0] != -2) & (fulls[1] != -2)
     result["stability"] = round(float(adjusted_rand_score(fulls[0][shared], fulls[1][shared])), 4)
+    from kilvoice.topics.evaluate import holding_share
+    from kilvoice.topics.stability import theme_stability
+
+    result["themes_holding"] = holding_share(theme_stability(np.asarray(topics), fulls).values())
     result["seconds_embed"] = round(t_embed, 2)
     result["seconds_main"] = round(t_main, 2)
     result["n_rows"] = n
@@ -179,7 +183,7 @@ def run_pair(system: str, dataset: str, path: Path, python: str) -> dict:
 
 def table(results: list[dict]) -> str:
     cols = ["dataset", "system", "n_rows", "ari", "ami", "nmi", "n_topics", "outlier_share", "npmi",
-            "diversity", "stability", "seconds_main", "seconds_wall", "peak_mb"]
+            "diversity", "stability", "themes_holding", "seconds_main", "seconds_wall", "peak_mb"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
         lines.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")

@@ -63,6 +63,20 @@ def test_theme_robustness_measured_and_printed(sample_runs):
         assert f"agreement of {stability:.2f}" in text
     data = json.loads((sample_runs["out1"] / "report.json").read_text())
     assert data["method"]["stability"] == stability
+    # each theme says how well it held: mixed themes show up as partly robust or loose
+    measured = manifest["topics"]["theme_stability"]
+    leaves = [t for t in data["themes"] if t["kind"] == "theme"]
+    assert {t["id"] for t in leaves} == set(measured)
+    verdicts = {}
+    for t in leaves:
+        j = t["holds"]["jaccard"]
+        assert 0 <= j <= 1 and measured[t["id"]]["size"] == t["size"]
+        verdicts[t["id"]] = t["holds"]["verdict"]
+        assert verdicts[t["id"]] == ("holds" if j >= 0.75 else "partly" if j >= 0.5 else "loose")
+    assert "holds" in verdicts.values() and set(verdicts.values()) != {"holds"}
+    md = (sample_runs["out1"] / "report.md").read_text(encoding="utf-8")
+    assert md.count(": refitted on other samples") == len(leaves)
+    assert all(t["holds"] is None for t in data["themes"] if t["kind"] != "theme")
 
 
 def test_statements_csv_has_redacted_text_and_theme_ids(sample_runs):

@@ -323,6 +323,7 @@ def test_eval_topics_cli_json(tmp_path):
     assert result["n_rows"] == 48 and result["n_topics"] >= 2
     assert 0 <= result["outlier_share"] <= 0.1 and 0 < result["diversity"] <= 1
     assert result["embedder"].startswith("tfidf")
+    assert 0 <= result["themes_holding"] <= 1
     bad = CliRunner().invoke(main, ["eval", "topics", str(path), "--text-column", "nope", "--json"])
     assert bad.exit_code == 1 and "Error: K502" in bad.output
 

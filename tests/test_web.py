@@ -58,7 +58,8 @@ def seed_run(project, script_text: bool = True) -> None:
         links = [Link("theme", "T01", "keep-it-local", "P1", 0.5, statements[:1], "similar")]
         themes, assignments, links, report = review_run(store, "r1", themes, assignments, links)
         store.save_results("r1", themes, assignments, links, [])
-        store.finish_run("r1", {"run_id": "r1", "review": report})
+        measured = {"T01": {"jaccard": 0.41, "size": half}, "T02": {"jaccard": 0.9, "size": len(statements) - half}}
+        store.finish_run("r1", {"run_id": "r1", "review": report, "topics": {"theme_stability": measured}})
 
 
 def test_roles_and_own_uploads_only(client):
@@ -180,6 +181,10 @@ def test_json_twins_and_decisions(client, project):
     login(client, "off")
     themes = client.get("/themes.json").json()
     assert [t["id"] for t in themes["themes"]] == ["T01", "T02"] and themes["run_id"] == "r1"
+    assert [t["holds"] for t in themes["themes"]] == [{"jaccard": 0.41, "verdict": "loose"},
+                                                     {"jaccard": 0.9, "verdict": "holds"}]
+    assert "loose: check it" in client.get("/themes").text
+    assert "Loose (0.41): refitted" in client.get("/themes/T01").text
     theme = client.get("/themes/T01.json").json()
     scores = [s["score"] for s in theme["statements"]]
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)
@@ -193,7 +198,7 @@ def test_json_twins_and_decisions(client, project):
                     headers={"accept": "application/json"})
     assert r.json()["review"]["applied"][-1] == {"id": 2, "kind": "merge", "theme_id": "T02", "into": "T01"}
     themes = client.get("/themes.json").json()["themes"]
-    assert [(t["id"], t["size"]) for t in themes] == [("T01", 6)]
+    assert [(t["id"], t["size"], t["holds"]) for t in themes] == [("T01", 6, None)]  # the merge voids the measure
     r = client.post("/decisions", data={"csrf_token": token, "kind": "link", "source_kind": "theme", "source_id": "T01",
                                         "framework_id": "keep-it-local", "item_id": "P1", "accepted": "0"})
     assert client.get("/themes/T01.json").json()["theme"]["links"] == []

@@ -20,7 +20,8 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, seed, as_json):
     """Fit themes on DATA.csv and print ARI, AMI, NMI against the labels, theme count,
-    outlier share, NPMI coherence, topic diversity, stability and seconds.
+    outlier share, NPMI coherence, topic diversity, stability, the share of themes that held
+    on resampling (themes_holding) and seconds.
 
     "other" counts as its own cluster (-1) for ARI/AMI/NMI.
     """

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from kilvoice.store import Store
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
@@ -46,7 +46,18 @@ def robustness(stability) -> str | None:
                "fragile: treat the smaller themes as provisional and check them against the notes")
     return (f"Theme robustness: fitting the theme model again on two different 90% samples of the statements "
             f"grouped them with an agreement of {s:.2f} (adjusted Rand index: 1 = the same grouping, "
-            f"0 = no better than chance); {verdict}.")
+            f"0 = no better than chance); {verdict}. Each theme says how well it held on its own "
+            f"(robust, partly robust or loose).")
+
+
+def theme_holds(measured: dict | None, size: int) -> dict | None:
+    """How well one theme held when the model was refitted on two 90% samples: ``{"jaccard",
+    "verdict"}`` with verdict "holds" (>= 0.75), "partly" (>= 0.5) or "loose" (Hennig 2007), or
+    None when not measured or when review edits have since changed the theme's size."""
+    if not measured or measured.get("size") != size:
+        return None
+    j = float(measured["jaccard"])
+    return {"jaccard": round(j, 2), "verdict": "holds" if j >= 0.75 else "partly" if j >= 0.5 else "loose"}
 
 
 def prevalence_band(n: int, total: int) -> str:
@@ -230,6 +241,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         st["link_ids"] = sorted(set(link_ids_of.get(sid, [])))
 
     signed = set(review.get("signed_off") or [])
+    measured = (manifest.get("topics") or {}).get("theme_stability") or {}
     themes = []
     for r in db.execute("SELECT * FROM themes WHERE run_id=? ORDER BY id='other', size DESC, id", (run_id,)):
         t = dict(r)
@@ -244,7 +256,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "keywords": json.loads(t["keywords"]), "size": t["size"], "n_conversations": t["n_conversations"],
             "band": prevalence_band(t["n_conversations"], n_total), "parent": t["parent"],
             "kind": "theme" if is_theme(t) else ("other" if t["id"] == "other" else "group"),
-            "stance": json.loads(t["stance"]),
+            "stance": json.loads(t["stance"]), "holds": theme_holds(measured.get(t["id"]), t["size"]),
             "areas": ranked(areas), "settings": ranked(settings), "age_bands": ranked(ages),
             "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
             "statement_ids": rep,

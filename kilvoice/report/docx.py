@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from kilvoice.report import charts
-from kilvoice.report.render import clean_text, counts_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
 
 
 def t(value) -> str:
@@ -135,6 +135,8 @@ def render_docx(ctx: dict):
             doc.add_paragraph(t(f"{th['band'].capitalize()} conversations: {th['n_conversations']} conversations, "
                                 f"{th['size']} statements ({stance_text(th['stance'])}). "
                                 f"Areas: {counts_text(th['areas'], 10)}."))
+            if th.get("holds"):
+                doc.add_paragraph(t(holds_text(th["holds"])))
             for q in th["quotes"]:
                 _quote(doc, q)
             if th["links"]:

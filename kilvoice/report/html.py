@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kilvoice.report import charts
-from kilvoice.report.render import clean_text, counts_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
 
 
 def environment() -> Environment:
@@ -17,7 +17,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("kilvoice.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(bar_chart=charts.bar_svg, heatmap_chart=charts.heatmap_svg, counts_text=counts_text,
-                       stance_text=stance_text)
+                       stance_text=stance_text, holds_text=holds_text)
     env.filters["clean"] = clean_text
     return env
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kilvoice.report.render import clean_text, counts_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
@@ -77,6 +77,8 @@ def render_markdown(ctx: dict) -> str:
                     f"**{md(t['band'].capitalize())}** conversations: {t['n_conversations']} conversations, "
                     f"{t['size']} statements ({stance_text(t['stance'])}).", "",
                     f"Keywords: {md(', '.join(t['keywords']))}. Areas: {md(counts_text(t['areas'], 10))}.", ""]
+            if t.get("holds"):
+                out += [md(holds_text(t["holds"])), ""]
             for q in t["quotes"]:
                 out += [_quote(q), ""]
             if t["links"]:

@@ -76,6 +76,21 @@ def stance_text(stance: dict) -> str:
             f"aspirations {stance.get('aspiration', 0)}")
 
 
+HOLDS = {
+    "holds": "Robust ({j:.2f}): refitted on other samples of the statements, the theme came back "
+             "nearly the same.",
+    "partly": "Partly robust ({j:.2f}): refitted on other samples, part of the theme went to "
+              "neighbouring themes; its borders are uncertain.",
+    "loose": "Loose ({j:.2f}): refitted on other samples, the theme broke up; check it against the "
+             "statements before relying on it, and merge or split it in review.",
+}
+
+
+def holds_text(holds: dict | None) -> str:
+    """One sentence on how well a theme held on resampling ("" when not measured)."""
+    return HOLDS[holds["verdict"]].format(j=holds["jaccard"]) if holds else ""
+
+
 def counts_text(counts: dict, limit: int = 6) -> str:
     items = list(counts.items())
     text = ", ".join(f"{k} ({n})" for k, n in items[:limit])

@@ -31,7 +31,7 @@ from kilvoice.registry import register
 from kilvoice.topics.labels import (has_words, make_description, make_titles, make_vectorizer,
                                     description_phrases, noun_shares, pick_keywords, proper_nouns, title_phrases)
 from kilvoice.topics.model import ThemeModel
-from kilvoice.topics.stability import subsample_stability
+from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
 STAGE = "kilvoice.topics.bertopic.v1"
@@ -120,7 +120,11 @@ class ThemeStage:
             if self.settings["hierarchy"]:
                 themes += self._parents(model, themes, stmts, labels, sims, stances, phrases)
             timings["label"] = time.perf_counter() - t0 - timings["fit"]
-            stability, timings["stability"] = job.result() if job else (float("nan"), 0.0)
+            fits, timings["stability"] = job.result() if job else ([], 0.0)
+        stability = agreement(fits)
+        sizes = {t.id: t.size for t in themes}
+        holds = {ids[t]: {"jaccard": round(v, 3), "size": sizes[ids[t]]}
+                 for t, v in theme_stability(labels, fits).items()}
         timings["total"] = time.perf_counter() - t0
         info = {
             "stage": STAGE,
@@ -129,6 +133,9 @@ class ThemeStage:
             "n_rejected": len(rejects),
             "outlier_share": float(np.mean(labels == -1)),
             "stability": None if np.isnan(stability) else round(stability, 4),
+            # per theme: mean best Jaccard with a theme of each subsample fit (Hennig 2007), and
+            # the size it was measured at (a review edit that changes the size voids it)
+            "theme_stability": holds,
             "n_secondary": sum(1 for a in assignments if not a.primary),
             "theme_count_scores": {int(k): v for k, v in getattr(model.clusterer_, "scores_", {}).items()},
             "topic_words": topic_words,
@@ -137,11 +144,11 @@ class ThemeStage:
         }
         return themes, assignments, rejects, info
 
-    def _stability(self, X: np.ndarray, seed: int) -> tuple[float, float]:
-        """(subsample stability, seconds): two fits on 90% subsamples, see kilvoice.topics.stability."""
+    def _stability(self, X: np.ndarray, seed: int) -> tuple[list[np.ndarray], float]:
+        """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability."""
         t = time.perf_counter()
-        value = subsample_stability(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
-        return value, time.perf_counter() - t
+        fits = subsample_fits(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+        return fits, time.perf_counter() - t
 
     # --------------------------------------------------------------- themes
     def _themes(self, model, stmts, labels, sims, stances):

@@ -62,6 +62,13 @@ def stage_from_pipeline(pipeline: str | Path | None, embedder: str | None = None
     return registry.create(embed_name, **embed_settings), registry.create(topics_name, **topics_settings), seed
 
 
+def holding_share(jaccards, floor: float = 0.75) -> float | None:
+    """Share of themes that held on resampling (mean best Jaccard >= ``floor``, Hennig 2007);
+    None when nothing was measured."""
+    values = list(jaccards)
+    return round(sum(j >= floor for j in values) / len(values), 3) if values else None
+
+
 def topic_labels(assignments, statement_ids: list[str]) -> list[int]:
     """One integer per statement: its primary theme's index, -1 for other / rejected."""
     primary = {a.statement_id: a.theme_id for a in assignments if a.primary}
@@ -120,6 +127,7 @@ def evaluate_topics(path, text_column: str, label_column: str | None = None, pip
     step("score")
     result.update({
         "stability": info.get("stability"),
+        "themes_holding": holding_share(v["jaccard"] for v in info.get("theme_stability", {}).values()),
         "seconds": round(time.perf_counter() - t0, 2),
         "seconds_embed": round(t_embed, 2),
         "seconds_stability": info.get("timings", {}).get("stability", 0.0),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from itsdangerous import BadSignature, TimestampSigner
 from jinja2 import Environment, PackageLoader
 
+from kilvoice.report.render import holds_text
 from kilvoice.store import Store, open_store
 from kilvoice.web import auth
 from kilvoice.web.csrf import token_for
@@ -20,6 +21,7 @@ PRE_COOKIE = "kv_pre"
 
 _env = Environment(loader=PackageLoader("kilvoice.web", "templates"), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True)
+_env.globals["holds_text"] = holds_text
 
 
 class LoginRequired(Exception):

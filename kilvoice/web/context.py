@@ -59,7 +59,7 @@ def theme_statements(store: Store, ctx: dict, theme_id: str) -> list[dict]:
 def theme_summary(t: dict) -> dict:
     """The JSON shape of a theme in /themes.json."""
     return {k: t[k] for k in ("id", "title", "description", "keywords", "size", "n_conversations", "band", "stance",
-                              "areas", "settings", "signed_off", "links", "quotes")}
+                              "holds", "areas", "settings", "signed_off", "links", "quotes")}
 
 
 def link_rows(ctx: dict) -> list[dict]:
