@@ -91,6 +91,20 @@ def test_split_makes_a_new_theme():
     assert primary_theme(a2, sid(4, 0)) == [new.id]
 
 
+def test_split_and_move_recount_stances_when_given():
+    t, a, l = world()
+    stance = {x.statement_id: ("problem" if x.statement_id == sid(4, 0) else "strength") for x in a}
+    ds = [decision(7, "split", {"theme_id": "T03", "title": "Parks", "statement_ids": [sid(4, 0), sid(4, 1)]}),
+          decision(8, "move", {"statement_id": sid(0, 0), "to": "T03"})]
+    t2, *_ = apply_review(t, a, l, ds, statement_stances=stance)
+    by = {x.title: x for x in t2}
+    assert by["Parks"].stance == {"strength": 1, "problem": 1, "aspiration": 0}
+    assert sum(by[next(x.title for x in t2 if x.id == "T03")].stance.values()) == 3  # two left + one moved in
+    assert sum(by[next(x.title for x in t2 if x.id == "T01")].stance.values()) == 3
+    untouched, *_ = apply_review(t, a, l, ds)  # without stances the counts stay as the stage left them
+    assert {x.id: x.stance for x in untouched}["T01"] == {x.id: x.stance for x in t}["T01"]
+
+
 def test_delete_sends_statements_to_other_and_drops_links():
     t, a, l = world()
     t2, a2, l2, _ = apply_review(t, a, l, [decision(1, "delete", {"theme_id": "T01"})])
@@ -205,6 +219,33 @@ def test_log_is_append_only_exportable_and_survives_rerun(tmp_path):
     rows = list(csv.DictReader(io.StringIO(export_decisions(store, "csv"))))
     assert rows[0]["user"] == "olive" and rows[0]["reason"] == "clearer" and json.loads(rows[1]["payload"])["into"] == "T02"
     assert json.loads(export_decisions(store, "json"))[2]["payload"]["accepted"] is False
+    store.close()
+
+
+def test_web_edits_update_framework_coverage_at_once(tmp_path):
+    """A rejected link or a merge shows in the crosswalk without waiting for the next run."""
+    store = open_store(tmp_path)
+    t, a, _ = world()
+    links = [Link("theme", "T01", "keep-it-local", "kil-2", 0.7, [sid(0, 0)], "similar"),
+             Link("theme", "T02", "keep-it-local", "kil-3", 0.6, [sid(2, 0)], "similar")]
+    seed_run(store, "r1", t, a, links)
+    manifest = {"run_id": "r1", "config": {"map": {"frameworks": ["keep-it-local"]}},
+                "coverage": {"frameworks": {}, "unmapped_themes": []}}
+    with store.transaction() as db:
+        db.execute("UPDATE runs SET manifest=? WHERE id='r1'", (json.dumps(manifest),))
+    record_decision(store, "link", "olive", {"source_kind": "theme", "source_id": "T01",
+                                             "framework_id": "keep-it-local", "item_id": "kil-2", "accepted": "false"})
+    reapply(store)
+    stored = json.loads(store.db.execute("SELECT manifest FROM runs WHERE id='r1'").fetchone()[0])
+    kil = stored["coverage"]["frameworks"]["keep-it-local"]
+    assert "kil-2" in kil["gaps"] and "kil-3" not in kil["gaps"]
+    assert set(stored["coverage"]["unmapped_themes"]) == {"T01", "T03"}
+    record_decision(store, "merge", "olive", {"theme_id": "T03", "into": "T02"})
+    reapply(store)
+    stored = json.loads(store.db.execute("SELECT manifest FROM runs WHERE id='r1'").fetchone()[0])
+    assert stored["coverage"]["unmapped_themes"] == ["T01"]
+    item = next(i for i in stored["coverage"]["frameworks"]["keep-it-local"]["items"] if i["id"] == "kil-3")
+    assert item["linked_themes"] == ["T02"] and item["n_conversations"] == 1
     store.close()
 
 

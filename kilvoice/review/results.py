@@ -52,10 +52,45 @@ def statement_conversations(store: Store) -> dict[str, str]:
     return {r[0]: r[1] for r in store.db.execute("SELECT id, conversation_id FROM statements")}
 
 
+def reviewed_coverage(store: Store, manifest: dict, themes, links) -> dict | None:
+    """Framework coverage and gaps of the reviewed results (what the pipeline computes after
+    review on a run), so a merge or a rejected link shows in the crosswalk at once. None when
+    the run mapped nothing or its framework files can no longer be read (its coverage stays)."""
+    from kilvoice.frameworks import load_frameworks
+    from kilvoice.mapping.gaps import summarise
+    from kilvoice.records import Statement
+
+    refs = ((manifest.get("config") or {}).get("map") or {}).get("frameworks")
+    if not refs or "coverage" not in manifest:
+        return None
+    try:
+        frameworks = load_frameworks(refs)
+    except KilvoiceError:
+        return None
+    statements = [Statement(id=r[0], conversation_id=r[1], utterance_index=0, index=0, text="")
+                  for r in store.db.execute("SELECT id, conversation_id FROM statements")]
+    conversations = {c["id"]: c for c in store.conversations(None)}
+    info = summarise(frameworks, themes, links, statements, conversations,
+                     (manifest.get("mapping") or {}).get("thresholds", {}))
+    return {"frameworks": info["frameworks"], "unmapped_themes": info["unmapped_themes"]}
+
+
+def statement_stances(store: Store) -> dict[str, str]:
+    """Statement id -> stance, as the theme stage judged it (same text and question)."""
+    from kilvoice.topics.stance import stance_of_text
+
+    return {r[0]: stance_of_text(r[1], r[2]) for r in store.db.execute("SELECT id, text, question FROM statements")}
+
+
+def _apply(store: Store, themes, assignments, links):
+    return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store),
+                        statement_stances(store))
+
+
 def review_run(store: Store, run_id: str, themes, assignments, links):
     """Pipeline hook: keep the unreviewed results as the base, return the reviewed ones + report."""
     save_base(store, run_id, themes, assignments, links)
-    return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store))
+    return _apply(store, themes, assignments, links)
 
 
 def reapply(store: Store, run_id: str | None = None) -> dict:
@@ -70,11 +105,14 @@ def reapply(store: Store, run_id: str | None = None) -> dict:
     if base is None:  # a run made before review existed: its saved results are the base
         base = load_results(store, run_id)
         save_base(store, run_id, *base)
-    themes, assignments, links, report = apply_review(*base, load_decisions(store), statement_conversations(store))
+    themes, assignments, links, report = _apply(store, *base)
     store.save_results(run_id, themes, assignments, links, [])
     row = store.db.execute("SELECT manifest FROM runs WHERE id=?", (run_id,)).fetchone()
     manifest = json.loads(row[0] or "{}") if row else {}
     manifest["review"] = report
+    coverage = reviewed_coverage(store, manifest, themes, links)
+    if coverage is not None:
+        manifest["coverage"] = coverage
     with store.transaction() as db:
         db.execute("UPDATE runs SET manifest=? WHERE id=?", (json.dumps(manifest, default=str), run_id))
     return report
