@@ -79,6 +79,23 @@ def test_theme_robustness_measured_and_printed(sample_runs):
     assert all(t["holds"] is None for t in data["themes"] if t["kind"] != "theme")
 
 
+def test_themes_whose_title_names_few_statements_say_so(sample_runs):
+    from kilvoice.topics.labels import title_coverage
+
+    with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
+        statements = list(csv.DictReader(fh))
+    with open(sample_runs["out1"] / "themes.csv", encoding="utf-8") as fh:
+        themes = [t for t in csv.DictReader(fh) if t["theme_id"].startswith("T")]
+    flagged = 0
+    for t in themes:
+        texts = [s["text"] for s in statements if s["theme_ids"].split(";")[0] == t["theme_id"]]
+        named = title_coverage(t["title"], texts)
+        said = f"appear in only {named} of its {len(texts)} statements" in t["description"]
+        assert said == (len(texts) >= 10 and named < 0.15 * len(texts)), t["title"]
+        flagged += said
+    assert 0 < flagged < len(themes) / 2  # the samples' catch-all theme is called out, most are not
+
+
 def test_statements_csv_has_redacted_text_and_theme_ids(sample_runs):
     with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -13,7 +13,7 @@ from kilvoice import registry
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
 from kilvoice.topics import OTHER, ThemeModel, ThemeStage
-from kilvoice.topics.labels import STOPWORDS, make_titles, pick_keywords
+from kilvoice.topics.labels import STOPWORDS, make_titles, pick_keywords, title_coverage
 from kilvoice.topics.metrics import agreement, diversity, npmi
 from kilvoice.topics.stance import stance_of, stance_of_text
 
@@ -221,6 +221,23 @@ def test_hierarchy_parents(result):
     if len(children) >= 6:
         assert parents and all(t.parent in parents for t in children)
         assert sum(p.size for p in parents.values()) == sum(t.size for t in children)
+
+
+def test_title_coverage_counts_statements_using_a_title_phrase():
+    texts = ["My bus passes are gone", "fare rises again", "the buses", "Fares!", "far away", "a pass"]
+    assert title_coverage("Bus pass and fares", texts) == 3
+    assert title_coverage("Libraries", ["the library", "Libraries shut", "librarian"]) == 2
+
+
+def test_titles_name_their_themes(statements, result):
+    themes, assignments, _, _ = result
+    text = {s.id: s.text for s in statements}
+    for t in themes:
+        if t.id.startswith("T"):
+            named = title_coverage(t.title, [text[a.statement_id] for a in assignments
+                                             if a.primary and a.theme_id == t.id])
+            assert named >= 0.15 * t.size, (t.title, named, t.size)
+            assert "title's words appear in only" not in t.description
 
 
 def test_make_titles_never_duplicates():

@@ -29,7 +29,8 @@ from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
 from kilvoice.topics.labels import (has_words, make_description, make_titles, make_vectorizer,
-                                    description_phrases, noun_shares, pick_keywords, proper_nouns, title_phrases)
+                                    description_phrases, noun_shares, pick_keywords, proper_nouns, title_coverage,
+                                    title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
@@ -38,6 +39,8 @@ STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
 TITLE_SAMPLE = 25  # most typical statements per theme tagged for noun phrases
 TITLE_WORDS = 30  # words of each sampled statement the tagger reads
+MIXED_SHARE = 0.15  # a theme whose title words fewer than this share of its statements use is called mixed
+MIXED_MIN_SIZE = 10
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
@@ -171,8 +174,15 @@ class ThemeStage:
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
-            themes.append(self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
-                                      about=description_phrases(title, phrases[pos])))
+            theme = self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
+                                about=description_phrases(title, phrases[pos]))
+            named = title_coverage(title, [stmts[i].text for i in idx])
+            if len(idx) >= MIXED_MIN_SIZE and named < MIXED_SHARE * len(idx):
+                # a catch-all of short, varied remarks can be robust and still have no subject
+                theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
+                                     f"of its {len(idx)} statements: the theme may be mixed or the title too "
+                                     "narrow; read them before relying on it.")
+            themes.append(theme)
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]

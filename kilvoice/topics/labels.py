@@ -281,6 +281,34 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _singular(word: str) -> str:
+    """English singular, roughly: "buses" -> "bus", "fares" -> "fare", "libraries" -> "library"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "zes", "ses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def title_coverage(title: str, texts: Sequence[str]) -> int:
+    """How many of ``texts`` use at least one phrase of ``title`` ("Bus pass and fares": "bus
+    pass" or "fares"), case-insensitive, singular or plural. Stopwords are skipped on both sides,
+    as the keyword vectorizer skips them ("buses into town" uses "buses town")."""
+    def words_of(text: str) -> list[str]:
+        return [_singular(w) for w in re.findall(TOKEN_PATTERN, clean_text(text).lower()) if w not in STOPWORDS]
+
+    parts = [words_of(p) for p in re.split(r",| and ", title)]
+    parts = [p for p in parts if p]
+    found = 0
+    for text in texts:
+        words = words_of(text)
+        if any(words[i:i + len(p)] == p for p in parts for i in range(len(words) - len(p) + 1)):
+            found += 1
+    return found
+
+
 STANCE_WORDS = {"strength": "strengths", "problem": "problems", "aspiration": "aspirations"}
 
 
