@@ -105,6 +105,20 @@ def test_split_and_move_recount_stances_when_given():
     assert {x.id: x.stance for x in untouched}["T01"] == {x.id: x.stance for x in t}["T01"]
 
 
+def test_split_off_theme_gets_keywords_and_a_description_from_its_statements():
+    t, a, l = world()
+    texts = {x.statement_id: "the bus station is grim and the bus is late" for x in a}
+    texts.update({sid(4, 0): "the skate park needs lights", sid(4, 1): "skate park ramps are broken"})
+    ds = [decision(7, "split", {"theme_id": "T03", "title": "Skate park", "statement_ids": [sid(4, 0), sid(4, 1)]})]
+    t2, *_ = apply_review(t, a, l, ds, statement_texts=texts)
+    new = next(x for x in t2 if x.title == "Skate park")
+    assert new.keywords[:2] == ["park", "skate"] and "bus" not in new.keywords
+    assert new.description == "2 statements about park and skate."
+    assert {x.id: x.keywords for x in t2}["T03"] == ["kw2"]  # the stage's keywords stay
+    bare, *_ = apply_review(t, a, l, ds)
+    assert next(x for x in bare if x.title == "Skate park").keywords == []
+
+
 def test_delete_sends_statements_to_other_and_drops_links():
     t, a, l = world()
     t2, a2, l2, _ = apply_review(t, a, l, [decision(1, "delete", {"theme_id": "T01"})])

@@ -241,10 +241,13 @@ HANDLERS = {"rename": _rename, "merge": _merge, "split": _split, "delete": _dele
             "link": _link, "quote": _quote, "signoff": _signoff, "redaction": _redaction}
 
 
-def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] | None = None) -> None:
+def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] | None = None,
+             texts: dict[str, str] | None = None) -> None:
     """Recount the themes an edit touched (statements, conversations and, given each statement's
     stance, strengths / problems / aspirations); re-rank their statements by score (most typical
-    first)."""
+    first). A theme an officer made by splitting gets keywords, and a description if the officer
+    gave none, from its statements' words (given ``texts``)."""
+    from kilvoice.topics.labels import distinctive_words, make_description
     from kilvoice.topics.stance import count_stances
 
     by_theme: dict[str, list[Assignment]] = defaultdict(list)
@@ -261,19 +264,25 @@ def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] 
         t.n_conversations = len({(conv_of or {}).get(i) or conversation_of(i) for i in ids})
         if stances is not None and all(i in stances for i in ids):
             t.stance = count_stances(stances[i] for i in ids)
+        if texts and not t.keywords and t.id != OTHER and ids:
+            t.keywords = distinctive_words([texts[i] for i in ids if i in texts], list(texts.values()))
+            if not t.description:
+                t.description = make_description(t.keywords[:4], t.stance, t.size)
         score = {a.statement_id: a.score for a in members}
         rep = [r for r in dict.fromkeys(t.representative) if r in ids]
         t.representative = sorted(rep, key=lambda r: -score[r])
 
 
 def apply_review(themes: list[Theme], assignments: list[Assignment], links: list[Link], decisions: list[dict],
-                 statement_conversations: dict[str, str] | None = None, statement_stances: dict[str, str] | None = None
+                 statement_conversations: dict[str, str] | None = None, statement_stances: dict[str, str] | None = None,
+                 statement_texts: dict[str, str] | None = None
                  ) -> tuple[list[Theme], list[Assignment], list[Link], dict]:
     """Apply ``decisions`` (dicts as returned by :func:`kilvoice.review.decisions.load_decisions`).
 
-    ``statement_conversations`` and ``statement_stances`` (statement id -> conversation id /
-    "strength", "problem" or "aspiration") let the recount of an edited theme be exact; without
-    stances a merge adds the two themes' counts and a split or move leaves them as they were.
+    ``statement_conversations``, ``statement_stances`` and ``statement_texts`` (statement id ->
+    conversation id / "strength", "problem" or "aspiration" / redacted text) let the recount of an
+    edited theme be exact and give a split-off theme keywords; without stances a merge adds the
+    two themes' counts and a split or move leaves them as they were.
 
     Pure: the inputs are not modified. ``applied_report`` lists what was applied (with the theme
     each decision was re-targeted to), what was skipped and why, the themes signed off, and the
@@ -304,7 +313,7 @@ def apply_review(themes: list[Theme], assignments: list[Assignment], links: list
             signed[done["theme_id"]] = done["signed_off"]
         elif d["kind"] == "redaction":
             report["redactions"].append({"id": d.get("id"), **done})
-    _refresh(s, statement_conversations, statement_stances)
+    _refresh(s, statement_conversations, statement_stances, statement_texts)
     report["signed_off"] = [t for t, ok in signed.items() if ok and t in s.themes]
     themes_out = [s.themes[t] for t in s.order if t in s.themes]
     return themes_out, s.assignments, s.links, report

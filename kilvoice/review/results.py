@@ -75,16 +75,20 @@ def reviewed_coverage(store: Store, manifest: dict, themes, links) -> dict | Non
     return {"frameworks": info["frameworks"], "unmapped_themes": info["unmapped_themes"]}
 
 
-def statement_stances(store: Store) -> dict[str, str]:
-    """Statement id -> stance, as the theme stage judged it (same text and question)."""
+def statement_stances(store: Store) -> tuple[dict[str, str], dict[str, str]]:
+    """(statement id -> stance, as the theme stage judged it from the same text and question;
+    statement id -> redacted text)."""
     from kilvoice.topics.stance import stance_of_text
 
-    return {r[0]: stance_of_text(r[1], r[2]) for r in store.db.execute("SELECT id, text, question FROM statements")}
+    rows = store.db.execute("SELECT id, text, question FROM statements").fetchall()
+    return {r[0]: stance_of_text(r[1], r[2]) for r in rows}, {r[0]: r[1] for r in rows}
 
 
 def _apply(store: Store, themes, assignments, links):
+    members = {a.statement_id for a in assignments}
+    stances, texts = statement_stances(store)
     return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store),
-                        statement_stances(store))
+                        stances, {k: v for k, v in texts.items() if k in members})
 
 
 def review_run(store: Store, run_id: str, themes, assignments, links):
