@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kilvoice.mapping import ZeroShotMapper
-from kilvoice.mapping.learned import as_proba, label_matrix, training_set
+from kilvoice.mapping.learned import ScoresPredictMixin, label_matrix, training_set
 
 
 class TextFeatures:
@@ -60,7 +60,7 @@ class TextFeatures:
         return sp.hstack(parts).tocsr()
 
 
-class HybridMapper(ClassifierMixin, BaseEstimator):
+class HybridMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression on any features, with transductive self-training.
 
     Parameters
@@ -153,15 +153,6 @@ class HybridMapper(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse="csr")
         return self._scores(X, self.estimators_)
-
-    def predict_proba(self, X) -> np.ndarray:
-        return as_proba(self.predict_scores(X), self.multilabel_)
-
-    def predict(self, X) -> np.ndarray:
-        scores = self.predict_scores(X)
-        if not self.multilabel_:
-            return self.classes_[np.argmax(scores, axis=1)]
-        return self._decide(scores, self.threshold)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -51,7 +51,24 @@ def label_matrix(y, name: str) -> tuple[bool, np.ndarray, np.ndarray]:
     return True, np.arange(Y.shape[1]), Y
 
 
-class LearnedMapper(ClassifierMixin, BaseEstimator):
+class ScoresPredictMixin:
+    """``predict_proba`` and ``predict`` from ``predict_scores`` (per-label scores in [0, 1]):
+    the best label for single-label data, else the labels ``_decide`` picks at ``threshold``."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        return as_proba(self.predict_scores(X), self.multilabel_)
+
+    def predict(self, X) -> np.ndarray:
+        scores = self.predict_scores(X)
+        if not self.multilabel_:
+            return self.classes_[np.argmax(scores, axis=1)]
+        return self._decide(scores, self.threshold)
+
+    def _decide(self, scores: np.ndarray, threshold: float) -> np.ndarray:
+        return (scores >= threshold).astype(int)
+
+
+class LearnedMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression on embeddings with a zero-shot prior.
 
     Parameters
@@ -124,15 +141,6 @@ class LearnedMapper(ClassifierMixin, BaseEstimator):
                 scaled = np.clip(priors[:, j] * self.threshold / max(self.prior_floor, 1e-6), 0, 1)
                 out[:, j] = np.where(near_best[:, j], scaled, np.minimum(scaled, 0.99 * self.threshold))
         return out
-
-    def predict_proba(self, X) -> np.ndarray:
-        return as_proba(self.predict_scores(X), self.multilabel_)
-
-    def predict(self, X) -> np.ndarray:
-        scores = self.predict_scores(X)
-        if not self.multilabel_:
-            return self.classes_[np.argmax(scores, axis=1)]
-        return (scores >= self.threshold).astype(int)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -75,20 +75,19 @@ def reviewed_coverage(store: Store, manifest: dict, themes, links) -> dict | Non
     return {"frameworks": info["frameworks"], "unmapped_themes": info["unmapped_themes"]}
 
 
-def statement_stances(store: Store) -> tuple[dict[str, str], dict[str, str]]:
-    """(statement id -> stance, as the theme stage judged it from the same text and question;
-    statement id -> redacted text)."""
+def stances_and_texts(store: Store, ids: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """For the statements ``ids``: (id -> stance, as the theme stage judged it from the same text
+    and question; id -> redacted text)."""
     from kilvoice.topics.stance import stance_of_text
 
-    rows = store.db.execute("SELECT id, text, question FROM statements").fetchall()
+    rows = [r for r in store.db.execute("SELECT id, text, question FROM statements") if r[0] in ids]
     return {r[0]: stance_of_text(r[1], r[2]) for r in rows}, {r[0]: r[1] for r in rows}
 
 
 def _apply(store: Store, themes, assignments, links):
-    members = {a.statement_id for a in assignments}
-    stances, texts = statement_stances(store)
+    stances, texts = stances_and_texts(store, {a.statement_id for a in assignments})
     return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store),
-                        stances, {k: v for k, v in texts.items() if k in members})
+                        stances, texts)
 
 
 def review_run(store: Store, run_id: str, themes, assignments, links):

@@ -10,7 +10,9 @@ whether a statement may be quoted is decided in the report.
 """
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -109,19 +111,18 @@ def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
     return out
 
 
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` the keyword vectorizer keeps: lower case, no placeholders, no stopwords."""
+    return [w for w in re.findall(TOKEN_PATTERN, clean_text(text)) if w not in STOPWORDS]
+
+
 def distinctive_words(texts: Sequence[str], background: Sequence[str], k: int = 8) -> list[str]:
     """Up to ``k`` words that ``texts`` use often and ``background`` (all statements) rarely:
     in-group document frequency x log inverse document frequency over the background. For a
     theme made by hand (an officer's split), where no c-TF-IDF model exists."""
-    import math
-    from collections import Counter
-
-    def words_of(text: str) -> set[str]:
-        return {w for w in re.findall(TOKEN_PATTERN, clean_text(text)) if w not in STOPWORDS}
-
-    df = Counter(w for t in background for w in words_of(t))
+    df = Counter(w for t in background for w in set(content_words(t)))
     n = max(len(background), 1)
-    inside = Counter(w for t in texts for w in words_of(t))
+    inside = Counter(w for t in texts for w in set(content_words(t)))
     scored = sorted(((c * math.log(n / df.get(w, 1)), w) for w, c in inside.items() if c >= min(2, len(texts))),
                     key=lambda x: (-x[0], x[1]))
     return [w for score, w in scored if score > 0][:k]
@@ -315,7 +316,7 @@ def title_coverage(title: str, texts: Sequence[str]) -> int:
     pass" or "fares"), case-insensitive, singular or plural. Stopwords are skipped on both sides,
     as the keyword vectorizer skips them ("buses into town" uses "buses town")."""
     def words_of(text: str) -> list[str]:
-        return [_singular(w) for w in re.findall(TOKEN_PATTERN, clean_text(text).lower()) if w not in STOPWORDS]
+        return [_singular(w) for w in content_words(text)]
 
     parts = [words_of(p) for p in re.split(r",| and ", title)]
     parts = [p for p in parts if p]
