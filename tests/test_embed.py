@@ -53,3 +53,46 @@ def test_tfidf_embedder_needs_no_model():
     vecs = TfidfEmbedder(dims=4).encode(["bus late", "bus cancelled again", "park lovely", "park clean and safe",
                                         "library open", "youth club"])
     assert vecs.shape[0] == 6
+
+
+CORPUS = ["the council should fix the buses", "the council runs a lovely park", "the council library is a lifeline",
+          "the council youth club closed", "bus fares in the council area are too high", "the park cafe is great"]
+
+
+def test_idf_weighting_with_power_zero_is_the_plain_mean(static):
+    weighted = StaticEmbedder(weighting="idf", idf_power=0.0).fit(CORPUS)
+    np.testing.assert_allclose(weighted.encode(CORPUS), static.encode(CORPUS), atol=1e-3)
+
+
+def test_idf_weighting_plays_down_words_every_text_uses(static):
+    """'council' is in most texts: weighted by this corpus's IDF, two texts that share only it
+    move apart, and the v2 default records the weighting in its model id."""
+    weighted = registry.create("kilvoice.embed.static.v2").fit(CORPUS)
+    assert weighted.model_id == "static:static-minilm-256+idf0.5" and not weighted.cacheable
+    pair = ["the council should fix the buses", "the council runs a lovely park"]
+    plain_sim = float(np.dot(*static.encode(pair)))
+    idf_sim = float(np.dot(*weighted.encode(pair)))
+    assert idf_sim < plain_sim - 0.01
+    vecs = weighted.encode(pair)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+def test_unfitted_idf_embedder_is_the_plain_mean(static):
+    np.testing.assert_array_equal(StaticEmbedder(weighting="idf").encode(CORPUS[:2]), static.encode(CORPUS[:2]))
+
+
+def test_unknown_weighting_is_a_clear_error():
+    with pytest.raises(KilvoiceError) as err:
+        StaticEmbedder(weighting="bm25")
+    assert err.value.code == "K705" and "weighting" in err.value.message
+
+
+def test_corpus_weighted_embeddings_are_fitted_on_the_run_and_not_cached(tmp_path):
+    store = open_store(tmp_path)
+    embedder = registry.create("kilvoice.embed.static.v2")
+    vecs = embed_cached(embedder, CORPUS, store)
+    assert vecs.shape == (len(CORPUS), 256) and embedder.token_weights_ is not None
+    assert store.get_embeddings(embedder.model_id, [text_hash(t) for t in CORPUS]) == {}
+    # the same texts in another corpus get other vectors: why nothing is cached by text
+    other = embed_cached(registry.create("kilvoice.embed.static.v2"), CORPUS[:2] + ["a bus", "a park"], store)
+    assert not np.allclose(other[0], vecs[0], atol=1e-4)

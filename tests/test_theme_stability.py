@@ -40,6 +40,9 @@ def test_report_verdicts_and_review_edits_void_them():
     assert theme_holds({"jaccard": 0.86, "size": 40}, 40) == {"jaccard": 0.86, "verdict": "holds"}
     assert theme_holds({"jaccard": 0.62, "size": 40}, 40)["verdict"] == "partly"
     assert theme_holds({"jaccard": 0.39, "size": 40}, 40)["verdict"] == "loose"
+    # the verdict goes with the figure printed beside it: 0.496 shows as 0.50, partly robust
+    assert theme_holds({"jaccard": 0.496, "size": 40}, 40) == {"jaccard": 0.5, "verdict": "partly"}
+    assert theme_holds({"jaccard": 0.7496, "size": 40}, 40) == {"jaccard": 0.75, "verdict": "holds"}
     assert theme_holds({"jaccard": 0.86, "size": 40}, 52) is None  # merged or moved since the fit
     assert theme_holds(None, 40) is None
     assert holds_text(None) == ""

@@ -158,6 +158,19 @@ def test_themes_do_not_move_with_input_order_or_ids(statements, embeddings, resu
     assert info["stability"] == result[3]["stability"]
 
 
+def test_themes_do_not_move_with_line_endings(statements, embeddings, result):
+    """The same CSV saved with Windows line endings (or stray spaces) gives the same themes."""
+    crlf = [dataclasses.replace(s, text=" " + s.text.replace(" ", "\r\n", 1) + "\r\n") for s in statements]
+    assert sum(a.text != b.text for a, b in zip(crlf, statements)) == len(statements)
+    themes, assignments, _, info = registry.create("kilvoice.topics.bertopic.v1", **SETTINGS).run(
+        crlf, embeddings, 7)
+    members = {t.title: sorted(a.statement_id for a in assignments if a.primary and a.theme_id == t.id)
+               for t in themes}
+    assert members == {t.title: sorted(a.statement_id for a in result[1] if a.primary and a.theme_id == t.id)
+                       for t in result[0]}
+    assert info["stability"] == result[3]["stability"]
+
+
 def test_outlier_bound_and_other_shown(result):
     themes, assignments, _, info = result
     other = next(t for t in themes if t.id == OTHER)

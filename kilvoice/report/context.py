@@ -53,11 +53,12 @@ def robustness(stability) -> str | None:
 def theme_holds(measured: dict | None, size: int) -> dict | None:
     """How well one theme held when the model was refitted on two 90% samples: ``{"jaccard",
     "verdict"}`` with verdict "holds" (>= 0.75), "partly" (>= 0.5) or "loose" (Hennig 2007), or
-    None when not measured or when review edits have since changed the theme's size."""
+    None when not measured or when review edits have since changed the theme's size. The verdict
+    is read off the figure shown (two decimals), so "0.50" is never called loose."""
     if not measured or measured.get("size") != size:
         return None
-    j = float(measured["jaccard"])
-    return {"jaccard": round(j, 2), "verdict": "holds" if j >= 0.75 else "partly" if j >= 0.5 else "loose"}
+    j = round(float(measured["jaccard"]), 2)
+    return {"jaccard": j, "verdict": "holds" if j >= 0.75 else "partly" if j >= 0.5 else "loose"}
 
 
 def prevalence_band(n: int, total: int) -> str:

@@ -272,9 +272,12 @@ class ThemeStage:
 def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[int]:
     """``keep`` sorted by a hash of each statement's text, then by id: k-means starts and the
     stability subsamples then see the same rows in the same order wherever the notes were
-    stored (statement ids come from file paths, so the input order alone moved the themes)."""
+    stored (statement ids come from file paths, so the input order alone moved the themes).
+    The hash is of the text with its whitespace collapsed, so Windows and Unix line endings in
+    the same export give the same themes."""
     def key(i: int) -> tuple[str, str]:
-        return hashlib.blake2b(statements[i].text.encode("utf-8"), digest_size=8).hexdigest(), statements[i].id
+        text = " ".join(statements[i].text.split())
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest(), statements[i].id
     return sorted(keep, key=key)
 
 

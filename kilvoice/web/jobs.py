@@ -41,7 +41,7 @@ stage = "kilvoice.segment.sentences.v1"
 min_words = 3
 
 [embed]
-stage = "kilvoice.embed.static.v1"
+stage = "kilvoice.embed.static.v2"
 
 [topics]
 stage = "kilvoice.topics.bertopic.v1"
