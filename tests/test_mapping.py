@@ -233,6 +233,9 @@ def test_eval_mapping_cli(tmp_path, fw_path):
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
     assert report["k"] == 2 and 0 <= report["micro_f1"] <= 1 and "bus" in report["per_item"]
+    # the default static embedder is weighted by the data's IDF, as in the main job
+    assert report["embedder"] == "static:static-minilm-256+idf0.5"
+
     out = runner.invoke(main, ["eval", "mapping", str(data), "--text-column", "nope", "--labels-column", "labels",
                                "--framework", str(fw_path)])
     assert out.exit_code == 1
@@ -245,6 +248,13 @@ def test_eval_mapping_cli(tmp_path, fw_path):
     assert out.stderr == (f"Error: K116 {bad}: line 2: label 'trains' is not an item of framework 'town'. "
                           "Use the item ids of the framework file\n")
 
+
+def test_eval_mapping_fits_a_corpus_weighted_embedder(tmp_path, fw_path):
+    from kilvoice.embed import StaticEmbedder
+
+    embedder = StaticEmbedder(weighting="idf")
+    eval_mapping(labelled_csv(tmp_path), "text", "labels", fw_path, 0, embedder=embedder)
+    assert embedder.token_weights_ is not None
 
 @pytest.mark.slow
 def test_bundled_frameworks_with_static_model():

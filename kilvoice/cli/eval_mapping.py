@@ -14,8 +14,10 @@ import click
 @click.option("--train-per-label", "k", type=int, default=0, show_default=True,
               help="K labelled rows per item used as officer confirmations (0: zero-shot).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for choosing the K rows.")
-@click.option("--embedder", type=click.Choice(["static", "minilm"]), default="static", show_default=True,
-              help="static: the bundled model; minilm: needs kilvoice[transformer].")
+@click.option("--embedder", type=click.Choice(["static", "static-plain", "minilm"]), default="static",
+              show_default=True,
+              help="static: the bundled model, words weighted by IDF in DATA (as the main job); "
+                   "static-plain: unweighted; minilm: needs kilvoice[transformer].")
 @click.option("--mapper", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
               help="Learned mapper for K > 0: v2 hybrid (embeddings + word n-grams, self-trained), "
                    "v1 embeddings only.")
@@ -27,7 +29,10 @@ def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embed
 
     if k < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--train-per-label")
-    model = StaticEmbedder() if embedder == "static" else MiniLMEmbedder()
+    if embedder == "minilm":
+        model = MiniLMEmbedder()
+    else:
+        model = StaticEmbedder(weighting="idf" if embedder == "static" else None)
     report = eval_mapping(data, text_column, labels_column, framework, train_per_label=k, seed=seed, embedder=model,
                           mapper=mapper)
     if as_json:

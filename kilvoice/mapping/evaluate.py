@@ -128,6 +128,8 @@ def eval_mapping(path: str | Path, text_column: str, labels_column: str, framewo
         from kilvoice.embed import StaticEmbedder
 
         embedder = StaticEmbedder()
+    if not getattr(embedder, "cacheable", True) and hasattr(embedder, "fit"):
+        embedder.fit(texts)  # corpus-weighted: fitted on the data's texts, as the main job does
     X = zs.normalise(embedder.encode(texts))
     index = zs.build_index(fw, embedder)
     S = zs.score_matrix(X, index)
