@@ -178,14 +178,20 @@ def make_tfidf(dims: int = 128, random_state: int = 0) -> TfidfEmbedder:
     return TfidfEmbedder(dims=dims, random_state=random_state)
 
 
+def fit_to_corpus(embedder: Embedder, texts: Sequence[str]) -> None:
+    """Fit an embedder whose vectors depend on the corpus (``cacheable = False`` with ``fit``)
+    on ``texts``; others are left as they are."""
+    if not getattr(embedder, "cacheable", True) and hasattr(embedder, "fit"):
+        embedder.fit(list(texts))
+
+
 def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.ndarray:
     """Encode ``texts``, reusing vectors cached in ``store`` for this model id.
 
     An embedder whose vectors depend on the corpus (``cacheable = False``) is fitted on
     ``texts`` (when it has ``fit``) and encodes them all; nothing is cached for it."""
     if not getattr(embedder, "cacheable", True):
-        if hasattr(embedder, "fit"):
-            embedder.fit(list(texts))
+        fit_to_corpus(embedder, texts)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         return np.asarray(embedder.encode(list(texts)), dtype=np.float32)

@@ -124,12 +124,11 @@ def eval_mapping(path: str | Path, text_column: str, labels_column: str, framewo
     start = time.perf_counter()
     fw = load_framework(framework)
     texts, Y = read_labelled(path, text_column, labels_column, fw)
-    if embedder is None:
-        from kilvoice.embed import StaticEmbedder
+    from kilvoice.embed import StaticEmbedder, fit_to_corpus
 
+    if embedder is None:
         embedder = StaticEmbedder()
-    if not getattr(embedder, "cacheable", True) and hasattr(embedder, "fit"):
-        embedder.fit(texts)  # corpus-weighted: fitted on the data's texts, as the main job does
+    fit_to_corpus(embedder, texts)  # a corpus-weighted embedder learns this data's IDF, as in the main job
     X = zs.normalise(embedder.encode(texts))
     index = zs.build_index(fw, embedder)
     S = zs.score_matrix(X, index)

@@ -55,10 +55,11 @@ def theme_holds(measured: dict | None, size: int) -> dict | None:
     "verdict"}`` with verdict "holds" (>= 0.75), "partly" (>= 0.5) or "loose" (Hennig 2007), or
     None when not measured or when review edits have since changed the theme's size. The verdict
     is read off the figure shown (two decimals), so "0.50" is never called loose."""
+    from kilvoice.topics.stability import verdict
+
     if not measured or measured.get("size") != size:
         return None
-    j = round(float(measured["jaccard"]), 2)
-    return {"jaccard": j, "verdict": "holds" if j >= 0.75 else "partly" if j >= 0.5 else "loose"}
+    return {"jaccard": round(float(measured["jaccard"]), 2), "verdict": verdict(measured["jaccard"])}
 
 
 def prevalence_band(n: int, total: int) -> str:

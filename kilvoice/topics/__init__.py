@@ -28,9 +28,8 @@ from threadpoolctl import threadpool_limits
 from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
-from kilvoice.topics.labels import (has_words, make_description, make_titles, make_vectorizer,
-                                    description_phrases, load_tagger, noun_shares, pick_keywords, proper_nouns,
-                                    title_coverage,
+from kilvoice.topics.labels import (description_phrases, has_words, load_tagger, make_description, make_titles,
+                                    make_vectorizer, noun_shares, pick_keywords, proper_nouns, title_coverage,
                                     title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability

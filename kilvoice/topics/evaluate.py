@@ -62,11 +62,13 @@ def stage_from_pipeline(pipeline: str | Path | None, embedder: str | None = None
     return registry.create(embed_name, **embed_settings), registry.create(topics_name, **topics_settings), seed
 
 
-def holding_share(jaccards, floor: float = 0.75) -> float | None:
-    """Share of themes that held on resampling (mean best Jaccard >= ``floor``, Hennig 2007);
-    None when nothing was measured."""
+def holding_share(jaccards) -> float | None:
+    """Share of themes that held on resampling (the reports' "robust" verdict: mean best
+    Jaccard >= 0.75, Hennig 2007); None when nothing was measured."""
+    from kilvoice.topics.stability import verdict
+
     values = list(jaccards)
-    return round(sum(j >= floor for j in values) / len(values), 3) if values else None
+    return round(sum(verdict(j) == "holds" for j in values) / len(values), 3) if values else None
 
 
 def topic_labels(assignments, statement_ids: list[str]) -> list[int]:

@@ -77,3 +77,13 @@ def theme_stability(labels: np.ndarray, fits: list[np.ndarray]) -> dict[int, flo
         if scores:
             out[int(t)] = float(np.mean(scores))
     return out
+
+
+HOLDS, PARTLY = 0.75, 0.5  # Hennig's floors for a theme that holds / partly holds
+
+
+def verdict(jaccard: float) -> str:
+    """"holds", "partly" or "loose" for a theme's mean best Jaccard, read at two decimals (the
+    figure reports show), so a theme printed as 0.50 is never called loose."""
+    j = round(float(jaccard), 2)
+    return "holds" if j >= HOLDS else "partly" if j >= PARTLY else "loose"
