@@ -1,6 +1,7 @@
 """Split redacted utterances into statements: one point a resident made.
 
-Lines and bullets are split first (notes are often lists), then sentences with spaCy's
+Lines and bullets are split first (notes are often lists; Markdown headings, quote and emphasis
+marks are layout and are dropped), then sentences with spaCy's
 rule-based sentencizer (fast: no model). Fragments too short to stand alone are joined to
 their neighbour; statements with no words left after redaction are rejected with a reason.
 """
@@ -15,6 +16,12 @@ from kilvoice.registry import register
 _BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
 _HEADING = re.compile(r"^\s*(?:#+\s*)?[A-Z][\w’' /?-]{0,60}[:?]\s*$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Markdown in typed notes: "> quoted" lines, "**bold**" / "__bold__" / "*italic*" emphasis
+_QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# a short line that is all bold and not a sentence ("**Good**", "__What would help__") heads a list
+_BOLD_HEADING = re.compile(r"^\s*(\*\*|__)[^*_.!]{1,60}\1\s*:?\s*$")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 
 
@@ -27,10 +34,21 @@ def _sentencizer():
     return nlp
 
 
+def plain(line: str) -> str:
+    """``line`` without Markdown quote and emphasis marks ("> **Good:** the *library*" ->
+    "Good: the library"): the marks are layout, not what the resident said."""
+    line = _QUOTE_MARK.sub("", line)
+    line = _STRONG.sub(r"\2", line)
+    return _EMPHASIS.sub(r"\1", line)
+
+
 def _pieces(text: str) -> list[str]:
     out: list[str] = []
     for line in re.split(r"\n+", text):
-        line = _BULLET.sub("", line).strip()
+        line = _BULLET.sub("", _QUOTE_MARK.sub("", line))
+        if _BOLD_HEADING.match(line) and len(line.split()) <= 6:
+            continue
+        line = plain(line).strip()
         if not line or _HEADING.match(line):
             continue
         out.append(line)

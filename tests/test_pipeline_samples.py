@@ -87,14 +87,19 @@ def test_themes_whose_title_names_few_statements_say_so(sample_runs):
         statements = list(csv.DictReader(fh))
     with open(sample_runs["out1"] / "themes.csv", encoding="utf-8") as fh:
         themes = [t for t in csv.DictReader(fh) if t["theme_id"].startswith("T")]
-    flagged = 0
+    flagged = mixed = 0
     for t in themes:
         texts = [s["text"] for s in statements if s["theme_ids"].split(";")[0] == t["theme_id"]]
+        if t["title"].startswith("Mixed: "):  # a catch-all, said in its title and description
+            assert "use any of its five main keywords" in t["description"], t["title"]
+            mixed += 1
+            continue
         named = title_coverage(t["title"], texts)
         said = f"appear in only {named} of its {len(texts)} statements" in t["description"]
         assert said == (len(texts) >= 10 and named < 0.15 * len(texts)), t["title"]
         flagged += said
-    assert 0 < flagged < len(themes) / 2  # the samples' catch-all theme is called out, most are not
+    assert mixed >= 1  # the samples' catch-all theme is called what it is
+    assert flagged + mixed < len(themes) / 2  # most themes are named by their own words
 
 
 def test_statements_csv_has_redacted_text_and_theme_ids(sample_runs):

@@ -33,3 +33,15 @@ def test_placeholders_are_never_split():
     joined = " | ".join(s.text for s in statements)
     assert "[PHONE_1]" in joined and "[PERSON_2]" in joined
     assert all(s.text.count("[") == s.text.count("]") for s in statements)
+
+
+def test_markdown_marks_are_not_statements():
+    """Typed notes in Markdown: bold headings go, quote and emphasis marks are stripped."""
+    seg = SentenceSegmenter(min_words=3)
+    text = ("**Good**\n- the *library staff* are so patient\n> \"Shop local or lose it.\"\n"
+            "**Worse / better:**\n**Better buses:** the 110 never comes\nPeople will **turn out** for it.\n"
+            "**We need buses!**\nThe 2 * 3 timetable is fine.")
+    statements, _ = seg.run("c1", [Utterance(0, text)])
+    assert [s.text for s in statements] == [
+        "the library staff are so patient", '"Shop local or lose it."', "Better buses: the 110 never comes",
+        "People will turn out for it.", "We need buses!", "The 2 * 3 timetable is fine."]

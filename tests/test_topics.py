@@ -13,7 +13,7 @@ from kilvoice import registry
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
 from kilvoice.topics import OTHER, ThemeModel, ThemeStage
-from kilvoice.topics.labels import STOPWORDS, make_titles, pick_keywords, title_coverage
+from kilvoice.topics.labels import STOPWORDS, common_answer, keyword_coverage, make_titles, pick_keywords, title_coverage
 from kilvoice.topics.metrics import agreement, diversity, npmi
 from kilvoice.topics.stance import stance_of, stance_of_text
 
@@ -432,3 +432,44 @@ def test_titles_never_a_generic_word_alone(result):
             continue
         parts = [p.strip().lower() for p in re.split(r",| and ", t.title) if p.strip()]
         assert not all(p in GENERIC for p in parts), t.title
+
+
+def test_common_answer_is_a_short_answer_given_word_for_word_in_several_conversations():
+    texts = ["Nothing.", "nothing", "NOTHING!", "Nothing in my case.", "Everything was good"]
+    assert common_answer(texts) == ("Nothing", 3)
+    assert common_answer(texts[:3], groups=["c1", "c1", "c2"]) == ("", 0)  # two conversations only
+    assert common_answer(["Call [PERSON_1]"] * 4) == ("", 0)  # never a redacted value
+    assert common_answer(["the buses into town are far too dear for families"] * 4) == ("", 0)  # too long
+
+
+def test_keyword_coverage_counts_statements_using_any_keyword():
+    texts = ["The buses are late", "bus pass gone", "a pass", "the library", "Pass the bus"]
+    assert keyword_coverage(["bus"], texts) == 3 / 5
+    assert keyword_coverage(["bus pass"], texts) == 2 / 5
+    assert keyword_coverage([], texts) == 0.0
+
+
+def _named(title, keywords, texts):
+    stmts = [Statement(id=f"s{i}", conversation_id=f"c{i}", utterance_index=0, index=0, text=t)
+             for i, t in enumerate(texts)]
+    stances = [stance_of(s) for s in stmts]
+    return ThemeStage()._name("T01", title, keywords, np.arange(len(stmts)), stmts, stances, 0,
+                              [k for k in keywords], set())
+
+
+def test_a_theme_of_one_repeated_answer_is_titled_with_it():
+    theme = _named("Work hard and absolutely", ["absolutely", "work hard"],
+                   ["Nothing."] * 8 + ["Nothing!", "They work hard", "Absolutely nothing to add", "All fine"])
+    assert theme.title == '"Nothing"'
+    assert theme.description.startswith('12 statements; 9 of them say only "Nothing", the others mention ')
+
+
+def test_a_theme_whose_statements_share_no_keyword_is_called_mixed():
+    texts = [f"remark number {w} about something" for w in
+             ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]]
+    texts += ["the bus was late", "a bus pass"]
+    theme = _named("Bus and pass", ["bus", "pass", "late", "zebra", "yak"], texts)
+    assert theme.title == "Mixed: bus and pass"
+    assert "Only 2 of its 12 statements use any of its five main keywords" in theme.description
+    focused = _named("Bus and pass", ["bus", "pass", "late", "zebra", "yak"], texts[-2:] * 6)
+    assert focused.title == "Bus and pass" and "Only" not in focused.description

@@ -28,9 +28,9 @@ from threadpoolctl import threadpool_limits
 from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
-from kilvoice.topics.labels import (description_phrases, has_words, load_tagger, make_description, make_titles,
-                                    make_vectorizer, noun_shares, pick_keywords, proper_nouns, title_coverage,
-                                    title_phrases)
+from kilvoice.topics.labels import (common_answer, description_phrases, has_words, keyword_coverage, load_tagger,
+                                    make_description, make_titles, make_vectorizer, noun_shares, pick_keywords,
+                                    proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
@@ -39,8 +39,9 @@ STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
 TITLE_SAMPLE = 25  # most typical statements per theme tagged for noun phrases
 TITLE_WORDS = 30  # words of each sampled statement the tagger reads
-MIXED_SHARE = 0.15  # a theme whose title words fewer than this share of its statements use is called mixed
+MIXED_SHARE = 0.15  # a theme whose title words fewer than this share of its statements use is flagged
 MIXED_MIN_SIZE = 10
+MIXED_KEYWORD_SHARE = 0.25  # fewer of a theme's statements than this use any of its 5 main keywords: "Mixed"
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
@@ -182,18 +183,10 @@ class ThemeStage:
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
         titles = make_titles(phrases, reserved=[OTHER_TITLE])
-        themes, assignments = [], []
+        themes, assignments, quoted = [], [], set()
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
-            theme = self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
-                                about=description_phrases(title, phrases[pos]))
-            named = title_coverage(title, [stmts[i].text for i in idx])
-            if len(idx) >= MIXED_MIN_SIZE and named < MIXED_SHARE * len(idx):
-                # a catch-all of short, varied remarks can be robust and still have no subject
-                theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
-                                     f"of its {len(idx)} statements: the theme may be mixed or the title too "
-                                     "narrow; read them before relying on it.")
-            themes.append(theme)
+            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], quoted))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -217,6 +210,46 @@ class ThemeStage:
             for c in extra[: self.settings["max_secondary"]]:
                 assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
         return themes, assignments, ids, phrases
+
+    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, quoted: set) -> Theme:
+        """The theme with its title and description, saying plainly when the title names few
+        of its statements. Three cases, first match wins:
+
+        - most of it gives one short answer word for word ("Nothing.", said by >= 3
+          conversations and more often than the title's words appear): the answer is the title,
+          in quotes, since its every word may be a stopword no keyword can carry;
+        - fewer than MIXED_KEYWORD_SHARE of its statements use any of its five main keywords:
+          a catch-all of varied remarks (it can be robust and still have no subject), titled
+          "Mixed: ...";
+        - the title's words appear in fewer than MIXED_SHARE of its statements: the title may
+          be too narrow, and the description says so."""
+        texts = [stmts[i].text for i in idx]
+        size = len(idx)
+        named = title_coverage(title, texts)
+        answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
+        if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in quoted:
+            quoted.add(f'"{answer}"'.lower())
+            theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t,
+                                about=description_phrases("", phrases))
+            theme.description = theme.description.replace(
+                f"{size} statements about ", f'{size} statements; {said} of them say only "{answer}", '
+                "the others mention ", 1)
+            return theme
+        share = keyword_coverage(kw[:5], texts)
+        if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
+            theme = self._theme(tid, f"Mixed: {title[:1].lower()}{title[1:]}", kw, idx, stmts, stances,
+                                model_index=t, about=description_phrases(title, phrases))
+            theme.description = (theme.description.rstrip(".") + f". Only {round(share * size)} of its {size} "
+                                 "statements use any of its five main keywords: it gathers varied remarks "
+                                 "rather than one subject; read them before relying on it.")
+            return theme
+        theme = self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
+                            about=description_phrases(title, phrases))
+        if size >= MIXED_MIN_SIZE and named < MIXED_SHARE * size:
+            theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
+                                 f"of its {size} statements: the title may be too narrow; read them "
+                                 "before relying on it.")
+        return theme
 
     @staticmethod
     def _theme(tid, title, keywords, idx, stmts, stances, model_index, about=None):
@@ -300,11 +333,11 @@ def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, see
     from threadpoolctl import threadpool_limits
 
     from kilvoice.topics.components import normalize
-    from kilvoice.topics.labels import STOPWORDS, TOKEN_PATTERN, clean_text
+    from kilvoice.topics.labels import KEYWORD_ONLY, STOPWORDS, TOKEN_PATTERN, clean_text
 
     with threadpool_limits(1):
         tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
-                                stop_words=sorted(STOPWORDS | set(exclude)), min_df=2 if len(texts) >= 60 else 1)
+                                stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(exclude)), min_df=2 if len(texts) >= 60 else 1)
         try:
             counts = tfidf.fit_transform(texts)
         except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
