@@ -461,7 +461,7 @@ def test_a_theme_of_one_repeated_answer_is_titled_with_it():
     theme = _named("Work hard and absolutely", ["absolutely", "work hard"],
                    ["Nothing."] * 8 + ["Nothing!", "They work hard", "Absolutely nothing to add", "All fine"])
     assert theme.title == '"Nothing"'
-    assert theme.description.startswith('12 statements; 9 of them say only "Nothing", the others mention ')
+    assert theme.description.startswith('12 statements; 9 of them say only "Nothing", the others mention absolutely')
 
 
 def test_a_theme_whose_statements_share_no_keyword_is_called_mixed():
@@ -473,3 +473,10 @@ def test_a_theme_whose_statements_share_no_keyword_is_called_mixed():
     assert "Only 2 of its 12 statements use any of its five main keywords" in theme.description
     focused = _named("Bus and pass", ["bus", "pass", "late", "zebra", "yak"], texts[-2:] * 6)
     assert focused.title == "Bus and pass" and "Only" not in focused.description
+
+
+def test_a_theme_all_giving_one_answer_says_so_without_others():
+    theme = _named("Absolutely", ["absolutely"], ["Nothing."] * 6 + ["nothing!"] * 4)
+    assert theme.title == '"Nothing"'
+    assert theme.description.startswith('10 statements; 10 of them say only "Nothing"')
+    assert "others" not in theme.description and theme.description.endswith(".")

@@ -29,8 +29,8 @@ from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Assignment, Reject, Statement, Theme
 from kilvoice.registry import register
 from kilvoice.topics.labels import (common_answer, description_phrases, has_words, keyword_coverage, load_tagger,
-                                    make_description, make_titles, make_vectorizer, noun_shares, pick_keywords,
-                                    proper_nouns, title_coverage, title_phrases)
+                                    make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
+                                    pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
@@ -229,11 +229,11 @@ class ThemeStage:
         answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in quoted:
             quoted.add(f'"{answer}"'.lower())
-            theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t,
-                                about=description_phrases("", phrases))
-            theme.description = theme.description.replace(
-                f"{size} statements about ", f'{size} statements; {said} of them say only "{answer}", '
-                "the others mention ", 1)
+            theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t)
+            others = [p for p in description_phrases("", phrases, k=3) if p.lower() != answer.lower()]
+            lead = (f'{size} statements; {said} of them say only "{answer}"'
+                    + (f", the others mention {phrase_list(others)}" if said < size and others else ""))
+            theme.description = make_description([], theme.stance, size, lead=lead)
             return theme
         share = keyword_coverage(kw[:5], texts)
         if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
@@ -337,7 +337,8 @@ def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, see
 
     with threadpool_limits(1):
         tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
-                                stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(exclude)), min_df=2 if len(texts) >= 60 else 1)
+                                stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(exclude)),
+                                min_df=2 if len(texts) >= 60 else 1)
         try:
             counts = tfidf.fit_transform(texts)
         except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only

@@ -314,7 +314,8 @@ def common_answer(texts: Sequence[str], groups: Sequence[str] | None = None,
     (conversations), or when it holds a redaction placeholder.
 
     Feedback forms and conversation notes repeat answers whose every word is a stopword
-    ("Nothing", "No comment"): keywords cannot name such a theme, the answer itself can."""
+    ("Nothing", "No comment"): keywords cannot name such a theme, the answer itself can. A
+    phrase of a few words given word for word in several conversations identifies no one."""
     groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
     seen: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
@@ -328,6 +329,11 @@ def common_answer(texts: Sequence[str], groups: Sequence[str] | None = None,
         return "", 0
     shown = Counter(" ".join(texts[i].split()).strip(" .!,;:-\"'“”‘’") for i in best[1]).most_common(1)[0][0]
     return _cap(shown), len(best[1])
+
+
+def phrase_list(phrases: Sequence[str]) -> str:
+    """ "a, b and c", acronyms in capitals ("GP, bus pass and NHS")."""
+    return _join([_acronyms(p) for p in phrases])
 
 
 def _join(items: Sequence[str]) -> str:
@@ -379,13 +385,15 @@ def keyword_coverage(keywords: Sequence[str], texts: Sequence[str]) -> float:
 STANCE_WORDS = {"strength": "strengths", "problem": "problems", "aspiration": "aspirations"}
 
 
-def make_description(keywords: list[str], stance: dict[str, int] | None, size: int) -> str:
-    """One sentence describing the theme from its own keywords and stance counts.
+def make_description(keywords: list[str], stance: dict[str, int] | None, size: int,
+                     lead: str | None = None) -> str:
+    """One sentence describing the theme from its own keywords and stance counts (``lead``, when
+    given, replaces the "N statements about ..." opening).
 
     Never quotes a statement: whether a resident may be quoted is decided in the report.
     """
     noun = "statement" if size == 1 else "statements"
-    sentence = f"{size} {noun} about {_join([_acronyms(k) for k in keywords[:4]]) or 'this theme'}"
+    sentence = lead or f"{size} {noun} about {phrase_list(keywords[:4]) or 'this theme'}"
     counts = {k: v for k, v in (stance or {}).items() if v}
     if counts and size:
         top = max(counts, key=lambda s: (counts[s], s))
