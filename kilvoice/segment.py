@@ -35,11 +35,9 @@ def _sentencizer():
 
 
 def plain(line: str) -> str:
-    """``line`` without Markdown quote and emphasis marks ("> **Good:** the *library*" ->
-    "Good: the library"): the marks are layout, not what the resident said."""
-    line = _QUOTE_MARK.sub("", line)
-    line = _STRONG.sub(r"\2", line)
-    return _EMPHASIS.sub(r"\1", line)
+    """``line`` without Markdown emphasis marks ("**Good:** the *library*" -> "Good: the
+    library"): the marks are layout, not what the resident said."""
+    return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\2", line))
 
 
 def _pieces(text: str) -> list[str]:

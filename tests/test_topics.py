@@ -454,7 +454,7 @@ def _named(title, keywords, texts):
              for i, t in enumerate(texts)]
     stances = [stance_of(s) for s in stmts]
     return ThemeStage()._name("T01", title, keywords, np.arange(len(stmts)), stmts, stances, 0,
-                              [k for k in keywords], set())
+                              list(keywords))
 
 
 def test_a_theme_of_one_repeated_answer_is_titled_with_it():

@@ -183,10 +183,11 @@ class ThemeStage:
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
         titles = make_titles(phrases, reserved=[OTHER_TITLE])
-        themes, assignments, quoted = [], [], set()
+        themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
-            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], quoted))
+            taken = {th.title.lower() for th in themes}
+            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -211,13 +212,14 @@ class ThemeStage:
                 assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
         return themes, assignments, ids, phrases
 
-    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, quoted: set) -> Theme:
+    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset()) -> Theme:
         """The theme with its title and description, saying plainly when the title names few
         of its statements. Three cases, first match wins:
 
         - most of it gives one short answer word for word ("Nothing.", said by >= 3
           conversations and more often than the title's words appear): the answer is the title,
-          in quotes, since its every word may be a stopword no keyword can carry;
+          in quotes, since its every word may be a stopword no keyword can carry (unless an
+          earlier theme in ``taken`` has that title already);
         - fewer than MIXED_KEYWORD_SHARE of its statements use any of its five main keywords:
           a catch-all of varied remarks (it can be robust and still have no subject), titled
           "Mixed: ...";
@@ -227,8 +229,7 @@ class ThemeStage:
         size = len(idx)
         named = title_coverage(title, texts)
         answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
-        if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in quoted:
-            quoted.add(f'"{answer}"'.lower())
+        if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:
             theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t)
             others = [p for p in description_phrases("", phrases, k=3) if p.lower() != answer.lower()]
             lead = (f'{size} statements; {said} of them say only "{answer}"'
