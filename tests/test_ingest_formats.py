@@ -51,6 +51,24 @@ def test_md_front_matter_and_headings(tmp_path):
         ("The market.", "strong"), ("More benches", "future"), ("Toilets", "future")]
 
 
+def test_dash_labels_and_bold_only_headings_name_the_question(tmp_path):
+    p = tmp_path / "a.md"
+    p.write_text("ID: M-2\nArea: Ryecroft\n\nCare home staff room.\n\n"
+                 "Good - the library! Staff know her name.\n"
+                 "What's good \u2013 the school.\n\n"
+                 "Bus - it's awful after six.\n\n"
+                 "**Better**\n\n- pay\n- more respect for care work\n\n**Notes**\n\nRang back.\n\n"
+                 "**Good / strong:**\n\n- the staff\n\n**Worse / better:**\n\n1. Energy debt.\n")
+    [note] = read_file(p)
+    assert [(u.text, u.question) for u in note.utterances] == [
+        ("Care home staff room.", None),
+        ("the library! Staff know her name.", "strong"), ("the school.", "strong"),
+        ("Bus - it's awful after six.", "strong"),  # not a label: stays under the question before it
+        ("pay", "future"), ("more respect for care work", "future"),
+        ("**Notes**", "future"), ("Rang back.", "future"),
+        ("the staff", "strong"), ("Energy debt.", "future")]
+
+
 def test_docx_with_table(tmp_path):
     p = tmp_path / "a.docx"
     make_docx(p, ["ID: D-1", "Conversationalist: Bo Smith", "Area: Northgate"], ["Met at the library."],

@@ -86,21 +86,39 @@ LABELS = {
 }
 _BULLET = re.compile(r"^([-*+•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<h>[^:?]{2,120}?)\s*(?P<p>[:?])\s*(?P<rest>.*)$")
+_DASH_LABEL = re.compile(r"^(?P<h>[^-–—:?]{2,60}?)\s+[-–—]+\s+(?P<rest>\S.*)$")  # "Better - the buses"
+_BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{2,100}(\*\*|__)\s*:?$")  # "**Good**" alone on its line
+
+
+def _label_key(head: str) -> str:
+    key = re.sub(r"[^a-z ]", "", head.lower().replace("'", "").replace("’", "")).strip()
+    return re.sub(r"\s+", " ", key)
 
 
 def heading_question(line: str) -> tuple[str | None, str]:
     """(question, rest of line) when ``line`` is a heading naming a question
-    ("Good: ...", "## What would make it better?", "**Better:** ..."), else (None, line)."""
+    ("Good: ...", "## What would make it better?", "**Better:** ...", a line that is only
+    "**Good**", a known label and a dash: "Better - the buses", or a label among others:
+    "Worse / better:"), else (None, line)."""
+    bold = _BOLD_LINE.match(line.strip()) is not None
     clean = re.sub(r"\*\*|__", "", line).strip()
-    hashes = clean.startswith("#")
+    hashes = clean.startswith("#") or bold
     clean = clean.lstrip("#").strip()
+    dash = _DASH_LABEL.match(clean)
+    if dash:
+        key = _label_key(dash["h"])
+        q = LABELS.get(key) or (question_of(dash["h"]) if key.startswith(("what", "how")) else None)
+        if q:
+            return q, dash["rest"].strip()
     m = _LABEL.match(clean)
     head, rest = (m["h"], m["rest"]) if m else (clean if hashes else "", "")
     if not head or len(head) > 100:
         return None, line
-    key = re.sub(r"[^a-z ]", "", head.lower().replace("'", "").replace("’", "")).strip()
-    key = re.sub(r"\s+", " ", key)
+    key = _label_key(head)
     q = LABELS.get(key)
+    if q is None and "/" in head:  # "Worse / better:": one of the parts is a known label
+        found = {LABELS.get(_label_key(part)) for part in head.split("/")} - {None}
+        q = found.pop() if len(found) == 1 else None
     if q is None and (hashes or len(key.split()) <= 14):
         q = question_of(head) if (hashes or key.startswith(("what", "how", "whats"))) else None
     return (q, rest.strip()) if q else (None, line)
