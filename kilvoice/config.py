@@ -14,7 +14,7 @@ DEFAULTS: dict = {
     "inputs": {"paths": []},
     "ingest": {"stage": "kilvoice.ingest.files.v1"},
     "redact": {"stage": "kilvoice.redact.spacy_uk.v1"},
-    "segment": {"stage": "kilvoice.segment.sentences.v1"},
+    "segment": {"stage": "kilvoice.segment.sentences.v2"},
     "embed": {"stage": "kilvoice.embed.static.v2"},
     "topics": {"stage": "kilvoice.topics.bertopic.v1"},
     "map": {"stage": "kilvoice.map.zeroshot.v1", "frameworks": ["keep-it-local"]},

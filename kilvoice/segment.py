@@ -4,14 +4,23 @@ Lines and bullets are split first (notes are often lists; Markdown headings, quo
 marks are layout and are dropped), then sentences with spaCy's
 rule-based sentencizer (fast: no model). Fragments too short to stand alone are joined to
 their neighbour; statements with no words left after redaction are rejected with a reason.
+
+``kilvoice.segment.sentences.v2`` also leaves out a note's opening lines that say where and
+with whom the conversation was held ("Ryecroft Park fun day.", "Dad of twins (8).", "Lady 80+,
+very sharp."): in a note with question headings, the run of verbless sentences before the
+first question. They are the conversationalist's context, not a resident's view, and were
+themed as if residents had said them. The run ends at the first sentence with a verb ("Says
+the park is lovely"), so what a resident said in the opening lines stays.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+from kilvoice.errors import Errors
 from kilvoice.records import Reject, Statement, Utterance
 from kilvoice.registry import register
+from kilvoice.tagger import load_tagger
 
 _BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
 _HEADING = re.compile(r"^\s*(?:#+\s*)?[A-Z][\w’' /?-]{0,60}[:?]\s*$")
@@ -72,13 +81,35 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(_PLACEHOLDER.sub(" ", text)))
 
 
-class SentenceSegmenter:
-    """Statements from sentences; short fragments merged into the previous statement."""
+# Penn tags of a verb that makes a sentence a statement; a participle before a noun ("sewing
+# group", "drop-in session") modifies it and does not count
+_VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})
+_PARTICIPLES = frozenset({"VBG", "VBN"})
 
-    def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown")):
+
+def has_verb(doc) -> bool:
+    """True when a tagged spaCy ``doc`` has a verb (not a participle modifying a noun)."""
+    for i, tok in enumerate(doc):
+        if tok.tag_ in _VERB_TAGS:
+            return True
+        if tok.tag_ in _PARTICIPLES and not (i + 1 < len(doc) and doc[i + 1].tag_.startswith("NN")):
+            return True
+    return False
+
+
+class SentenceSegmenter:
+    """Statements from sentences; short fragments merged into the previous statement.
+
+    With ``opening_context``, a note's opening verbless lines before its first question
+    heading are rejected (K650) instead of becoming statements (needs spaCy's small English
+    tagger; without it nothing is left out)."""
+
+    def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
+                 opening_context: bool = False):
         self.min_words = min_words
         self.max_words = max_words
         self.roles = tuple(roles)
+        self.opening_context = opening_context
 
     def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
         nlp = _sentencizer()
@@ -109,10 +140,38 @@ class SentenceSegmenter:
                     continue
                 statements.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
                                             index=i, text=s, question=utt.question))
+        if self.opening_context:
+            statements, context = self._opening_context(statements, utterances)
+            rejects += context
         return statements, rejects
+
+    @staticmethod
+    def _opening_context(statements: list[Statement], utterances: list[Utterance]):
+        """(statements kept, rejects) with the note's opening verbless run left out."""
+        first = next((u.index for u in utterances if u.question), None)
+        nlp = load_tagger() if first is not None else None
+        if nlp is None:
+            return statements, []
+        opening = [s for s in statements if s.utterance_index < first]
+        n = 0
+        for doc in nlp.pipe(s.text for s in opening):
+            if has_verb(doc):
+                break
+            n += 1
+        rejects = [Reject("segment", s.id, "K650", Errors.K650) for s in opening[:n]]
+        return statements[n:], rejects
 
 
 @register("kilvoice.segment.sentences.v1")
 def make_segmenter(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None) -> SentenceSegmenter:
     return SentenceSegmenter(min_words=min_words, max_words=max_words,
                              roles=tuple(roles) if roles else ("resident", "unknown"))
+
+
+@register("kilvoice.segment.sentences.v2")
+def make_segmenter_v2(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True) -> SentenceSegmenter:
+    """v1, and a note's opening lines on where and with whom are left out (the default)."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context)

