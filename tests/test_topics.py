@@ -13,7 +13,8 @@ from kilvoice import registry
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
 from kilvoice.topics import OTHER, ThemeModel, ThemeStage
-from kilvoice.topics.labels import STOPWORDS, common_answer, keyword_coverage, make_titles, pick_keywords, title_coverage
+from kilvoice.topics.labels import (STOPWORDS, CoverageKeywords, PhraseAnalyzer, common_answer, keyword_coverage,
+                                    make_titles, pick_keywords, title_coverage)
 from kilvoice.topics.metrics import agreement, diversity, npmi
 from kilvoice.topics.stance import stance_of, stance_of_text
 
@@ -257,6 +258,29 @@ def test_make_titles_never_duplicates():
     titles = make_titles([["bus", "route", "fares"], ["bus", "route", "fares"], ["bus"]])
     assert len(set(titles)) == 3
     assert titles[0] == "Bus and route"
+
+
+def test_keyword_phrases_are_words_written_together():
+    """"the youth club, the church" is not the phrase "club church"; nor does a phrase
+    span a stopword ("care and attention") or a redaction placeholder."""
+    words = PhraseAnalyzer(STOPWORDS)("The youth club, the church. Care and attention; rang [PERSON_1] waiting list")
+    phrases = {w for w in words if " " in w}
+    assert phrases == {"youth club", "waiting list"}
+    assert {"youth", "club", "church", "care", "attention", "rang", "waiting", "list"} <= set(words)
+    assert PhraseAnalyzer()("the bus") == ["the", "bus", "the bus"]  # no stopword list: every word
+
+
+def test_a_phrase_ranks_above_the_word_it_mostly_carries():
+    import pandas as pd
+
+    docs = ["on the waiting list for months", "waiting list is long", "GP waiting list", "the list of shops",
+            "waiting list again", "respite care"] * 2
+    documents = pd.DataFrame({"Document": docs, "Topic": [0] * len(docs)})
+    words = {0: [("list", 0.9), ("waiting", 0.8), ("respite", 0.5), ("waiting list", 0.4)]}
+    ranked = CoverageKeywords(PhraseAnalyzer(STOPWORDS), top_n=10).extract_topics(None, documents, None, words)[0]
+    assert [w for w, _ in ranked][:2] == ["waiting list", "list"]  # 8 of the 10 uses of "list"
+    kept = CoverageKeywords(PhraseAnalyzer(STOPWORDS), top_n=10, absorb=0.9).extract_topics(None, documents, None, words)[0]
+    assert [w for w, _ in kept][0] == "list"
 
 
 def test_pick_keywords_drops_stopwords():

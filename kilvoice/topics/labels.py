@@ -87,9 +87,38 @@ def proper_nouns(texts: Sequence[str], share: float = 0.8, min_count: int = 2) -
     return {w for w, c in caps.items() if c >= min_count and c >= share * max(total[w], 1)}
 
 
+# where a phrase ends: punctuation (not the apostrophe inside "don't"), a spaced dash, a line break
+_PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”…/|+&*]|\s[-–—]+\s|\n")
+
+
+class PhraseAnalyzer:
+    """Words and two-word phrases of a text, lower case. A phrase is two words written next to
+    each other: it never spans punctuation, a redaction placeholder or a stopword, so "the
+    youth club, the church" gives "youth club" but not "club church" (scikit-learn's n-grams
+    are formed after stopwords are dropped and across commas)."""
+
+    def __init__(self, stop_words: Iterable[str] = ()):
+        self.stop_words = frozenset(stop_words)
+
+    def __call__(self, text: str) -> list[str]:
+        tokens: list[str] = []
+        for chunk in _PHRASE_BREAK.split(PLACEHOLDER.sub(".", text or "").lower()):
+            prev = None
+            for word in re.findall(TOKEN_PATTERN, chunk):
+                if word in self.stop_words:
+                    prev = None
+                    continue
+                tokens.append(word)
+                if prev is not None:
+                    tokens.append(f"{prev} {word}")
+                prev = word
+        return tokens
+
+
 def make_vectorizer(n_docs: int, exclude: Iterable[str] = (), stopwords: bool = True,
                     min_df: int | None = None) -> CountVectorizer:
-    """Unigram + bigram counts without stopwords, placeholders or the ``exclude`` words.
+    """Word and two-word phrase counts (:class:`PhraseAnalyzer`) without stopwords,
+    placeholders or the ``exclude`` words.
 
     ``stopwords=False`` keeps every word: the fallback when statements hold nothing else.
     BERTopic fits this on one joined document per theme, so ``min_df=2`` (the default from 60
@@ -98,11 +127,7 @@ def make_vectorizer(n_docs: int, exclude: Iterable[str] = (), stopwords: bool = 
     """
     if min_df is None:
         min_df = 2 if n_docs >= 60 and stopwords else 1
-    return CountVectorizer(
-        preprocessor=clean_text, token_pattern=TOKEN_PATTERN,
-        stop_words=sorted(STOPWORDS | set(exclude)) if stopwords else None,
-        ngram_range=(1, 2), min_df=min_df,
-    )
+    return CountVectorizer(analyzer=PhraseAnalyzer(STOPWORDS | set(exclude) if stopwords else ()), min_df=min_df)
 
 
 def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
@@ -400,14 +425,18 @@ class CoverageKeywords:
     the theme uses them ("lady", "bed"); titles then read like noise. Score =
     c-TF-IDF x (share of the theme's statements containing the word) ** ``power``; words
     used by fewer than ``min_docs`` statements (in themes of 10 or more) drop out.
+    A two-word phrase that most statements using one of its words use it in (at least
+    ``absorb`` of them: "waiting list" for "list") ranks just above that word, so the title
+    reads "Waiting list", not "List and waiting".
     Passed to BERTopic inside a list, so BERTopic calls ``extract_topics``.
     """
 
-    def __init__(self, analyzer, top_n: int = 25, power: float = 0.5, min_docs: int = 2):
+    def __init__(self, analyzer, top_n: int = 25, power: float = 0.5, min_docs: int = 2, absorb: float = 0.6):
         self.analyzer = analyzer
         self.top_n = top_n
         self.power = power
         self.min_docs = min_docs
+        self.absorb = absorb
 
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
         out = {}
@@ -422,7 +451,21 @@ class CoverageKeywords:
                 df = sum(1 for s in sets if word in s)
                 if size >= 10 and df < self.min_docs:
                     continue
-                scored.append((word, float(score) * (df / size) ** self.power))
+                scored.append((word, float(score) * (df / size) ** self.power, df))
+            scored = self._absorb(scored)
             scored.sort(key=lambda ws: (-ws[1], ws[0]))
             out[topic] = scored[: self.top_n] or words[: self.top_n]
+        return out
+
+    def _absorb(self, scored: list[tuple[str, float, int]]) -> list[tuple[str, float]]:
+        """(word, score) with each phrase raised to just above the word it mostly carries."""
+        by_word = {w: (score, df) for w, score, df in scored}
+        out = []
+        for word, score, df in scored:
+            parts = word.split()
+            if len(parts) == 2:
+                carried = [by_word[p][0] for p in parts if p in by_word and df >= self.absorb * by_word[p][1]]
+                if carried and max(carried) > score:
+                    score = max(carried) * 1.0001
+            out.append((word, score))
         return out
