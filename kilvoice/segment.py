@@ -81,8 +81,8 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(_PLACEHOLDER.sub(" ", text)))
 
 
-# Penn tags of a verb that makes a sentence a statement; a participle before a noun ("sewing
-# group", "drop-in session") modifies it and does not count
+# Penn tags of a verb that makes a sentence a statement; a participle before a noun ("reading
+# group", "befriending phone call") modifies it and does not count
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})
 _PARTICIPLES = frozenset({"VBG", "VBN"})
 

@@ -206,3 +206,16 @@ def test_officer_link_decisions_change_the_coverage_on_rerun(sample_runs, tmp_pa
     item_after = next(i for f in after["frameworks"] if f["id"] == "keep-it-local" for i in f["items"]
                       if i["id"] == item["id"])
     assert theme not in item_after["linked_themes"]
+
+
+def test_opening_context_lines_are_left_out_and_reported(sample_runs):
+    """The notes' opening lines on where and with whom (segment v2) are not statements; the
+    report says how many were left out and why."""
+    with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
+        texts = {s["text"] for s in csv.DictReader(fh)}
+    assert "Ryecroft Park fun day." not in texts and "Dad of twins (8)." not in texts
+    assert any(t.startswith("Says Holmefield has") for t in texts)  # the resident's words after them stay
+    report = (sample_runs["out1"] / "report.md").read_text(encoding="utf-8")
+    row = next(line for line in report.splitlines() if line.startswith("| segment | K650 |"))
+    count = int(row.split("|")[3])
+    assert 30 <= count <= 120 and "where or with whom" in row

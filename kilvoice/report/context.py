@@ -287,8 +287,11 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
                           "quotes": quotes_for(ev, 3)})
         frameworks.append({"id": fid, "title": fw.get("title", fid), "owner": meta.get("owner", ""), "items": items})
 
-    reject_counts = Counter((r["stage"], r["code"]) for r in db.execute(
-        "SELECT stage, code FROM rejects WHERE run_id=?", (run_id,)))
+    reject_counts: Counter = Counter()
+    reject_reasons: dict[tuple[str, str], set[str]] = {}
+    for r in db.execute("SELECT stage, code, reason FROM rejects WHERE run_id=?", (run_id,)):
+        reject_counts[(r["stage"], r["code"])] += 1
+        reject_reasons.setdefault((r["stage"], r["code"]), set()).add(r["reason"])
     files = store.files()
     project = manifest.get("config", {}).get("project", {})
     reach = {key: _breakdown(analysed, key) for key in REACH_KEYS}
@@ -327,7 +330,10 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "themes": themes,
         "frameworks": frameworks,
         "unmapped_themes": [x for x in cov.get("unmapped_themes", []) if x in theme_ids],
-        "rejects": [{"stage": s, "code": c, "count": n} for (s, c), n in sorted(reject_counts.items())],
+        # the reason when every item of the group has the same one (items naming a file differ)
+        "rejects": [{"stage": s, "code": c, "count": n,
+                     "reason": next(iter(reject_reasons[(s, c)])) if len(reject_reasons[(s, c)]) == 1 else ""}
+                    for (s, c), n in sorted(reject_counts.items())],
         "rejected_files": [{"path": f["path"], "code": f["error_code"], "reason": f["error_message"]}
                            for f in files if f["status"] == "rejected"],
         "redactions": store.redaction_counts(),

@@ -186,7 +186,8 @@ def render_docx(ctx: dict):
     else:
         doc.add_paragraph("Every file was read.")
     if ctx["rejects"]:
-        _table(doc, ["Stage", "Reason code", "Count"], [[r["stage"], r["code"], r["count"]] for r in ctx["rejects"]])
+        _table(doc, ["Stage", "Reason code", "Count", "Reason"],
+               [[r["stage"], r["code"], r["count"], r["reason"]] for r in ctx["rejects"]])
 
     doc.add_heading(titles["decisions"], level=1)
     if ctx["decisions"]:

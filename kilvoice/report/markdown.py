@@ -113,7 +113,8 @@ def render_markdown(ctx: dict) -> str:
     out += (_table(["File", "Code", "Reason"], [[f["path"], f["code"], f["reason"]] for f in ctx["rejected_files"]])
             if ctx["rejected_files"] else ["Every file was read.", ""])
     if ctx["rejects"]:
-        out += _table(["Stage", "Reason code", "Count"], [[r["stage"], r["code"], r["count"]] for r in ctx["rejects"]])
+        out += _table(["Stage", "Reason code", "Count", "Reason"],
+                      [[r["stage"], r["code"], r["count"], r["reason"]] for r in ctx["rejects"]])
     out += [f"## {titles['decisions']}", ""]
     out += (_table(["#", "When", "Who", "Decision", "Reason"],
                    [[d["id"], d["created_at"], d["user"], d["decision"], d["reason"]] for d in ctx["decisions"]])
