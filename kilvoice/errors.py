@@ -62,15 +62,15 @@ class Errors:
     K705 = "[topics] {name} = {value!r} is not valid; expected {expected}"
     K706 = "embeddings have {rows} rows but there are {n} statements; re-run the embed stage"
     K707 = "{path}: no rows with both text and a label in columns '{text}' / '{label}'"
-    # K650-K699: segmenting notes into statements
-    K650 = ("the note's opening line says where or with whom the conversation was held (no verb, before the "
-            "first question); it is context, not a resident's view, and was left out of the themes")
     # K600-K649: redaction and its review queue
     K600 = "unknown redaction style '{style}'; available: {available}. Set [redact] style in the pipeline file"
     K601 = "review item {id} not found in {path}. List pending items with `kilvoice review redactions --list`"
     K602 = "review item {id} was already {status} by {by}; a decision is not changed silently. Decide it again with --force"
     K603 = "give a reviewer name with --by NAME when accepting or rejecting a redaction"
     K604 = "{path}: no spans with a label found; gold lines need 'spans' of {{start, end, label}}"
+    # K650-K699: segmenting notes into statements
+    K650 = ("the note's opening line says where or with whom the conversation was held (no verb, before the "
+            "first question); it is context, not a resident's view, and was left out of the themes")
     # K8xx: review decisions and the web app
     K801 = "unknown decision kind '{kind}'; kinds: {available}"
     K802 = "decision '{kind}': {problem}"
