@@ -84,11 +84,11 @@ def topic_labels(assignments, statement_ids: list[str]) -> list[int]:
 def score_topics(texts: list[str], labels_pred: list[int], topic_words: list[list[str]],
                  labels_true: list[str] | None = None) -> dict:
     """Every metric of ``kilvoice eval topics`` for one fitted labelling."""
-    from kilvoice.topics.labels import clean_text
+    from kilvoice.topics.labels import TOKEN_PATTERN, clean_text
     from kilvoice.topics.metrics import agreement, diversity, npmi, outlier_share
     from sklearn.feature_extraction.text import CountVectorizer
 
-    analyzer = CountVectorizer(preprocessor=clean_text, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'’-]*[a-zA-Z]\b").build_analyzer()
+    analyzer = CountVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN).build_analyzer()
     result = {"ari": None, "ami": None, "nmi": None}
     if labels_true is not None:
         result.update({k: round(v, 4) for k, v in agreement(labels_true, labels_pred).items()})
