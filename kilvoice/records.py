@@ -12,6 +12,14 @@ SETTINGS = ("work", "social", "community", "other")
 AGE_BANDS = ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 ROLES = ("resident", "conversationalist", "unknown")
 QUESTIONS = ("strong", "future")  # what's strong about your area / what would make it better
+# A theme the topic stage found to gather varied remarks rather than one subject is titled
+# "Mixed: ..."; an officer's rename (a decision that it has a subject) removes the prefix.
+CATCH_ALL_PREFIX = "Mixed: "
+
+
+def is_catch_all(title: str) -> bool:
+    """Whether a theme title marks a catch-all ("Mixed: ...")."""
+    return (title or "").startswith(CATCH_ALL_PREFIX)
 
 
 @dataclass

@@ -80,7 +80,7 @@ def test_json_round_trips_and_escapes_markup(hostile):
     raw = (hostile["out"] / "report.json").read_text(encoding="utf-8")
     assert "<script" not in raw
     data = json.loads(raw)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     texts = [s["text"] for s in data["statements"]]
     assert any("<script>alert(1)</script>" in t for t in texts)  # the data is kept, only encoded
 
@@ -114,6 +114,34 @@ def test_key_issues_and_decisions(hostile):
     assert data["heatmap"]["columns"][1]["id"] == "kil-2" and data["heatmap"]["rows"][0]["scores"][1] == 0.71
     st = next(s for s in data["statements"] if s["id"] == "c1-u0-s0")
     assert st["theme_ids"] == ["T01"] and len(st["link_ids"]) == 2
+
+
+def _leaf(tid, title, conversations, parent=None):
+    return {"id": tid, "title": title, "kind": "theme", "n_conversations": conversations, "size": conversations * 2,
+            "parent": parent, "band": "some", "stance": {}, "links": [], "signed_off": False}
+
+
+def test_a_catch_all_theme_is_listed_after_the_themes_with_a_subject():
+    """The largest theme of a run can be a catch-all ("Mixed: ..."): the summary, the key-issues
+    log, the chart, the heatmap and its group list it last, and the summary says why."""
+    from kilvoice.report import charts
+    from kilvoice.report.keyissues import catch_all_note, heatmap, key_issues
+    from kilvoice.report.render import theme_groups
+
+    group = {"id": "P01", "title": "Buses and parks", "kind": "group", "n_conversations": 60, "size": 120,
+             "parent": None}
+    ctx = {"themes": [_leaf("T01", "Mixed: work and allowance", 55, "P01"), _leaf("T02", "Buses", 40, "P01"),
+                      _leaf("T03", "Parks", 12, "P01"), group],
+           "frameworks": [{"id": "keep-it-local", "title": "Keep it Local", "items": [{"id": "kil-1", "title": "x"}]}]}
+    assert [k["theme_id"] for k in key_issues(ctx)] == ["T02", "T03", "T01"]
+    assert [k["catch_all"] for k in key_issues(ctx)] == [False, False, True]
+    assert [label for label, _ in charts.theme_rows(ctx)] == ["T02 Buses", "T03 Parks", "T01 Mixed: work and allowance"]
+    assert [r["theme_id"] for r in heatmap(ctx)["rows"]] == ["T02", "T03", "T01"]
+    assert [t["id"] for t in theme_groups(ctx)[0][1]] == ["T02", "T03", "T01"]
+    assert catch_all_note(ctx).startswith('The theme titled "Mixed: ..." gathers varied remarks')
+    # an officer's rename says the theme has a subject: it takes its place by size again
+    ctx["themes"][0]["title"] = "Work experience and carers"
+    assert [k["theme_id"] for k in key_issues(ctx)] == ["T01", "T02", "T03"] and catch_all_note(ctx) == ""
 
 
 def test_item_owner_wins_over_framework_owner(tmp_path):

@@ -103,6 +103,15 @@ def test_every_quote_is_publishable_and_traceable(sample_report, sample_runs):
         assert text not in docx
 
 
+def test_catch_all_themes_come_last_and_say_why(sample_report):
+    data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    flags = [k["catch_all"] for k in data["key_issues"]]
+    assert flags == [k["theme"].startswith("Mixed: ") for k in data["key_issues"]]
+    assert flags == sorted(flags)  # every theme with a subject before any catch-all
+    said = "varied remarks rather than one subject" in (sample_report / "report.md").read_text(encoding="utf-8")
+    assert said == any(flags) == bool(data["summary"]["catch_all_note"])
+
+
 def test_comparison_of_identical_runs_persists(sample_report):
     data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
     counts = data["comparison"]["counts"]

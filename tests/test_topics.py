@@ -237,6 +237,18 @@ def test_hierarchy_parents(result):
         assert sum(p.size for p in parents.values()) == sum(t.size for t in children)
 
 
+def test_a_group_is_named_by_its_children_with_a_subject():
+    """A catch-all child ("Mixed: work experience...") led its group's name ("Work experience and
+    police"); its words now come after every other child's."""
+    from kilvoice.topics import merge_by_depth
+
+    lists = [["work experience", "allowance"], ["police", "estate"], ["friends group", "loneliness"]]
+    assert merge_by_depth(lists, [True, False, False], 2) == [
+        "police", "friends group", "estate", "loneliness", "work experience", "allowance"]
+    assert merge_by_depth(lists, [False, False, False], 1) == ["work experience", "police", "friends group"]
+    assert merge_by_depth([["bus", "fares"], ["bus", "pass"]], [False, False], 2) == ["bus", "fares", "pass"]
+
+
 def test_title_coverage_counts_statements_using_a_title_phrase():
     texts = ["My bus passes are gone", "fare rises again", "the buses", "Fares!", "far away", "a pass"]
     assert title_coverage("Bus pass and fares", texts) == 3
@@ -281,6 +293,27 @@ def test_a_phrase_ranks_above_the_word_it_mostly_carries():
     assert [w for w, _ in ranked][:2] == ["waiting list", "list"]  # 8 of the 10 uses of "list"
     kept = CoverageKeywords(PhraseAnalyzer(STOPWORDS), top_n=10, absorb=0.9).extract_topics(None, documents, None, words)[0]
     assert [w for w, _ in kept][0] == "list"
+
+
+def test_keywords_count_statements_not_themes():
+    """BERTopic fits the vectorizer on one joined document per theme: with scikit-learn's
+    min_df=2 there, a phrase only one theme uses ("waiting list") was dropped and the theme was
+    titled "List and waiting". The floor now counts statements: kept when three say it."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from kilvoice.topics.labels import make_vectorizer
+
+    waiting = ["physio waiting list is 9 months", "ESOL waiting list is over 200", "allotment waiting list of 40"]
+    buses = ["the bus is late", "no bus after six", "bus fares went up", "green folk fiver", "green folk again"]
+    texts = waiting + buses + [f"filler statement number {i}" for i in range(60)]
+    vectorizer = make_vectorizer(texts)
+    theme_docs = [" ".join(waiting), " ".join(buses)]
+    vocab = set(vectorizer.fit(theme_docs).vocabulary_)
+    assert {"waiting list", "waiting", "list", "bus"} <= vocab
+    assert "green folk" not in vocab and "physio" not in vocab  # said in two statements, one
+    old = CountVectorizer(analyzer=PhraseAnalyzer(STOPWORDS), min_df=2).fit(theme_docs + ["waiting for the bus"])
+    assert "waiting" in old.vocabulary_ and "waiting list" not in old.vocabulary_
+    assert "physio" in make_vectorizer(texts[:20]).fit(theme_docs).vocabulary_  # under 60 statements: every word
 
 
 def test_pick_keywords_drops_stopwords():

@@ -16,9 +16,9 @@ def _short(label: str, n: int = 44) -> str:
 
 
 def theme_rows(ctx: dict) -> list[tuple[str, int]]:
-    from kilvoice.report.keyissues import leaf_themes
+    from kilvoice.report.keyissues import issue_order, leaf_themes
 
-    rows = sorted(leaf_themes(ctx), key=lambda t: (-t["n_conversations"], t["id"]))
+    rows = sorted(leaf_themes(ctx), key=issue_order)
     return [(f"{t['id']} {t['title']}", t["n_conversations"]) for t in rows]
 
 

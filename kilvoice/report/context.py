@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from kilvoice.store import Store
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
@@ -296,7 +296,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
     project = manifest.get("config", {}).get("project", {})
     reach = {key: _breakdown(analysed, key) for key in REACH_KEYS}
     dates = sorted(c["date"] for c in analysed if c.get("date"))
-    from kilvoice.report.keyissues import heatmap, key_issues
+    from kilvoice.report.keyissues import catch_all_note, heatmap, key_issues
 
     stability = (manifest.get("topics") or {}).get("stability")
     ctx = {
@@ -346,6 +346,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "links": links,
     }
     ctx["key_issues"] = key_issues(ctx)
+    ctx["summary"]["catch_all_note"] = catch_all_note(ctx)
     ctx["heatmap"] = heatmap(ctx, "keep-it-local")
     return ctx
 

@@ -82,6 +82,8 @@ def render_docx(ctx: dict):
            [[k["theme"], k["band"], k["conversations"],
              f"{k['stance'].get('strength', 0)} / {k['stance'].get('problem', 0)} / {k['stance'].get('aspiration', 0)}"]
             for k in ctx["key_issues"]])
+    if s.get("catch_all_note"):
+        doc.add_paragraph(t(s["catch_all_note"]))
     _picture(doc, charts.bar_png(charts.theme_rows(ctx), "Conversations raising each theme"),
              "Figure 1. Conversations raising each theme (a conversation counts once per theme).")
 

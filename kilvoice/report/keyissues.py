@@ -4,6 +4,8 @@ Both are pure functions of the context built by :func:`kilvoice.report.context.b
 """
 from __future__ import annotations
 
+from kilvoice.records import is_catch_all
+
 PRINCIPLES = "keep-it-local"
 
 
@@ -11,6 +13,24 @@ def leaf_themes(ctx: dict) -> list[dict]:
     """The themes the report counts as issues: leaf themes, or the groups when there are no leaves."""
     leaves = [t for t in ctx["themes"] if t.get("kind") == "theme"]
     return leaves or [t for t in ctx["themes"] if t.get("kind") == "group"]
+
+
+def issue_order(t: dict) -> tuple:
+    """Most conversations first; catch-all themes ("Mixed: ...") after every theme with a subject,
+    so the first issue a reader sees is never a heap of varied remarks."""
+    return (is_catch_all(t["title"]), -t["n_conversations"], -t["size"], t["id"])
+
+
+def catch_all_note(ctx: dict) -> str:
+    """The sentence under the summary table when it lists catch-all themes, else ""."""
+    n = sum(1 for t in leaf_themes(ctx) if is_catch_all(t["title"]))
+    if not n:
+        return ""
+    if n == 1:
+        return ('The theme titled "Mixed: ..." gathers varied remarks rather than one subject, so it is listed '
+                "last whatever its size. Read its statements, then split or rename it, before relying on it.")
+    return (f'{n} themes titled "Mixed: ..." gather varied remarks rather than one subject, so they are listed '
+            "last whatever their size. Read their statements, then split or rename them, before relying on them.")
 
 
 def _item_index(ctx: dict) -> dict[tuple[str, str], dict]:
@@ -28,7 +48,7 @@ def key_issues(ctx: dict) -> list[dict]:
     items = _item_index(ctx)
     parents = {t["id"]: t["title"] for t in ctx["themes"]}
     rows = []
-    ordered = sorted(leaf_themes(ctx), key=lambda t: (-t["n_conversations"], -t["size"], t["id"]))
+    ordered = sorted(leaf_themes(ctx), key=issue_order)
     for n, t in enumerate(ordered, 1):
         linked = sorted(t.get("links", []), key=lambda l: (l["framework_id"] == PRINCIPLES, -l["score"]))
         objectives = []
@@ -50,6 +70,7 @@ def key_issues(ctx: dict) -> list[dict]:
             "objectives": objectives,
             "owner": owner or "to be assigned",
             "status": "signed off" if t.get("signed_off") else "open",
+            "catch_all": is_catch_all(t["title"]),
         })
     return rows
 
@@ -61,7 +82,7 @@ def heatmap(ctx: dict, framework_id: str = PRINCIPLES) -> dict | None:
         return None
     cols = [{"id": i["id"], "title": i["title"]} for i in fw["items"] if not i.get("parent")]
     rows = []
-    for t in sorted(leaf_themes(ctx), key=lambda t: (-t["n_conversations"], t["id"])):
+    for t in sorted(leaf_themes(ctx), key=issue_order):
         score = {l["item_id"]: l["score"] for l in t.get("links", []) if l["framework_id"] == framework_id}
         rows.append({"theme_id": t["id"], "title": t["title"],
                      "scores": [round(float(score.get(c["id"], 0.0)), 3) for c in cols]})

@@ -42,6 +42,8 @@ def render_markdown(ctx: dict) -> str:
                   [[k["theme"], k["band"], k["conversations"],
                     f"{k['stance'].get('strength', 0)} / {k['stance'].get('problem', 0)} / "
                     f"{k['stance'].get('aspiration', 0)}"] for k in ctx["key_issues"]])
+    if s.get("catch_all_note"):
+        out += [md(s["catch_all_note"]), ""]
     m = ctx["method"]
     out += [f"## {titles['method']}", "",
             f"{s['conversations_received']} conversations were held"

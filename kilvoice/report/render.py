@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from kilvoice.records import is_catch_all
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -50,9 +52,10 @@ def lookups(ctx: dict) -> dict:
 
 
 def theme_groups(ctx: dict) -> list[tuple[dict | None, list[dict]]]:
-    """Themes grouped under their parent: [(group or None, [themes])], 'other' last on its own."""
+    """Themes grouped under their parent: [(group or None, [themes])], 'other' last on its own.
+    Within a group, a catch-all theme ("Mixed: ...") comes after the themes with a subject."""
     groups = [t for t in ctx["themes"] if t.get("kind") == "group"]
-    leaves = [t for t in ctx["themes"] if t.get("kind") == "theme"]
+    leaves = sorted((t for t in ctx["themes"] if t.get("kind") == "theme"), key=lambda t: is_catch_all(t["title"]))
     out: list[tuple[dict | None, list[dict]]] = []
     used: set[str] = set()
     for g in groups:

@@ -26,7 +26,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from kilvoice.errors import Errors, KilvoiceError
-from kilvoice.records import Assignment, Reject, Statement, Theme
+from kilvoice.records import CATCH_ALL_PREFIX, Assignment, Reject, Statement, Theme, is_catch_all
 from kilvoice.registry import register
 from kilvoice.topics.labels import (common_answer, description_phrases, has_words, keyword_coverage, load_tagger,
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
@@ -103,15 +103,15 @@ class ThemeStage:
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(self._stability, X, seed) if self.settings["stability"] else None
             try:
-                model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(len(texts), names))
+                model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(texts, names))
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
-                    vectorizer = make_vectorizer(len(texts), stopwords=False)
+                    vectorizer = make_vectorizer(texts, stopwords=False)
                 elif isinstance(exc, TypeError):
-                    # themes share (almost) no word: with min_df=2 counted over themes, c-TF-IDF
-                    # is left with one word and scipy fails; keep every word instead
-                    vectorizer = make_vectorizer(len(texts), names, min_df=1)
+                    # (almost) no word is used by three statements: c-TF-IDF is left with one
+                    # word and scipy fails; keep every word instead
+                    vectorizer = make_vectorizer(texts, names, min_statements=1)
                 else:
                     raise
                 model = self.model(seed).fit(X, documents=texts, vectorizer=vectorizer)
@@ -238,7 +238,7 @@ class ThemeStage:
             return theme
         share = keyword_coverage(kw[:5], texts)
         if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
-            theme = self._theme(tid, f"Mixed: {title[:1].lower()}{title[1:]}", kw, idx, stmts, stances,
+            theme = self._theme(tid, f"{CATCH_ALL_PREFIX}{title[:1].lower()}{title[1:]}", kw, idx, stmts, stances,
                                 model_index=t, about=description_phrases(title, phrases))
             theme.description = (theme.description.rstrip(".") + f". Only {round(share * size)} of its {size} "
                                  "statements use any of its five main keywords: it gathers varied remarks "
@@ -282,22 +282,11 @@ class ThemeStage:
         for pos, g in enumerate(groups):
             by_group.setdefault(int(g), []).append(pos)
         ranked_groups = sorted(by_group.values(), key=lambda ps: (-sum(children[p].size for p in ps), ps[0]))
-        keyword_lists = []
+        keyword_lists, title_lists = [], []
         for ps in ranked_groups:
-            merged: list[str] = []
-            for depth in range(8):
-                for p in ps:
-                    if depth < len(children[p].keywords) and children[p].keywords[depth] not in merged:
-                        merged.append(children[p].keywords[depth])
-            keyword_lists.append(merged[:8])
-        title_lists = []
-        for ps in ranked_groups:
-            merged = []
-            for depth in range(6):
-                for p in ps:
-                    if depth < len(phrases[p]) and phrases[p][depth] not in merged:
-                        merged.append(phrases[p][depth])
-            title_lists.append(merged)
+            mixed = [is_catch_all(children[p].title) for p in ps]
+            keyword_lists.append(merge_by_depth([children[p].keywords for p in ps], mixed, 8)[:8])
+            title_lists.append(merge_by_depth([phrases[p] for p in ps], mixed, 6))
         titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
         score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
@@ -312,6 +301,19 @@ class ThemeStage:
             for p in ps:
                 children[p].parent = pid
         return parents
+
+
+def merge_by_depth(lists: list[list[str]], last: list[bool], depth: int) -> list[str]:
+    """The first words of each list, then the second of each..., down to ``depth``, without
+    repeats. Lists flagged in ``last`` (catch-all themes) come after all the others: a group is
+    named by its children with a subject, not after the one without one."""
+    out: list[str] = []
+    for later in (False, True):
+        for d in range(depth):
+            for words, flag in zip(lists, last):
+                if flag == later and d < len(words) and words[d] not in out:
+                    out.append(words[d])
+    return out
 
 
 def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[int]:

@@ -51,8 +51,9 @@ FILLER = {
     "named", "note", "notes", "write-up", "qs",
 }
 # Never keywords or title words, but left in the word features themes are clustered on:
-# dropping them there too moved petitions AMI from 0.270 to 0.265 (seeds 42-44).
-KEYWORD_ONLY = frozenset({"somebody", "everybody", "anybody", "ago"})
+# dropping them there too moved petitions AMI from 0.270 to 0.265 (seeds 42-44); "yeah" and
+# "yep" (said in three or more sample statements) are kept out of keywords without moving themes.
+KEYWORD_ONLY = frozenset({"somebody", "everybody", "anybody", "ago", "yeah", "yep"})
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | FILLER | KEYWORD_ONLY
 
 
@@ -97,8 +98,9 @@ class PhraseAnalyzer:
     youth club, the church" gives "youth club" but not "club church" (scikit-learn's n-grams
     are formed after stopwords are dropped and across commas)."""
 
-    def __init__(self, stop_words: Iterable[str] = ()):
+    def __init__(self, stop_words: Iterable[str] = (), vocabulary: Iterable[str] | None = None):
         self.stop_words = frozenset(stop_words)
+        self.vocabulary = None if vocabulary is None else frozenset(vocabulary)
 
     def __call__(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -112,22 +114,32 @@ class PhraseAnalyzer:
                 if prev is not None:
                     tokens.append(f"{prev} {word}")
                 prev = word
+        if self.vocabulary is not None:
+            return [t for t in tokens if t in self.vocabulary]
         return tokens
 
 
-def make_vectorizer(n_docs: int, exclude: Iterable[str] = (), stopwords: bool = True,
-                    min_df: int | None = None) -> CountVectorizer:
+def make_vectorizer(texts: Sequence[str], exclude: Iterable[str] = (), stopwords: bool = True,
+                    min_statements: int | None = None) -> CountVectorizer:
     """Word and two-word phrase counts (:class:`PhraseAnalyzer`) without stopwords,
-    placeholders or the ``exclude`` words.
+    placeholders or the ``exclude`` words, keeping only words and phrases that at least
+    ``min_statements`` of ``texts`` use (3 from 60 statements, else 1).
 
     ``stopwords=False`` keeps every word: the fallback when statements hold nothing else.
-    BERTopic fits this on one joined document per theme, so ``min_df=2`` (the default from 60
-    statements) keeps words used in at least two themes: it drops one-theme bigram noise ("bed
-    list"), measured better for titles than ``min_df=1`` on the samples.
+    The floor counts statements, not themes: BERTopic fits the vectorizer on one joined document
+    per theme, where scikit-learn's ``min_df=2`` dropped exactly the phrases only one theme uses,
+    its most specific ("waiting list" -> the title "List and waiting"). Counted over statements,
+    a phrase is kept when three statements say it, whichever themes they are in; two let in
+    one-off pairs ("green folk", "fiver"). Measured on the samples, NHS, petitions and Bowling
+    Green: NPMI up on all four (docs/PERFORMANCE.md, session 7).
     """
-    if min_df is None:
-        min_df = 2 if n_docs >= 60 and stopwords else 1
-    return CountVectorizer(analyzer=PhraseAnalyzer(STOPWORDS | set(exclude) if stopwords else ()), min_df=min_df)
+    analyzer = PhraseAnalyzer(STOPWORDS | set(exclude) if stopwords else ())
+    if min_statements is None:
+        min_statements = 3 if len(texts) >= 60 and stopwords else 1
+    if min_statements > 1:
+        used = Counter(token for text in texts for token in set(analyzer(text)))
+        analyzer = PhraseAnalyzer(analyzer.stop_words, {t for t, n in used.items() if n >= min_statements})
+    return CountVectorizer(analyzer=analyzer, min_df=1)
 
 
 def pick_keywords(words: Sequence[tuple[str, float]], k: int = 8) -> list[str]:
