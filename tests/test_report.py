@@ -144,6 +144,46 @@ def test_a_catch_all_theme_is_listed_after_the_themes_with_a_subject():
     assert [k["theme_id"] for k in key_issues(ctx)] == ["T01", "T02", "T03"] and catch_all_note(ctx) == ""
 
 
+def test_quotes_are_answers_and_each_makes_its_own_point(tmp_path):
+    """A theme's quotes skip the conversationalist's aside on who and where (a line under no
+    question in a note that answers the questions) and a second wording of a point already
+    quoted (they would be used only when nothing else is left)."""
+    from kilvoice.records import Assignment, Note, Statement, Theme, Utterance
+    from kilvoice.report.context import build_context, same_point
+    from kilvoice.store import open_store
+
+    notes = {
+        "c1": ["Carers centre worker, 27, grew up in Castlebeck.", "A kinship carers group - never met anyone else like her."],
+        "c2": ["She'd like a kinship carers' group - she's never met anyone else like her."],
+        "c3": ["Respite care you can actually book ahead."],
+        "c4": ["Carers need a break, a sitting service once a month."],
+    }
+    store = open_store(tmp_path / "p")
+    convs = [Note(id=c, source=f"{c}.txt", meta={"id": c, "consent_to_quote": True},
+                  utterances=[Utterance(i, t, question=None if (c == "c1" and i == 0) else "future")
+                              for i, t in enumerate(lines)]) for c, lines in notes.items()]
+    ids = list(notes)
+    store.add_file("n.txt", "1" * 64, 10, convs, conversation_ids=ids, content_hashes=[f"h{c}" for c in ids],
+                   statuses=[("ok", None, None)] * len(ids), pseudonyms=["CV-1"] * len(ids))
+    sids = []
+    for note in convs:
+        store.put_redacted(note.id, note.utterances, [[] for _ in note.utterances], "test", [])
+        sts = [Statement(id=f"{note.id}-u{u.index}-s0", conversation_id=note.id, utterance_index=u.index, index=0,
+                         text=u.text, question=u.question) for u in note.utterances]
+        store.replace_statements(note.id, sts, [f"t{s.id}" for s in sts])
+        sids += [s.id for s in sts]
+    order = ["c1-u0-s0", "c1-u1-s0", "c2-u0-s0", "c3-u0-s0", "c4-u0-s0"]  # most typical first
+    store.start_run("r1", "t.toml")
+    store.save_results("r1", [Theme(id="T01", title="Carers", keywords=["carers"], size=5, n_conversations=4,
+                                    representative=order)], [Assignment(s, "T01", 0.9) for s in sids], [], [])
+    store.finish_run("r1", {"run_id": "r1", "config": {}})
+    ctx = build_context(store, "r1")
+    quotes = [q["statement_id"] for q in next(t for t in ctx["themes"] if t["id"] == "T01")["quotes"]]
+    assert quotes == ["c1-u1-s0", "c4-u0-s0", "c3-u0-s0"]  # "carers" (a keyword) before the other
+    assert same_point(notes["c1"][1], notes["c2"][0]) and not same_point(notes["c3"][0], notes["c4"][0])
+    store.close()
+
+
 def test_item_owner_wins_over_framework_owner(tmp_path):
     from kilvoice.report.context import build_context
 

@@ -112,6 +112,23 @@ def test_catch_all_themes_come_last_and_say_why(sample_report):
     assert said == any(flags) == bool(data["summary"]["catch_all_note"])
 
 
+def test_no_theme_quotes_one_point_twice(sample_report):
+    from kilvoice.report.context import same_point
+
+    data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    by_id = {s["id"]: s for s in data["statements"]}
+    answering = {s["conversation_id"] for s in data["statements"] if s["question"]}
+    for t in data["themes"]:
+        texts = [q["text"] for q in t["quotes"]]
+        assert not any(same_point(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]), t["title"]
+        # the conversationalist's asides on who and where (untagged lines of notes whose other
+        # lines answer the questions) are quoted only when too few other statements are quotable
+        aside = {s["id"] for s in data["statements"] if not s["question"] and s["conversation_id"] in answering}
+        others = [s for s in t["statement_ids"] if s not in aside and by_id[s]["publishable"]]
+        if len(others) >= len(t["quotes"]):
+            assert not aside & {q["statement_id"] for q in t["quotes"]}, t["title"]
+
+
 def test_comparison_of_identical_runs_persists(sample_report):
     data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
     counts = data["comparison"]["counts"]

@@ -109,13 +109,28 @@ def ranked(counts: Counter) -> dict:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
-def _quote_rank(text: str, keywords: tuple[str, ...] = ()) -> tuple:
-    """Sort key for quotes: free of placeholders, a readable length, and about the theme
-    (uses one of its keywords) first; ties keep the topic stage's typicality order."""
+def _quote_rank(text: str, keywords: tuple[str, ...] = (), aside: bool = False) -> tuple:
+    """Sort key for quotes: free of placeholders, not an aside, a readable length, and about the
+    theme (uses one of its keywords) first; ties keep the topic stage's typicality order.
+
+    An aside is a line under no question in a note whose other lines answer the questions: the
+    conversationalist's note of who and where ("Staff nurse, 27, grew up in Castlebeck."), which
+    is no resident's view to put before a committee."""
     words = len(text.split())
     low = text.lower()
     on_topic = not keywords or any(re.search(rf"\b{re.escape(k)}\b", low) for k in keywords)
-    return (bool(PLACEHOLDER.search(text)), not 6 <= words <= 60, not on_topic)
+    return (bool(PLACEHOLDER.search(text)), aside, not 6 <= words <= 60, not on_topic)
+
+
+_QUOTE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def same_point(a: str, b: str, share: float = 0.5) -> bool:
+    """Two quotes that say the same thing: at least ``share`` of their words in common (Jaccard),
+    as when two conversationalists noted one resident ("A kinship carers group - never met anyone
+    else in her situation." / "She'd like a kinship carers' group - she's never met anyone...")."""
+    x, y = set(_QUOTE_WORD.findall(a.lower())), set(_QUOTE_WORD.findall(b.lower()))
+    return bool(x and y) and len(x & y) >= share * len(x | y)
 
 
 _EXAMPLE = re.compile(r'^(?P<head>.*?),? most typically: "(?P<example>.*)"\.?\s*$', re.S)
@@ -209,25 +224,32 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         links.append(link)
     n_total = len(analysed)
 
+    answering = {st["conversation_id"] for st in statements.values() if st.get("question")}
+
     def quote(sid: str) -> dict | None:
         st = statements.get(sid)
         if not st or not st["publishable"]:
             return None
         conv = conv_by_id.get(st["conversation_id"], {})
         return {"statement_id": sid, "text": st["text"], "attribution": attribution(conv),
-                "conversation_id": st["conversation_id"]}
+                "conversation_id": st["conversation_id"],
+                "aside": not st.get("question") and st["conversation_id"] in answering}
 
     def quotes_for(sids: list[str], k: int, keywords: list[str] | None = None) -> list[dict]:
         found = [q for q in (quote(s) for s in dict.fromkeys(sids)) if q]
         kw = tuple(w.lower() for w in (keywords or [])[:8])
-        found.sort(key=lambda q: _quote_rank(q["text"], kw))  # stable: most typical first among equals
-        out, seen = [], set()
-        for q in found:  # one quote per conversation where possible
-            if q["conversation_id"] not in seen:
+        found.sort(key=lambda q: _quote_rank(q["text"], kw, q["aside"]))  # stable: most typical first among equals
+        out: list[dict] = []
+        # one quote per conversation and per point where possible; then other points; repeats last
+        for one_per_conversation in (True, False):
+            for q in found:
+                if q in out or any(same_point(q["text"], o["text"]) for o in out):
+                    continue
+                if one_per_conversation and any(o["conversation_id"] == q["conversation_id"] for o in out):
+                    continue
                 out.append(q)
-                seen.add(q["conversation_id"])
         out += [q for q in found if q not in out]
-        return [{k2: v for k2, v in q.items() if k2 != "conversation_id"} for q in out[:k]]
+        return [{k2: v for k2, v in q.items() if k2 not in ("conversation_id", "aside")} for q in out[:k]]
 
     link_ids_of = defaultdict(list)  # statement id -> link ids (its own links and theme links citing it)
     theme_links = defaultdict(list)
