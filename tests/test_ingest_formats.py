@@ -204,6 +204,28 @@ def test_screening_statuses(tmp_path, store):
     assert r.flagged == {"empty": 1, "duplicate": 1, "near_duplicate": 1, "junk": 1, "non_english": 1}
 
 
+def test_a_note_typed_up_again_in_other_words_is_a_near_duplicate(tmp_path, store):
+    """The samples' planted retypings ("the same note typed twice, with small edits") share few
+    runs of three words (Jaccard 0.48 and 0.68), so only the word-set check catches them; short
+    answers that share most of their words are different residents and stay."""
+    first = ("Grandmother bringing up two grandkids, 7 and 10, on her pension and a kinship allowance. Good: the "
+             "church, the youth club for the older one, neighbours who pass on school uniform. Stanwick Green folk "
+             "would give you their last fiver. Better: school uniform costs, the logo jumpers are 15 pounds each. "
+             "Help with the electric. Somewhere warm for the kids to do homework with wifi. She'd like a kinship "
+             "carers' group - she's never met anyone else in her situation.")
+    again = ("The church, the youth club for the older one, neighbours pass on school uniform. Stanwick Green folk "
+             "would give you their last fiver. School uniform costs (logo jumpers 15 pounds each). Help with the "
+             "electric. Somewhere warm for the kids to do homework with wifi. A kinship carers group - never met "
+             "anyone else in her situation. (grandmother raising 2 grandkids, 7 and 10, on a kinship allowance)")
+    short_a = "I don't think anything could have been done any better at all"
+    short_b = "I don't feel like anything could have been done any better at all"
+    (tmp_path / "b.csv").write_text(f'id,text\n1,"{first}"\n2,"{again}"\n3,"{short_a}"\n4,"{short_b}"\n')
+    ingest([tmp_path / "b.csv"], store, root=tmp_path)
+    rows = {c["note_id"]: c for c in store.conversations(status=None)}
+    assert {k: c["status"] for k, c in rows.items()} == {"1": "ok", "2": "near_duplicate", "3": "ok", "4": "ok"}
+    assert rows["2"]["status_reason"].startswith("an earlier note typed up again in other words (word Jaccard")
+
+
 @pytest.mark.shared
 def test_shared_polis(store):
     path = SHARED / "polis" / "american-assembly.bowling-green" / "comments.csv"

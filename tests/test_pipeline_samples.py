@@ -219,3 +219,15 @@ def test_opening_context_lines_are_left_out_and_reported(sample_runs):
     row = next(line for line in report.splitlines() if line.startswith("| segment | K650 |"))
     count = int(row.split("|")[3])
     assert 30 <= count <= 120 and "where or with whom" in row
+
+
+def test_planted_duplicates_are_left_out(sample_runs):
+    """corpora/samples/README.md plants three exact duplicates and two notes typed twice with
+    edits (BC-0032 / BC-0131, BC-0112 / BC-0265); each pair is counted once."""
+    db = sqlite3.connect(sample_runs["store"] / "kilvoice.sqlite")
+    rows = db.execute("SELECT c.note_id, c.status, d.note_id FROM conversations c JOIN conversations d"
+                      " ON d.id = c.duplicate_of WHERE c.status IN ('duplicate', 'near_duplicate')").fetchall()
+    db.close()
+    near = {tuple(sorted((a, b))) for a, status, b in rows if status == "near_duplicate"}
+    assert near == {("BC-0032", "BC-0131"), ("BC-0112", "BC-0265")}
+    assert sum(1 for _, status, _ in rows if status == "duplicate") == 3
