@@ -243,12 +243,14 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         # one quote per conversation and per point where possible; then other points; repeats last
         for one_per_conversation in (True, False):
             for q in found:
+                if len(out) >= k:
+                    break
                 if q in out or any(same_point(q["text"], o["text"]) for o in out):
                     continue
                 if one_per_conversation and any(o["conversation_id"] == q["conversation_id"] for o in out):
                     continue
                 out.append(q)
-        out += [q for q in found if q not in out]
+        out += [q for q in found if q not in out][: max(0, k - len(out))]
         return [{k2: v for k2, v in q.items() if k2 not in ("conversation_id", "aside")} for q in out[:k]]
 
     link_ids_of = defaultdict(list)  # statement id -> link ids (its own links and theme links citing it)
