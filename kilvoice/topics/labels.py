@@ -131,7 +131,7 @@ def make_vectorizer(texts: Sequence[str], exclude: Iterable[str] = (), stopwords
     its most specific ("waiting list" -> the title "List and waiting"). Counted over statements,
     a phrase is kept when three statements say it, whichever themes they are in; two let in
     one-off pairs ("green folk", "fiver"). NPMI rose on NHS, petitions and Bowling Green and 12
-    of 25 sample titles gained the theme's own phrase (docs/PERFORMANCE.md, session 7).
+    of 25 sample titles changed, most to a phrase of the theme's own (docs/PERFORMANCE.md, session 7).
     """
     analyzer = PhraseAnalyzer(STOPWORDS | set(exclude) if stopwords else ())
     if min_statements is None:
