@@ -86,6 +86,10 @@ class Errors:
     # K90x: reports
     K900 = "cannot compare run '{run}' with itself. Pass an earlier run to --compare (see `kilvoice report --help`)"
     K901 = "the {fmt} report needs the Python package {package}, which is not installed. Run `pip install {package}`"
+    # K95x: the error boundary (unexpected failures; details go to a log without resident text)
+    K950 = ("internal error in {stage}; details written to {log}; nothing was lost, run the same command again "
+            "to resume")
+    K951 = "stopped by the user (Ctrl-C) in {stage}; nothing was lost, run the same command again to resume"
 
 
 class KilvoiceError(Exception):
