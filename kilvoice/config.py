@@ -19,7 +19,11 @@ DEFAULTS: dict = {
     "topics": {"stage": "kilvoice.topics.bertopic.v1"},
     "map": {"stage": "kilvoice.map.zeroshot.v1", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v1"},
+    # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
+    # the note is analysed but never quoted) or, for councils whose policy says so, the whole note
+    "safeguarding": {"withhold": "statement"},
 }
+WITHHOLD = ("statement", "conversation")
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -52,6 +56,9 @@ def load_pipeline(path: str | Path) -> dict:
     for section in STAGE_ORDER:
         if not isinstance(config[section].get("stage"), str):
             raise KilvoiceError("K103", path=path, problem=f"[{section}] needs a 'stage' name")
+    if config["safeguarding"].get("withhold") not in WITHHOLD or set(config["safeguarding"]) - {"withhold"}:
+        raise KilvoiceError("K103", path=path, problem="[safeguarding] takes one setting, withhold = "
+                            "\"statement\" (the default) or \"conversation\"")
     if not isinstance(config["inputs"].get("paths"), list):
         raise KilvoiceError("K103", path=path, problem="[inputs] paths must be a list of files or folders")
     root = path.resolve().parent

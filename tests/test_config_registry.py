@@ -38,7 +38,7 @@ def test_unknown_section_is_refused(tmp_path):
     with pytest.raises(KilvoiceError) as err:
         load_pipeline(p)
     assert err.value.message == f"pipeline file {p}: unknown section(s) topicz; allowed: " \
-        "project, inputs, ingest, redact, segment, embed, topics, map, report"
+        "project, inputs, ingest, redact, segment, embed, topics, map, report, safeguarding"
 
 
 def test_unknown_stage_lists_the_registered_ones():
@@ -74,3 +74,15 @@ def test_every_command_has_help_and_is_in_readme():
         assert result.exit_code == 0, name
         assert "Usage:" in result.output
         assert f"kilvoice {name}" in readme, f"`kilvoice {name}` is not documented in README.md"
+
+
+def test_safeguarding_policy_is_checked(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('[safeguarding]\nwithhold = "note"\n')
+    with pytest.raises(KilvoiceError) as err:
+        load_pipeline(p)
+    assert err.value.code == "K103" and 'withhold = "statement" (the default) or "conversation"' in err.value.message
+    p.write_text('[safeguarding]\nwithhold = "conversation"\n')
+    assert load_pipeline(p)["safeguarding"] == {"withhold": "conversation"}
+    p.write_text('[project]\nname = "x"\n')
+    assert load_pipeline(p)["safeguarding"] == {"withhold": "statement"}

@@ -200,8 +200,8 @@ def test_skip_leaves_rejected_span(redactor):
 def test_safeguarding_categories(redactor, text, category):
     assert category in safeguarding_categories(text)
     _, _, flags = redactor.redact_note([Utterance(0, text)])
-    assert ("safeguarding", category) in flags
-    assert all(text not in reason for _, reason in flags)
+    assert ("safeguarding", category, 0) in flags  # the category and the utterance it was found in
+    assert all(text not in reason for _, reason, _ in flags)
 
 
 def test_safeguarding_quiet_on_ordinary_notes():

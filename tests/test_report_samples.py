@@ -57,22 +57,39 @@ def test_no_seeded_personal_data_in_any_format(sample_report, sample_runs):
             assert pattern.findall(text) == [], name
 
 
-def test_no_safeguarding_note_content_in_any_format(sample_report, sample_runs):
+def test_no_safeguarding_disclosure_in_any_format_and_flagged_notes_never_quoted(sample_report, sample_runs):
+    """Only the flagged statements are withheld (K680); the rest of a flagged note is analysed but
+    never quoted, and no words of a flagged utterance's disclosure reach any output."""
+    from kilvoice.redact.safeguarding import safeguarding_categories
+
     db = _db(sample_runs)
-    flagged = [r[0] for r in db.execute("SELECT conversation_id FROM flags WHERE kind='safeguarding'")]
+    flagged = {r[0] for r in db.execute("SELECT conversation_id FROM flags WHERE kind='safeguarding'")}
     assert flagged, "the samples include safeguarding notes"
+    run = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))["run_id"]
+    withheld = {r[0] for r in db.execute("SELECT item FROM rejects WHERE run_id=? AND code='K680'", (run,))}
+    assert withheld, "the flagged statements are withheld"
+    analysed = {r[0] for r in db.execute("SELECT id FROM statements")}
+    assert not withheld & analysed
     fragments = []
     for cid in flagged:
         for (text,) in db.execute("SELECT text FROM utterances WHERE conversation_id=?", (cid,)):
-            words = re.findall(r"[A-Za-z']+", text)
-            fragments += [" ".join(words[i:i + 6]) for i in range(0, max(len(words) - 5, 0), 3)]
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                if safeguarding_categories(sentence):
+                    words = re.findall(r"[A-Za-z']+", sentence)
+                    fragments += [" ".join(words[i:i + 6]) for i in range(0, max(len(words) - 5, 1), 3)]
     assert fragments
     for name, text in all_text(sample_report).items():
         flat = " ".join(re.findall(r"[A-Za-z']+", text.replace("&#39;", "'")))
         assert [f for f in fragments if f in flat] == [], name
     data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
-    assert data["summary"]["safeguarding_flagged"] == len(flagged)
-    assert not any(s["conversation_id"] in flagged for s in data["statements"])
+    s = data["summary"]
+    assert s["safeguarding_flagged"] == len(flagged)
+    assert s["safeguarding_withheld_statements"] == len(withheld)
+    assert s["safeguarding_withheld_conversations"] == len(flagged - {st["conversation_id"] for st in data["statements"]})
+    assert any(st["conversation_id"] in flagged for st in data["statements"]), "the rest of a flagged note is analysed"
+    quoted = {q["statement_id"] for t in data["themes"] for q in t["quotes"]}
+    by_id = {st["id"]: st for st in data["statements"]}
+    assert not [q for q in quoted if by_id.get(q, {}).get("conversation_id") in flagged]
 
 
 def test_every_quote_is_publishable_and_traceable(sample_report, sample_runs):

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from kilvoice.cli import EXIT_PARTIAL
+
 
 @click.command("run")
 @click.argument("pipeline", type=click.Path(dir_okay=False))
@@ -18,6 +20,10 @@ def run_cmd(pipeline, output, quiet):
     Ingests the pipeline's inputs into its project store, redacts personal data,
     finds themes, maps them to the named frameworks and writes report.html,
     themes.csv, statements.csv, mapping.csv and manifest.json.
+
+    Exit codes: 0 done; 3 done, but some input files could not be read (each is named, with the
+    fix, in the report's last section); 1 an error. A run stopped part-way (an error, Ctrl-C,
+    a killed process) resumes when the same command is run again.
     """
     from kilvoice.pipeline import run_pipeline
 
@@ -29,3 +35,4 @@ def run_cmd(pipeline, output, quiet):
                f"report in {result.output}")
     if counts.get("files_rejected"):
         click.echo(f"{counts['files_rejected']} file(s) could not be read; see the report's last section.", err=True)
+        sys.exit(EXIT_PARTIAL)  # partly done: the rest was analysed and reported

@@ -142,6 +142,10 @@ class Screener:
         text = resident_text(note)
         norm = normalise(text)
         out = Screened(content_hash=hashlib.sha256(norm.encode()).hexdigest())
+        if {"moderated", "agrees", "disagrees"} <= note.extra.keys() and str(note.extra["moderated"]).strip() == "-1":
+            # a Pol.is comment its moderators removed: kept, counted and left out, never silently dropped
+            out.status, out.reason = "moderated_out", "moderated out in the Pol.is conversation"
+            return out
         answers = [u.text for u in note.utterances if u.role != "conversationalist"]
         # non-answers are short: only short answers need normalising to check
         if not answers or all(len(a) <= 40 and normalise(a) in NON_ANSWERS for a in answers) \

@@ -21,18 +21,12 @@ from kilvoice.mapping.learned import LearnedMapper
 
 def read_labelled(path: str | Path, text_column: str, labels_column: str, framework: Framework):
     """Texts and a 0/1 label matrix aligned with ``framework.items``; rows with empty text dropped."""
-    import pandas as pd
+    from kilvoice.csvtable import read_rows
 
-    path = Path(path)
-    if not path.is_file():
-        raise KilvoiceError("K210", path=path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in (text_column, labels_column):
-        if col not in df.columns:
-            raise KilvoiceError("K502", path=path, column=col, columns=", ".join(df.columns))
     cols = {iid: j for j, iid in enumerate(framework.item_ids)}
     texts, rows = [], []
-    for n, (text, labels) in enumerate(zip(df[text_column], df[labels_column]), start=2):
+    for n, row in read_rows(path, [text_column, labels_column]):
+        text, labels = row.get(text_column) or "", row.get(labels_column) or ""
         if not text.strip():
             continue
         y = np.zeros(len(cols), dtype=int)

@@ -13,7 +13,7 @@ from kilvoice.redact.names import find_names, ner_person_ok
 from kilvoice.redact.patterns import Candidate, find_patterns
 from kilvoice.redact.pipeline import load_nlp, needs_ner
 from kilvoice.redact.pseudonyms import STYLES, Pseudonymiser
-from kilvoice.redact.safeguarding import safeguarding_flags
+from kilvoice.redact.safeguarding import safeguarding_categories
 
 STAGE_NAME = "kilvoice.redact.spacy_uk.v1"
 LABELS = ("PERSON", "EMAIL", "PHONE", "POSTCODE", "ADDRESS", "NI_NUMBER", "NHS_NUMBER", "DATE_OF_BIRTH")
@@ -42,6 +42,11 @@ def resolve_overlaps(cands: Sequence[Candidate]) -> list[Candidate]:
             best = max([c] + clash, key=lambda x: x[3])
             kept.append((start, end, "PERSON", best[3], best[4]))
     return sorted(kept)
+
+
+def utterance_flags(utterances: Sequence[Utterance]) -> list[tuple[str, str, int]]:
+    """``("safeguarding", category, utterance index)`` for each category each utterance matches."""
+    return [("safeguarding", cat, u.index) for u in utterances for cat in safeguarding_categories(u.text)]
 
 
 class Redactor:
@@ -139,7 +144,7 @@ class Redactor:
         """Redact one note: ``(utterances, spans per utterance, flags)``.
 
         ``skip``: ``(utterance index, start, end)`` of spans an officer rejected in review;
-        they are left in the text. Flags are ``("safeguarding", category)``, never text.
+        they are left in the text. Flags are ``("safeguarding", category, utterance index)``, never text.
         """
         return self.redact_many([utterances], [known_names], [skip])[0]
 
@@ -161,5 +166,5 @@ class Redactor:
             note_spans = spans[pos:pos + len(utts)]
             pos += len(utts)
             new_utts, kept = self._apply(utts, note_spans, skip)
-            out.append((new_utts, kept, safeguarding_flags(u.text for u in utts)))
+            out.append((new_utts, kept, utterance_flags(utts)))
         return out

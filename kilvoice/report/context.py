@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from kilvoice.store import Store
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
@@ -30,9 +30,21 @@ CAVEATS = (
     "objective is a suggestion for an officer to accept or reject.",
     "Quotes are used only where the resident agreed to be quoted. They are anonymised: personal data "
     "was removed and residents are described only by age band, setting and postcode district.",
-    "Conversations flagged for safeguarding were passed to the safeguarding lead; they are counted "
-    "but their content is not analysed or quoted.",
 )
+SAFEGUARDING_CAVEAT = {
+    "statement": "Statements that record a safeguarding concern were passed to the safeguarding lead and "
+                 "withheld from the analysis; the rest of those conversations was analysed but is never quoted.",
+    "conversation": "Conversations that record a safeguarding concern were passed to the safeguarding lead; "
+                    "they are counted but their content is not analysed or quoted.",
+}
+WITHHELD_CODES = ("K680", "K681")
+
+
+def withhold_policy(manifest: dict) -> str:
+    """What a safeguarding flag withheld in this run: "statement" or "conversation" (runs made before
+    the setting existed withheld whole conversations)."""
+    policy = (manifest.get("safeguarding") or {}).get("withhold")
+    return policy if policy in SAFEGUARDING_CAVEAT else ("conversation" if manifest else "statement")
 
 
 def robustness(stability) -> str | None:
@@ -199,17 +211,28 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
     quote_ok = review.get("quotes") or {}
     all_convs = store.conversations(None)
     live = [c for c in all_convs if c["status"] != "superseded"]
-    flagged_safe = {f["conversation_id"] for f in store.flags("safeguarding")}
-    analysed = [c for c in live if c["status"] == "ok" and c["id"] not in flagged_safe]
+    # a flagged conversation's flagged statements were withheld by the segment stage (K680; the whole
+    # conversation under the "conversation" policy, K681); the rest is analysed but never quoted
+    flagged_utts = store.flagged_utterances("safeguarding")
+    flagged_safe = set(flagged_utts)
+    note_level = {cid for cid, idxs in flagged_utts.items() if -1 in idxs}  # flagged as a whole (older stores)
     conv_by_id = {c["id"]: c for c in all_convs}
     statements = {}
     for r in db.execute("SELECT s.* FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=? "
                         "GROUP BY s.id ORDER BY s.id", (run_id,)):
-        if r["conversation_id"] not in flagged_safe:
-            st = dict(r)
-            conv = conv_by_id.get(st["conversation_id"], {})
-            st["publishable"] = (conv.get("consent_to_quote") == 1 and quote_ok.get(st["id"]) is not False)
-            statements[st["id"]] = st
+        if r["conversation_id"] in note_level:
+            continue
+        st = dict(r)
+        conv = conv_by_id.get(st["conversation_id"], {})
+        st["publishable"] = (conv.get("consent_to_quote") == 1 and quote_ok.get(st["id"]) is not False
+                             and st["conversation_id"] not in flagged_safe)
+        statements[st["id"]] = st
+    marks = ",".join("?" * len(WITHHELD_CODES))
+    withheld_statements = db.execute(f"SELECT COUNT(*) FROM rejects WHERE run_id=? AND code IN ({marks})",
+                                     (run_id, *WITHHELD_CODES)).fetchone()[0]
+    with_statements = {st["conversation_id"] for st in statements.values()}
+    withheld_whole = {c for c in flagged_safe if c not in with_statements}
+    analysed = [c for c in live if c["status"] == "ok" and c["id"] not in withheld_whole]
     assignments = defaultdict(list)
     for r in db.execute("SELECT * FROM assignments WHERE run_id=? ORDER BY statement_id, is_primary DESC, score DESC",
                         (run_id,)):
@@ -332,7 +355,9 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "conversations_received": len(live),
             "conversations_analysed": n_total,
             "excluded": dict(Counter(c["status"] for c in live if c["status"] != "ok")),
-            "safeguarding_flagged": len(flagged_safe),
+            "safeguarding_flagged": len([c for c in live if c["id"] in flagged_safe]),
+            "safeguarding_withheld_conversations": len([c for c in live if c["id"] in withheld_whole]),
+            "safeguarding_withheld_statements": withheld_statements,
             "files_ok": sum(1 for f in files if f["status"] == "ok"),
             "files_rejected": sum(1 for f in files if f["status"] == "rejected"),
             "statements": len(statements),
@@ -344,7 +369,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "method": {
             "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
-            "caveats": list(CAVEATS) + [c for c in [robustness(stability)] if c],
+            "caveats": list(CAVEATS) + [SAFEGUARDING_CAVEAT[withhold_policy(manifest)]]
+                       + [c for c in [robustness(stability)] if c],
             "stability": stability, "bands": BAND_MEANINGS,
             "embedder": manifest.get("embedder"), "redactor": manifest.get("redactor"),
             "pipeline": manifest.get("pipeline"),

@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 
 from kilvoice.report import charts
-from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_text,
+                                    summary_rows, theme_groups)
 
 
 def t(value) -> str:
@@ -100,13 +101,7 @@ def render_docx(ctx: dict):
     for c in m["caveats"]:
         doc.add_paragraph(t(c), style="List Bullet")
     doc.add_paragraph(t("Prevalence words: " + "; ".join(f"{w} = {x}" for w, x in m["bands"].items()) + "."))
-    _table(doc, ["What", "Count"], [
-        ["Files read", s["files_ok"]], ["Files that could not be read", s["files_rejected"]],
-        ["Conversations received", s["conversations_received"]],
-        *[[f"Excluded from analysis: {k.replace('_', ' ')}", n] for k, n in sorted(s["excluded"].items())],
-        ["Flagged for safeguarding (content withheld, passed to the safeguarding lead)", s["safeguarding_flagged"]],
-        ["Conversations analysed", s["conversations_analysed"]],
-        ["Conversations whose residents agreed to be quoted", s["quotable_conversations"]]])
+    _table(doc, ["What", "Count"], summary_rows(s))
 
     doc.add_heading(titles["reach"], level=1)
     _picture(doc, charts.bar_png(charts.reach_rows(ctx, "area"), "Conversations by area"),

@@ -9,7 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kilvoice.report import charts
-from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_text,
+                                    summary_rows, theme_groups)
 
 
 def environment() -> Environment:
@@ -27,6 +28,7 @@ def html_extras(ctx: dict) -> dict:
     return {
         **lookups(ctx),
         "sections": sections(ctx),
+        "summary_rows": summary_rows(ctx["summary"]),
         "groups": theme_groups(ctx),
         "theme_bars": charts.theme_rows(ctx),
         "area_bars": charts.reach_rows(ctx, "area"),

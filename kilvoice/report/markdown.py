@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kilvoice.report.render import clean_text, counts_text, holds_text, lookups, sections, stance_text, theme_groups
+from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_text,
+                                    summary_rows, theme_groups)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
@@ -53,13 +54,7 @@ def render_markdown(ctx: dict) -> str:
                if m.get("organisations") else "") + ". Personal data was removed before analysis.", ""]
     out += [f"- {md(c)}" for c in m["caveats"]] + [""]
     out += ["Prevalence words: " + "; ".join(f"*{md(w)}* = {md(x)}" for w, x in m["bands"].items()) + ".", ""]
-    out += _table(["What", "Count"], [
-        ["Files read", s["files_ok"]], ["Files that could not be read", s["files_rejected"]],
-        ["Conversations received", s["conversations_received"]],
-        *[[f"Excluded from analysis: {k.replace('_', ' ')}", n] for k, n in sorted(s["excluded"].items())],
-        ["Flagged for safeguarding (content withheld)", s["safeguarding_flagged"]],
-        ["Conversations analysed", s["conversations_analysed"]],
-        ["Conversations whose residents agreed to be quoted", s["quotable_conversations"]]])
+    out += _table(["What", "Count"], summary_rows(s))
     out += [f"## {titles['reach']}", ""]
     for key, label in (("area", "Area"), ("setting", "Setting"), ("age_band", "Age band")):
         out += [f"### By {label.lower()}", ""]

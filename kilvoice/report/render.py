@@ -74,6 +74,20 @@ def theme_groups(ctx: dict) -> list[tuple[dict | None, list[dict]]]:
     return out
 
 
+def summary_rows(s: dict) -> list[list]:
+    """The "What was received" table (label, count), the same in every format."""
+    return [
+        ["Files read", s["files_ok"]], ["Files that could not be read", s["files_rejected"]],
+        ["Conversations received", s["conversations_received"]],
+        *[[f"Excluded from analysis: {k.replace('_', ' ')}", n] for k, n in sorted(s["excluded"].items())],
+        ["Conversations flagged for safeguarding (passed to the safeguarding lead; never quoted)",
+         s["safeguarding_flagged"]],
+        ["Statements withheld for safeguarding (not analysed)", s.get("safeguarding_withheld_statements", 0)],
+        ["Conversations withheld whole for safeguarding", s.get("safeguarding_withheld_conversations", 0)],
+        ["Conversations analysed", s["conversations_analysed"]],
+        ["Conversations whose residents agreed to be quoted", s["quotable_conversations"]]]
+
+
 def stance_text(stance: dict) -> str:
     return (f"strengths {stance.get('strength', 0)}, problems {stance.get('problem', 0)}, "
             f"aspirations {stance.get('aspiration', 0)}")

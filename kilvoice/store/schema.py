@@ -243,6 +243,29 @@ MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'the decision log is append-only: record a new decision instead');
     END;
     """,
+    # safeguarding flags per category and utterance: a note can match several categories (the old key,
+    # conversation + kind, failed on exactly those notes), and a flag names the utterance it was found
+    # in so only that part is withheld; indexes for the per-conversation queries of segment and report
+    """
+    CREATE TABLE flags_v2 (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        kind TEXT NOT NULL,              -- safeguarding | ...
+        reason TEXT NOT NULL,            -- a category, never resident text
+        utterance_idx INTEGER NOT NULL DEFAULT -1,   -- the utterance it was found in; -1: the whole note
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, kind, reason, utterance_idx)
+    );
+    INSERT OR IGNORE INTO flags_v2 (conversation_id, kind, reason, utterance_idx, created_at)
+        SELECT conversation_id, kind, reason, -1, created_at FROM flags;
+    DROP TABLE flags;
+    ALTER TABLE flags_v2 RENAME TO flags;
+    CREATE INDEX flags_kind ON flags(kind);
+    CREATE INDEX statements_conversation ON statements(conversation_id);
+    CREATE INDEX rejects_run ON rejects(run_id);
+    CREATE INDEX assignments_statement ON assignments(statement_id);
+    -- the process running a run: a run left 'running' by a process that is gone was interrupted
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -251,7 +251,11 @@ class Store:
         return {r[0] for r in rows}
 
     def put_redacted(self, conversation_id: str, utterances: list[Utterance], spans: list[list],
-                     redactor: str, flags: Iterable[tuple[str, str]] = ()) -> None:
+                     redactor: str, flags: Iterable[tuple] = ()) -> None:
+        """Replace a conversation's redacted utterances and flags in one transaction.
+
+        ``flags`` are ``(kind, reason)`` (the whole note) or ``(kind, reason, utterance index)``;
+        the same flag given twice is stored once."""
         with self.transaction() as db:
             db.execute("DELETE FROM utterances WHERE conversation_id=?", (conversation_id,))
             db.execute("DELETE FROM flags WHERE conversation_id=?", (conversation_id,))
@@ -263,8 +267,9 @@ class Store:
                  for u, sp in zip(utterances, spans)],
             )
             db.executemany(
-                "INSERT INTO flags (conversation_id, kind, reason, created_at) VALUES (?,?,?,?)",
-                [(conversation_id, kind, reason, now()) for kind, reason in flags],
+                "INSERT OR IGNORE INTO flags (conversation_id, kind, reason, utterance_idx, created_at)"
+                " VALUES (?,?,?,?,?)",
+                [(conversation_id, f[0], f[1], f[2] if len(f) > 2 else -1, now()) for f in flags],
             )
 
     def redacted_utterances(self, conversation_id: str) -> list[Utterance]:
@@ -279,6 +284,13 @@ class Store:
         if kind:
             sql, args = sql + " WHERE kind=?", (kind,)
         return [dict(r) for r in self.db.execute(sql, args)]
+
+    def flagged_utterances(self, kind: str = "safeguarding") -> dict[str, set[int]]:
+        """Conversation id -> indexes of its flagged utterances (-1: the whole note)."""
+        out: dict[str, set[int]] = {}
+        for cid, idx in self.db.execute("SELECT conversation_id, utterance_idx FROM flags WHERE kind=?", (kind,)):
+            out.setdefault(cid, set()).add(idx)
+        return out
 
     def redaction_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -300,6 +312,36 @@ class Store:
                 " VALUES (?,?,?,?,?,?,?)",
                 [(s.id, s.conversation_id, s.utterance_index, s.index, s.question, s.text, h)
                  for s, h in zip(statements, hashes)],
+            )
+
+    def replace_statements_many(self, pending: list[tuple[str, list[Statement]]], hasher) -> None:
+        """:meth:`replace_statements` for many conversations in one transaction; only conversations
+        whose statements changed are rewritten (a statement id given twice is stored once)."""
+        if not pending:
+            return
+        ids = [cid for cid, _ in pending]
+        existing: dict[str, list[tuple[str, str]]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for cid, sid, h in self.db.execute(
+                    f"SELECT conversation_id, id, text_hash FROM statements WHERE conversation_id IN ({marks})", chunk):
+                existing.setdefault(cid, []).append((sid, h))
+        changed = []
+        for cid, statements in pending:
+            unique = list({s.id: s for s in statements}.values())
+            rows = sorted((s.id, hasher(s.text)) for s in unique)
+            if sorted(existing.get(cid, [])) != rows:
+                changed.append((cid, unique))
+        if not changed:
+            return
+        with self.transaction() as db:
+            db.executemany("DELETE FROM statements WHERE conversation_id=?", [(cid,) for cid, _ in changed])
+            db.executemany(
+                "INSERT OR REPLACE INTO statements (id, conversation_id, utterance_idx, idx, question, text, text_hash)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(s.id, s.conversation_id, s.utterance_index, s.index, s.question, s.text, hasher(s.text))
+                 for _, sts in changed for s in sts],
             )
 
     # -- embeddings cache -----------------------------------------------------
@@ -324,10 +366,34 @@ class Store:
             )
 
     # -- runs -----------------------------------------------------------------
-    def start_run(self, run_id: str, pipeline: str) -> None:
+    def start_run(self, run_id: str, pipeline: str, pid: int | None = None) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?,?,?, 'running')",
-                       (run_id, pipeline, now()))
+            db.execute("INSERT INTO runs (id, pipeline, started_at, status, pid) VALUES (?,?,?, 'running', ?)",
+                       (run_id, pipeline, now(), pid))
+
+    def interrupt_stale_runs(self) -> list[str]:
+        """Mark 'interrupted' the runs left 'running' by a process that no longer exists (killed,
+        or the machine lost power); a run of a live process, e.g. the web app's, is left alone."""
+        import os
+
+        stale = []
+        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
+            alive = False
+            if pid and pid != os.getpid():
+                try:
+                    os.kill(pid, 0)
+                    alive = True
+                except ProcessLookupError:
+                    alive = False
+                except PermissionError:
+                    alive = True
+            if not alive:
+                stale.append(run_id)
+        if stale:
+            with self.transaction() as db:
+                db.executemany("UPDATE runs SET status='interrupted', finished_at=? WHERE id=? AND status='running'",
+                               [(now(), r) for r in stale])
+        return stale
 
     def finish_run(self, run_id: str, manifest: dict, status: str = "done") -> None:
         with self.transaction() as db:

@@ -5,7 +5,6 @@ embedder (or an override such as ``tfidf``) and themed with the pipeline's topic
 """
 from __future__ import annotations
 
-import csv
 import random
 import time
 from pathlib import Path
@@ -24,21 +23,14 @@ def read_labelled(path: str | Path, text_column: str, label_column: str | None =
 
     With ``limit`` a seeded random sample of that many rows is kept, in file order.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise KilvoiceError("K210", path=path)
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        columns = reader.fieldnames or []
-        for col in (text_column, label_column):
-            if col is not None and col not in columns:
-                raise KilvoiceError("K502", path=path, column=col, columns=", ".join(columns))
-        rows = []
-        for row in reader:
-            text = (row.get(text_column) or "").strip()
-            label = (row.get(label_column) or "").strip() if label_column else ""
-            if text and (label or not label_column):
-                rows.append((text, label))
+    from kilvoice.csvtable import read_rows
+
+    rows = []
+    for _, row in read_rows(path, [text_column, label_column]):
+        text = (row.get(text_column) or "").strip()
+        label = (row.get(label_column) or "").strip() if label_column else ""
+        if text and (label or not label_column):
+            rows.append((text, label))
     if not rows:
         raise KilvoiceError("K707", path=path, text=text_column, label=label_column or "")
     if limit and limit < len(rows):

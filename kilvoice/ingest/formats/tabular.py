@@ -237,9 +237,6 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
         if plan is None:
             plan = plan_columns(header, ctx)
         text_cols, meta_cols, questions, extras = plan
-        moderated = extras.get("polis_moderated")
-        if moderated and str(row.get(moderated, "")).strip() == "-1":
-            continue
         if "speaker" in extras:
             key = row.get(extras["group"]) if extras.get("group") else None
             if group_rows and key != group_key:
