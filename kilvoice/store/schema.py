@@ -243,6 +243,19 @@ MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'the decision log is append-only: record a new decision instead');
     END;
     """,
+    # web login throttling (kilvoice/web/throttle.py): failed logins per account name and per client
+    # address, keyed by an HMAC of the name or address (neither is stored); times are Unix seconds
+    """
+    CREATE TABLE IF NOT EXISTS login_throttle (
+        scope TEXT NOT NULL,             -- account | address
+        key TEXT NOT NULL,               -- HMAC-SHA256 (project secret) of the name or address
+        failures INTEGER NOT NULL,       -- failures counted in the current window
+        window_start REAL NOT NULL,
+        last_at REAL NOT NULL,           -- the latest attempt (delays count from here)
+        locked_until REAL,               -- NULL unless locked
+        PRIMARY KEY (scope, key)
+    )
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

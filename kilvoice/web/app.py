@@ -1,20 +1,27 @@
 """The web app factory: ``create_app(project_dir, settings)``.
 
 Server-rendered pages (Jinja2, autoescaped) with a JSON twin each; no JavaScript framework. One
-exception handler turns KilvoiceError into a page or JSON, as the CLI does into a line.
+exception handler turns KilvoiceError into a page or JSON, as the CLI does into a line; any other
+exception becomes a K950 page and a log file (:class:`ErrorBoundaryMiddleware`), never a traceback.
 """
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
+from kilvoice.crashlog import internal_error, tag_stage
 from kilvoice.errors import KilvoiceError
 from kilvoice.store import open_store
 from kilvoice.web.common import LoginRequired, login_redirect, render
 from kilvoice.web.settings import Settings, load_secret
+from kilvoice.web.throttle import LoginThrottle
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -88,6 +95,49 @@ class LimitsMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+class ErrorBoundaryMiddleware:
+    """Pure ASGI, inside Starlette's own error middleware: an unexpected exception in a request
+    becomes a plain page (or JSON) with the K950 line, and its traceback goes to
+    ``<project>/logs/web-<time>.log`` without resident text. Nothing is re-raised, so no traceback
+    reaches the server's console, and the server keeps serving."""
+
+    def __init__(self, app, project_dir: Path):
+        self.app, self.project_dir = app, project_dir
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watch(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except _TooLarge:  # LimitsMiddleware's own signal: it answers 413
+            raise
+        except ClientDisconnect:  # nobody left to answer
+            return
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", None) or "an unknown page"
+            tag_stage(exc, f"the web app ({scope.get('method', '?')} {route})")
+            name = "web-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            err = await run_in_threadpool(internal_error, exc, self.project_dir, name)
+            logging.getLogger("kilvoice.web").error("request failed: %s %s", err.code, err.message)
+            if started:  # the page was half sent: the client sees a cut-off response; nothing more to do
+                return
+            request = Request(scope)
+            if _wants_json(request):
+                response = JSONResponse({"error": err.message, "code": err.code}, status_code=500)
+            else:
+                response = render(request, "error.html.j2", status_code=500, status=500,
+                                  message=f"{err.code} {err.message}")
+            await response(scope, receive, send)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", "")
 
@@ -102,6 +152,7 @@ def create_app(project_dir: str | Path, settings: Settings | None = None) -> Fas
     app.state.project_dir = project_dir
     app.state.settings = settings
     app.state.secret = load_secret(project_dir, settings.secret_key)
+    app.state.login_throttle = LoginThrottle(settings.login, app.state.secret)  # tests may swap its clock
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired):
@@ -132,6 +183,7 @@ def create_app(project_dir: str | Path, settings: Settings | None = None) -> Fas
     def _health() -> Response:
         return Response("ok", media_type="text/plain")
 
+    app.add_middleware(ErrorBoundaryMiddleware, project_dir=project_dir)
     app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)
     return app
 
