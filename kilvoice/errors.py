@@ -87,6 +87,7 @@ class Errors:
     K810 = "unsupported export format '{fmt}'; use csv or json"
     K811 = "quote {statement} cannot be marked publishable: the conversation has no consent to quote"
     K812 = "an analysis run is already in progress (job {job}). Wait for it to finish"
+    K820 = "web login setting {setting} {problem}. Fix it in the Settings(login=LoginLimits(...)) given to create_app"
     # K90x: reports
     K900 = "cannot compare run '{run}' with itself. Pass an earlier run to --compare (see `kilvoice report --help`)"
     K901 = "the {fmt} report needs the Python package {package}, which is not installed. Run `pip install {package}`"

@@ -266,6 +266,19 @@ MIGRATIONS: list[str] = [
     -- the process running a run: a run left 'running' by a process that is gone was interrupted
     ALTER TABLE runs ADD COLUMN pid INTEGER;
     """,
+    # web login throttling (kilvoice/web/throttle.py): failed logins per account name and per client
+    # address, keyed by an HMAC of the name or address (neither is stored); times are Unix seconds
+    """
+    CREATE TABLE IF NOT EXISTS login_throttle (
+        scope TEXT NOT NULL,             -- account | address
+        key TEXT NOT NULL,               -- HMAC-SHA256 (project secret) of the name or address
+        failures INTEGER NOT NULL,       -- failures counted in the current window
+        window_start REAL NOT NULL,
+        last_at REAL NOT NULL,           -- the latest attempt (delays count from here)
+        locked_until REAL,               -- NULL unless locked
+        PRIMARY KEY (scope, key)
+    )
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,6 +6,6 @@
 Run it with ``kilvoice serve --project DIR``. See docs/WEB.md.
 """
 from kilvoice.web.app import create_app
-from kilvoice.web.settings import Settings
+from kilvoice.web.settings import LoginLimits, Settings
 
-__all__ = ["create_app", "Settings"]
+__all__ = ["create_app", "LoginLimits", "Settings"]

@@ -1,20 +1,27 @@
 """The web app factory: ``create_app(project_dir, settings)``.
 
 Server-rendered pages (Jinja2, autoescaped) with a JSON twin each; no JavaScript framework. One
-exception handler turns KilvoiceError into a page or JSON, as the CLI does into a line.
+exception handler turns KilvoiceError into a page or JSON, as the CLI does into a line; any other
+exception becomes a K950 page and a log file (:class:`LimitsMiddleware`), never a traceback.
 """
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
+from kilvoice.crashlog import internal_error, tag_stage
 from kilvoice.errors import KilvoiceError
 from kilvoice.store import open_store
 from kilvoice.web.common import LoginRequired, login_redirect, render
 from kilvoice.web.settings import Settings, load_secret
+from kilvoice.web.throttle import LoginThrottle
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -33,10 +40,15 @@ class _TooLarge(Exception):
 
 class LimitsMiddleware:
     """Pure ASGI: security headers on every response; request bodies to /upload over the limit get 413
-    before they are read (Content-Length) or as soon as the count passes it (chunked bodies)."""
+    before they are read (Content-Length) or as soon as the count passes it (chunked bodies).
 
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    It is also the requests' error boundary (inside Starlette's own error middleware): an unexpected
+    exception becomes a plain page (or JSON) with the K950 line, and its traceback goes to
+    ``<project>/logs/web-<time>.log`` without resident text. Nothing is re-raised, so no traceback
+    reaches the server's console, and the server keeps serving."""
+
+    def __init__(self, app, max_bytes: int, project_dir: Path):
+        self.app, self.max_bytes, self.project_dir = app, max_bytes, project_dir
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -77,6 +89,28 @@ class LimitsMiddleware:
         except _TooLarge:
             if not started:
                 await self._refuse(scope, None, send_with_headers)
+        except ClientDisconnect:  # nobody left to answer
+            return
+        except Exception as exc:
+            err = await self._internal_error(scope, exc)
+            if not started:  # else the page was half sent: the client sees it cut off
+                await self._error_page(scope, err, send_with_headers)
+
+    async def _internal_error(self, scope, exc: Exception) -> KilvoiceError:
+        route = getattr(scope.get("route"), "path", None) or "an unknown page"
+        tag_stage(exc, f"the web app ({scope.get('method', '?')} {route})")
+        name = "web-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        err = await run_in_threadpool(internal_error, exc, self.project_dir, name)
+        logging.getLogger("kilvoice.web").error("request failed: %s %s", err.code, err.message)
+        return err
+
+    async def _error_page(self, scope, err: KilvoiceError, send):
+        request = Request(scope)
+        if _wants_json(request):
+            response = JSONResponse({"error": err.message, "code": err.code}, status_code=500)
+        else:
+            response = render(request, "error.html.j2", status_code=500, status=500, message=f"{err.code} {err.message}")
+        await response(scope, None, send)
 
     async def _refuse(self, scope, receive, send):
         mb = self.max_bytes / (1024 * 1024)
@@ -102,6 +136,7 @@ def create_app(project_dir: str | Path, settings: Settings | None = None) -> Fas
     app.state.project_dir = project_dir
     app.state.settings = settings
     app.state.secret = load_secret(project_dir, settings.secret_key)
+    app.state.login_throttle = LoginThrottle(settings.login, app.state.secret)  # tests may swap its clock
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired):
@@ -132,7 +167,7 @@ def create_app(project_dir: str | Path, settings: Settings | None = None) -> Fas
     def _health() -> Response:
         return Response("ok", media_type="text/plain")
 
-    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes, project_dir=project_dir)
     return app
 
 

@@ -9,6 +9,7 @@ import logging
 import threading
 from pathlib import Path
 
+from kilvoice.crashlog import internal_error, stage_of, tag_stage
 from kilvoice.errors import KilvoiceError
 from kilvoice.store import open_store
 from kilvoice.store.sqlite import now
@@ -107,6 +108,15 @@ class _Progress(logging.Handler):
                 pass
 
 
+def _fail(project_dir: Path, job_id: int, err: KilvoiceError) -> None:
+    """Mark the job failed with the error's one line (codes and paths only, never resident text)."""
+    logging.getLogger("kilvoice.web").error("analysis job %s failed: %s %s", job_id, err.code, err.message)
+    try:
+        _update(project_dir, job_id, status="failed", finished_at=now(), message=f"{err.code} {err.message}")
+    except Exception:  # the store is unusable too: the next start marks the job interrupted
+        logging.getLogger("kilvoice.web").error("analysis job %s: could not record its failure", job_id)
+
+
 def _work(project_dir: Path, pipeline: Path, job_id: int) -> None:
     from kilvoice.pipeline import run_pipeline
 
@@ -123,10 +133,13 @@ def _work(project_dir: Path, pipeline: Path, job_id: int) -> None:
                 message=f"{result.manifest['counts']['themes']} themes from "
                         f"{result.manifest['counts']['statements']} statements")
     except KilvoiceError as exc:
-        _update(project_dir, job_id, status="failed", finished_at=now(), message=f"{exc.code} {exc.message}")
-    except Exception as exc:  # the message never includes resident text: type name only
-        logging.getLogger("kilvoice.web").exception("analysis job %s failed", job_id)
-        _update(project_dir, job_id, status="failed", finished_at=now(), message=f"failed ({type(exc).__name__})")
+        _fail(project_dir, job_id, exc)
+    except Exception as exc:  # the error boundary: K950, traceback to logs/job-<id>.log without resident text
+        tag_stage(exc, "the analysis")  # only when the pipeline did not name the stage
+        _fail(project_dir, job_id, internal_error(exc, project_dir, f"job-{job_id}"))
+    except KeyboardInterrupt as exc:  # recorded, never swallowed (SystemExit passes: the next start marks it)
+        _fail(project_dir, job_id, KilvoiceError("K951", stage=stage_of(exc, "the analysis")))
+        raise
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)

@@ -17,6 +17,28 @@ UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".csv", ".xlsx", ".pdf", ".vtt", ".sr
 
 
 @dataclass
+class LoginLimits:
+    """Failed-login throttling, applied per account name and per client address (docs/WEB.md)."""
+
+    delay_after: int = 3               # from this many failures, each attempt waits ...
+    delay_base_seconds: float = 1.0    # ... this long, doubling with each further failure ...
+    delay_max_seconds: float = 60.0    # ... up to this
+    lock_after: int = 10               # this many failures within the window lock the key ...
+    window_minutes: float = 15.0
+    lockout_minutes: float = 15.0      # ... for this long (even the right password is refused)
+
+    def __post_init__(self):
+        for name in ("delay_after", "lock_after"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise KilvoiceError("K820", setting=name, problem="must be a whole number of at least 1")
+        for name in ("delay_base_seconds", "delay_max_seconds", "window_minutes", "lockout_minutes"):
+            if not getattr(self, name) > 0:
+                raise KilvoiceError("K820", setting=name, problem="must be more than 0")
+        if self.delay_max_seconds < self.delay_base_seconds:
+            raise KilvoiceError("K820", setting="delay_max_seconds", problem="must be at least delay_base_seconds")
+
+
+@dataclass
 class Settings:
     """What a deployment can change. ``secure_cookies=None`` means: Secure when the request is https."""
 
@@ -27,6 +49,7 @@ class Settings:
     pipeline: str | None = None          # None: ``<project>/pipeline.toml`` (created on first run)
     upload_suffixes: tuple[str, ...] = UPLOAD_SUFFIXES
     run_in_thread: bool = True           # analysis runs in a background thread (never in a request)
+    login: LoginLimits = field(default_factory=LoginLimits)  # failed-login delays and lockouts
     extra: dict = field(default_factory=dict)
 
     @property

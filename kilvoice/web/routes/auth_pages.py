@@ -11,6 +11,7 @@ from kilvoice.web import auth
 from kilvoice.web.common import (PRE_COOKIE, SESSION_COOKIE, back, optional_user, project_store, render,
                                  signer)
 from kilvoice.web.csrf import verified_form
+from kilvoice.web.throttle import Refusal
 
 router = APIRouter()
 
@@ -44,15 +45,26 @@ def login_page(request: Request, next: str = "", user: dict | None = Depends(opt
 async def login(request: Request, _: dict | None = Depends(optional_user)):
     form = await verified_form(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
+    throttle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
 
     def check():
         with project_store(request) as store:
+            ticket = throttle.begin(store, name, address)
+            if isinstance(ticket, Refusal):
+                return None, None, ticket
             user = auth.authenticate(store, name, password)
             if user is None:
-                return None, None
-            return user, auth.create_session(store, user["id"], request.app.state.settings.session_hours)
+                throttle.failed(ticket)
+                return None, None, None
+            throttle.succeeded(store, ticket)
+            return user, auth.create_session(store, user["id"], request.app.state.settings.session_hours), None
 
-    user, token = await run_in_threadpool(check)
+    user, token, refusal = await run_in_threadpool(check)
+    if refusal is not None:  # the same for known and unknown names; the password was not checked
+        response = render(request, "login.html.j2", status_code=429, next=form.get("next", ""), error=refusal.message)
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
     if user is None:
         return render(request, "login.html.j2", status_code=401, next=form.get("next", ""),
                       error="That name and password do not match an account.")
