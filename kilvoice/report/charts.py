@@ -61,7 +61,7 @@ def bar_svg(rows: list[tuple[str, int]], title: str = "", width: int = 720, bar_
         return Markup("")
     top = max(n for _, n in rows) or 1
     h = bar_height * len(rows) + 10
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{h}" '
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(bar_alt(rows, title))}" width="{width}" height="{h}" '
              f'viewBox="0 0 {width} {h}">', f"<title>{escape(title)}</title>"]
     for i, (label, n) in enumerate(rows):
         y = 5 + i * bar_height
@@ -93,7 +93,7 @@ def heatmap_svg(hm: dict | None, cell: int = 54, label_width: int = 300) -> Mark
     top = max((s for r in rows for s in r["scores"]), default=0) or 1
     head = 34
     width, height = label_width + cell * len(cols) + 10, head + 24 * len(rows) + 10
-    parts = [f'<svg class="chart heatmap" role="img" aria-label="{escape(hm["title"])} coverage" width="{width}" '
+    parts = [f'<svg class="chart heatmap" role="img" aria-label="{escape(heatmap_alt(hm))}" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}">',
              f"<title>{escape(hm['title'])}: link scores of each theme</title>"]
     for j, c in enumerate(cols):
