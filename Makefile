@@ -5,10 +5,11 @@ PY ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.kilvoice-installed
+AXE = node_modules/axe-core/axe.min.js
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: venv demo test bench-venv bench clean
+.PHONY: venv demo test axe-core bench-venv bench clean
 
 venv: $(STAMP)
 
@@ -23,8 +24,14 @@ $(STAMP): requirements/base.txt requirements/test.txt pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kilvoice run pipelines/big-conversation.toml
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
+
+# axe-core (npm) for the accessibility test (tests/test_accessibility.py), which skips without it.
+axe-core: $(AXE)
+
+$(AXE):
+	-npm install --no-save --no-package-lock --prefix . axe-core@4.14
 
 # Benchmarks compare with BERTopic's defaults, MiniLM and Presidio: they need torch (pinned).
 bench-venv: .venv-bench/.installed
@@ -38,4 +45,4 @@ bench-venv: .venv-bench/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) .venv-bench .kilvoice reports/big-conversation
+	rm -rf $(VENV) .venv-bench .kilvoice reports/big-conversation node_modules

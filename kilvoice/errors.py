@@ -54,6 +54,7 @@ class Errors:
     # K5xx: evaluation
     K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
     K502 = "{path}: column '{column}' not found; columns: {columns}"
+    K510 = "{path}: cannot write the evaluation output there ({problem}). Give --output a folder you can write to"
     # K70x: topics (theme stage)
     K701 = "statement has no words left after removing placeholders and punctuation; it was left out of the themes"
     K702 = "unknown reducer '{name}' in [topics]; available: {available}"

@@ -260,3 +260,24 @@ def test_sections_in_order_in_every_document(hostile):
     h2 = [re.sub(r"<[^>]+>", "", h).replace("&#39;", "'") for h in re.findall(r"<h2 id=\"[^\"]+\">(.*?)</h2>", html)]
     assert h2 == titles
     assert len(doc.tables) >= 8 and len(doc.inline_shapes) >= 3
+
+
+def test_charts_state_their_figures_in_html_and_word(hostile):
+    """Screen-reader users get the figures: the SVG's aria-label and the Word picture's alt text list
+    each area with its count, as report.json gives them, and hostile names stay text."""
+    import html as html_lib
+
+    from docx import Document
+
+    ctx = json.loads((hostile["out"] / "report.json").read_text(encoding="utf-8"))
+    page = (hostile["out"] / "report.html").read_text(encoding="utf-8")
+    labels = [html_lib.unescape(x) for x in re.findall(r'<svg class="chart[^"]*" role="img" aria-label="([^"]*)"', page)]
+    doc = Document(str(hostile["out"] / "report.docx"))
+    alts = {(s._inline.docPr.get("title") or "").split(".")[0]: s._inline.docPr.get("descr") or ""
+            for s in doc.inline_shapes}
+    area_label = next(x for x in labels if x.startswith("Bar chart: Conversations by area"))
+    assert ctx["reach"]["area"]
+    for r in ctx["reach"]["area"]:
+        figure = f"{r['value']}: {r['conversations']} conversation"
+        assert figure in area_label and figure in alts["Figure 2"], figure
+    assert "<b>" not in page and "\x07" not in "".join(alts.values())

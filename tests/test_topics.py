@@ -415,6 +415,49 @@ def test_eval_topics_cli_json(tmp_path):
     assert bad.exit_code == 1 and "Error: K502" in bad.output
 
 
+def test_eval_topics_output_writes_themes_and_row_assignments(tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from kilvoice.cli import main
+
+    path = tmp_path / "tiny.csv"
+    rows = [[t, theme] for theme, texts in THEMES.items() for t in texts]
+    rows.insert(5, ["", "parks"])  # no text: skipped, and the rows after it keep their own numbers
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["comment", "theme"], *rows])
+    out = tmp_path / "out"
+    args = ["eval", "topics", str(path), "--text-column", "comment", "--label-column", "theme", "--json",
+            "--seed", "3", "--embedder", "tfidf", "--output", str(out)]
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == 0, run.output
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    with (out / "themes.csv").open(newline="", encoding="utf-8") as f:
+        themes = list(csv.DictReader(f))
+    with (out / "assignments.csv").open(newline="", encoding="utf-8") as f:
+        assigned = list(csv.DictReader(f))
+    assert list(themes[0]) == ["id", "title", "description", "keywords", "size", "parent"]
+    assert [t["title"] for t in themes if t["id"].startswith("T")] == result["titles"]
+    assert all(t["title"] and t["keywords"] for t in themes if t["id"].startswith("T"))
+    assert [int(a["row"]) for a in assigned] == [i for i, r in enumerate(rows) if r[0]]
+    ids = {t["id"] for t in themes} | {"other"}
+    assert {a["theme_id"] for a in assigned} <= ids
+    for t in themes:  # each leaf theme's size is the number of rows whose primary theme it is
+        if t["id"].startswith("T"):
+            assert int(t["size"]) == sum(a["theme_id"] == t["id"] for a in assigned), t["id"]
+    # joined to the gold labels by row number, the files give the scores the command printed
+    gold = [rows[int(a["row"])][1] for a in assigned]
+    again = agreement(gold, [a["theme_id"] for a in assigned])
+    assert round(again["ari"], 4) == result["ari"] and round(again["ami"], 4) == result["ami"]
+    shuffled = agreement(gold[1:] + gold[:1], [a["theme_id"] for a in assigned])
+    assert round(shuffled["ari"], 4) != result["ari"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x", encoding="utf-8")
+    bad = CliRunner().invoke(main, args[:-1] + [str(blocked / "out")])
+    assert bad.exit_code == 1 and "Error: K510" in bad.output
+
+
 CORPORA = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from kilvoice.store import open_store
 from kilvoice.web import Settings, create_app
-from tests.web_helpers import PASSWORDS, ServerThread, make_users, notes_docx
+from tests.web_helpers import PASSWORDS, ServerThread, chromium, make_users, notes_docx
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[1]
@@ -49,14 +49,7 @@ def corpus(tmp: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed").sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    yield from chromium(str(CHROMIUM))
 
 
 def shot(page, artifacts: Path, name: str) -> None:

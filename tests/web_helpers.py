@@ -116,3 +116,18 @@ class ServerThread:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(15)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium(executable: str = "/usr/bin/chromium"):
+    """A module-scoped browser fixture body: Debian chromium driven by Playwright (skips without it)."""
+    import pytest
+
+    sync_playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed").sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -19,7 +19,10 @@ import click
 @click.option("--limit", type=int, default=None, help="Use a seeded random sample of N rows.")
 @click.option("--seed", type=int, default=None, help="Seed (default: the pipeline's project.seed, 42).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, seed, as_json):
+@click.option("--output", type=click.Path(file_okay=False), default=None,
+              help="Also write themes.csv (id, title, description, keywords, size, parent) and assignments.csv "
+                   "(row: the input's 0-based data row number; theme_id) to this folder.")
+def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, seed, as_json, output):
     """Fit themes on DATA.csv and print ARI, AMI, NMI against the labels, theme count,
     outlier share, NPMI coherence, topic diversity, stability, the share of themes that held
     on resampling (themes_holding) and seconds.
@@ -30,11 +33,13 @@ def eval_topics_cmd(data, text_column, label_column, pipeline, embedder, limit, 
 
     with click.progressbar(length=4, label="Evaluating themes", file=sys.stderr) as bar:
         result = evaluate_topics(data, text_column, label_column, pipeline=pipeline, limit=limit,
-                                 seed=seed, embedder=embedder, on_step=lambda name: bar.update(1))
+                                 seed=seed, embedder=embedder, on_step=lambda name: bar.update(1), output=output)
     if as_json:
         click.echo(json.dumps(result))
         return
     for key, value in result.items():
-        if key != "titles":
+        if key not in ("titles", "output"):
             click.echo(f"{key:>17}: {value}")
     click.echo("           titles: " + " | ".join(result["titles"]))
+    if output:
+        click.echo("          written: " + ", ".join(result["output"]))

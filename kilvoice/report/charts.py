@@ -26,6 +26,33 @@ def reach_rows(ctx: dict, key: str) -> list[tuple[str, int]]:
     return [(r["value"], r["conversations"]) for r in ctx["reach"][key]]
 
 
+def _count(n: int, unit: str) -> str:
+    return f"{int(n)} {unit if int(n) != 1 else unit.rstrip('s')}"
+
+
+def bar_alt(rows: list[tuple[str, int]], title: str, unit: str = "conversations") -> str:
+    """Alternative text for a bar chart: every bar's label and figure, largest first, from the same
+    rows the chart draws (a screen-reader user gets what a sighted reader gets)."""
+    if not rows:
+        return ""
+    ordered = sorted(rows, key=lambda r: -r[1])
+    return (f"Bar chart: {title} ({len(rows)} bars). "
+            + "; ".join(f"{label}: {_count(n, unit)}" for label, n in ordered) + ".")
+
+
+def heatmap_alt(hm: dict | None) -> str:
+    """Alternative text for the heat map: each theme's non-zero link scores, from the same rows."""
+    if not hm or not hm["rows"] or not hm["columns"]:
+        return ""
+    ids = [c["id"] for c in hm["columns"]]
+    parts = []
+    for r in hm["rows"]:
+        linked = [f"{c} {s:.2f}" for c, s in zip(ids, r["scores"]) if s > 0]
+        parts.append(f"{r['theme_id']} {r['title']}: " + (", ".join(linked) if linked else "no link"))
+    return (f"Heat map: {hm['title']}, link score of each of {len(hm['rows'])} themes to each of "
+            f"{len(ids)} principles ({', '.join(ids)}); blank cells are not linked. " + "; ".join(parts) + ".")
+
+
 # -- SVG ------------------------------------------------------------------------------------------
 def bar_svg(rows: list[tuple[str, int]], title: str = "", width: int = 720, bar_height: int = 22,
             label_width: int = 300) -> Markup:
@@ -34,7 +61,7 @@ def bar_svg(rows: list[tuple[str, int]], title: str = "", width: int = 720, bar_
         return Markup("")
     top = max(n for _, n in rows) or 1
     h = bar_height * len(rows) + 10
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{h}" '
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(bar_alt(rows, title))}" width="{width}" height="{h}" '
              f'viewBox="0 0 {width} {h}">', f"<title>{escape(title)}</title>"]
     for i, (label, n) in enumerate(rows):
         y = 5 + i * bar_height
@@ -66,7 +93,7 @@ def heatmap_svg(hm: dict | None, cell: int = 54, label_width: int = 300) -> Mark
     top = max((s for r in rows for s in r["scores"]), default=0) or 1
     head = 34
     width, height = label_width + cell * len(cols) + 10, head + 24 * len(rows) + 10
-    parts = [f'<svg class="chart heatmap" role="img" aria-label="{escape(hm["title"])} coverage" width="{width}" '
+    parts = [f'<svg class="chart heatmap" role="img" aria-label="{escape(heatmap_alt(hm))}" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}">',
              f"<title>{escape(hm['title'])}: link scores of each theme</title>"]
     for j, c in enumerate(cols):

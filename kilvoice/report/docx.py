@@ -1,6 +1,11 @@
 """The Word report (report.docx) for committee papers: the same sections as the HTML, charts as
 PNG images drawn offline with matplotlib. python-docx escapes XML; :func:`t` also drops control
 characters, which are invalid in XML.
+
+Accessibility (public bodies publish to WCAG 2.2 AA): every chart carries alternative text that gives
+its figures (built from the rows the chart draws), every table's first row is a marked header row
+(repeated on each page and named as the header row for Word's accessibility checker), and the
+sections are real headings.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ def _table(doc, header: list[str], rows: list[list], widths: list[float] | None 
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    mark_header_row(table)
     for cell, text in zip(table.rows[0].cells, header):
         cell.text = ""
         run = cell.paragraphs[0].add_run(t(text))
@@ -45,13 +51,42 @@ def _table(doc, header: list[str], rows: list[list], widths: list[float] | None 
     return table
 
 
-def _picture(doc, png: bytes | None, caption: str) -> None:
+def mark_header_row(table) -> None:
+    """The first row is the header: ``w:tblHeader`` (repeat as header row, which screen readers and
+    Word's accessibility checker read as the header) and the table look's ``firstRow`` flag."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:tblHeader")) is None:
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        tr_pr.append(flag)
+    tbl_pr = table._tbl.tblPr
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        tbl_pr.append(look)
+    look.set(qn("w:firstRow"), "1")
+
+
+def _picture(doc, png: bytes | None, caption: str, alt: str) -> None:
+    """A chart, its alternative text (``descr`` of ``wp:docPr``, which Word shows as Alt Text) and
+    its caption."""
     from docx.shared import Cm
 
     if not png:
         return
-    doc.add_picture(io.BytesIO(png), width=Cm(16))
+    shape = doc.add_picture(io.BytesIO(png), width=Cm(16))
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", t(alt))
+    doc_pr.set("title", t(caption))
     doc.add_paragraph(t(caption), style="Caption")
+
+
+def _chart(doc, rows: list[tuple[str, int]], title: str, caption: str) -> None:
+    """A bar chart and its alternative text, both from the same rows."""
+    _picture(doc, charts.bar_png(rows, title), caption, charts.bar_alt(rows, title))
 
 
 def _quote(doc, q: dict) -> None:
@@ -85,8 +120,8 @@ def render_docx(ctx: dict):
             for k in ctx["key_issues"]])
     if s.get("catch_all_note"):
         doc.add_paragraph(t(s["catch_all_note"]))
-    _picture(doc, charts.bar_png(charts.theme_rows(ctx), "Conversations raising each theme"),
-             "Figure 1. Conversations raising each theme (a conversation counts once per theme).")
+    _chart(doc, charts.theme_rows(ctx), "Conversations raising each theme",
+           "Figure 1. Conversations raising each theme (a conversation counts once per theme).")
 
     doc.add_heading(titles["method"], level=1)
     who = (f" from {len(m['organisations'])} organisations ({'; '.join(m['organisations'])})"
@@ -104,10 +139,8 @@ def render_docx(ctx: dict):
     _table(doc, ["What", "Count"], summary_rows(s))
 
     doc.add_heading(titles["reach"], level=1)
-    _picture(doc, charts.bar_png(charts.reach_rows(ctx, "area"), "Conversations by area"),
-             "Figure 2. Conversations by area.")
-    _picture(doc, charts.bar_png(charts.reach_rows(ctx, "setting"), "Conversations by setting"),
-             "Figure 3. Conversations by setting.")
+    _chart(doc, charts.reach_rows(ctx, "area"), "Conversations by area", "Figure 2. Conversations by area.")
+    _chart(doc, charts.reach_rows(ctx, "setting"), "Conversations by setting", "Figure 3. Conversations by setting.")
     for key, label in (("area", "Area"), ("setting", "Setting"), ("age_band", "Age band")):
         doc.add_heading(f"By {label.lower()}", level=2)
         _table(doc, [label, "Conversations"], [[r["value"], r["conversations"]] for r in ctx["reach"][key]])
@@ -156,7 +189,7 @@ def render_docx(ctx: dict):
     hm = ctx.get("heatmap")
     if hm:
         _picture(doc, charts.heatmap_png(hm), "Figure 4. Link score of each theme to each principle ("
-                 + "; ".join(f"{c['id']}: {c['title']}" for c in hm["columns"]) + ").")
+                 + "; ".join(f"{c['id']}: {c['title']}" for c in hm["columns"]) + ").", charts.heatmap_alt(hm))
     for fw in ctx["frameworks"]:
         doc.add_heading(t(fw["title"]), level=2)
         _table(doc, ["Item", "Linked themes", "Conversations", "Areas"], [

@@ -5,6 +5,7 @@ embedder (or an override such as ``tfidf``) and themed with the pipeline's topic
 """
 from __future__ import annotations
 
+import csv
 import random
 import time
 from pathlib import Path
@@ -23,21 +24,29 @@ def read_labelled(path: str | Path, text_column: str, label_column: str | None =
 
     With ``limit`` a seeded random sample of that many rows is kept, in file order.
     """
+    texts, labels, _ = read_labelled_rows(path, text_column, label_column, limit, seed)
+    return texts, labels
+
+
+def read_labelled_rows(path: str | Path, text_column: str, label_column: str | None = None,
+                       limit: int | None = None, seed: int = 42) -> tuple[list[str], list[str] | None, list[int]]:
+    """As :func:`read_labelled`, plus each kept text's row number in the CSV: the 0-based index of
+    its data row (header not counted, blank lines skipped, as ``pandas.read_csv(path).index``)."""
     from kilvoice.csvtable import read_rows
 
     rows = []
-    for _, row in read_rows(path, [text_column, label_column]):
+    for number, (_, row) in enumerate(read_rows(path, [text_column, label_column])):
         text = (row.get(text_column) or "").strip()
         label = (row.get(label_column) or "").strip() if label_column else ""
         if text and (label or not label_column):
-            rows.append((text, label))
+            rows.append((text, label, number))
     if not rows:
         raise KilvoiceError("K707", path=path, text=text_column, label=label_column or "")
     if limit and limit < len(rows):
         keep = sorted(random.Random(seed).sample(range(len(rows)), limit))
         rows = [rows[i] for i in keep]
-    texts = [t for t, _ in rows]
-    return texts, ([lab for _, lab in rows] if label_column else None)
+    texts = [t for t, _, _ in rows]
+    return texts, ([lab for _, lab, _ in rows] if label_column else None), [n for _, _, n in rows]
 
 
 def stage_from_pipeline(pipeline: str | Path | None, embedder: str | None = None):
@@ -93,16 +102,44 @@ def score_topics(texts: list[str], labels_pred: list[int], topic_words: list[lis
     return result
 
 
+def write_themes(out: str | Path, themes, assignments, row_numbers: list[int]) -> list[Path]:
+    """``themes.csv`` (id, title, description, keywords, size, parent) and ``assignments.csv``
+    (row: the input row number as :func:`read_labelled_rows` gives it; theme_id: its primary theme,
+    "other" when it has none) in the folder ``out``, so titles can be judged against gold labels.
+    Statement ids are ``r<i>``, ``i`` indexing ``row_numbers``."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        primary = {a.statement_id: a.theme_id for a in assignments if a.primary}
+        theme_rows = [[t.id, t.title, t.description, "; ".join(t.keywords), t.size, t.parent or ""] for t in themes]
+        assignment_rows = [[n, primary.get(f"r{i}", "other")] for i, n in enumerate(row_numbers)]
+        written = []
+        for name, header, rows in (("themes.csv", ["id", "title", "description", "keywords", "size", "parent"],
+                                    theme_rows),
+                                   ("assignments.csv", ["row", "theme_id"], assignment_rows)):
+            path = out / name
+            with path.open("w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows(rows)
+            written.append(path)
+    except OSError as e:
+        raise KilvoiceError("K510", path=out, problem=e.strerror or type(e).__name__) from None
+    return written
+
+
 def evaluate_topics(path, text_column: str, label_column: str | None = None, pipeline=None,
                     limit: int | None = None, seed: int | None = None, embedder: str | None = None,
-                    on_step=None) -> dict:
+                    on_step=None, output: str | Path | None = None) -> dict:
     """Fit the pipeline's topic stage on a CSV's texts and score it (see ``score_topics``).
 
     ``on_step(name)`` is called after each of the steps "read", "embed", "themes", "score".
+    With ``output`` the themes and each row's theme are also written there (:func:`write_themes`).
     """
     step = on_step or (lambda name: None)
     t0 = time.perf_counter()
-    texts, labels_true = read_labelled(path, text_column, label_column, limit, seed if seed is not None else 42)
+    texts, labels_true, row_numbers = read_labelled_rows(path, text_column, label_column, limit,
+                                                         seed if seed is not None else 42)
     step("read")
     emb, stage, pipeline_seed = stage_from_pipeline(pipeline, embedder)
     seed = pipeline_seed if seed is None else seed
@@ -132,4 +169,6 @@ def evaluate_topics(path, text_column: str, label_column: str | None = None, pip
         "seed": seed,
         "titles": [t.title for t in themes if t.id.startswith("T")],
     })
+    if output is not None:
+        result["output"] = [str(p) for p in write_themes(output, themes, assignments, row_numbers)]
     return result
