@@ -8,7 +8,7 @@ A ``.qdpx`` is a zip holding ``project.qde`` (XML, namespace ``urn:QDA-XML:proje
 * one TextSource per analysed conversation, holding its redacted text only (see
   :mod:`kilvoice.interop.layout` for what a safeguarding flag leaves out);
 * one PlainTextSelection per statement, with character offsets into the source, coded with its
-  themes and its framework links (its own, and its primary theme's);
+  themes and its own framework links (a theme's links are named in the theme's note);
 * theme descriptions and officers' decisions as notes, referenced from the codes;
 * conversation metadata (area, setting, age band, date, postcode district) as case variables;
 * conversationalists (their pseudonymous codes), officers and kilvoice as users.
@@ -136,7 +136,7 @@ def _item_links(layout: Layout) -> tuple[dict[str, set], dict[str, set]]:
 
 def _sources(parent, layout: Layout, users: dict[str, str], created: str) -> None:
     sources = _el(parent, "Sources")
-    by_statement, by_theme = _item_links(layout)
+    by_statement, _ = _item_links(layout)
     theme_ids = {t.id for t in layout.themes}
     machine = users[KILVOICE_USER]
     for src in layout.sources:
@@ -150,9 +150,7 @@ def _sources(parent, layout: Layout, users: dict[str, str], created: str) -> Non
             sel = _el(el, "PlainTextSelection", guid=layout.selection_guid(sid), name=sid, startPosition=start,
                       endPosition=end, creatingUser=machine, creationDateTime=created)
             codes = [layout.theme_guid(t) for t, _ in layout.assignments.get(sid, []) if t in theme_ids]
-            primary = next((t for t, p in layout.assignments.get(sid, []) if p), None)
-            items = by_statement.get(sid, set()) | by_theme.get(primary, set())
-            codes += [layout.item_guid(f, i) for f, i in sorted(items)]
+            codes += [layout.item_guid(f, i) for f, i in sorted(by_statement.get(sid, ()))]
             for code in dict.fromkeys(codes):
                 coding = _el(sel, "Coding", guid=guid(layout.run_id, "coding", sid, code), creatingUser=machine,
                              creationDateTime=created)
@@ -164,10 +162,14 @@ def _notes(layout: Layout, decisions: list[dict], users: dict[str, str]) -> tupl
     from kilvoice.review.decisions import describe
 
     rows, by_theme = [], {}
+    _, theme_items = _item_links(layout)
     for t in layout.themes:
-        if t.description:
+        mapped = sorted(theme_items.get(t.id, ()))
+        text = t.description + (" Mapped to framework items: " + ", ".join(f"{f}:{i}" for f, i in mapped) + "."
+                                if mapped else "")
+        if text.strip():
             g = guid(layout.run_id, "note", "theme", t.id)
-            rows.append((g, f"About the theme: {t.title}", t.description, users[KILVOICE_USER], None))
+            rows.append((g, f"About the theme: {t.title}", text.strip(), users[KILVOICE_USER], None))
             by_theme.setdefault(t.id, []).append(g)
     for d in decisions:
         g = guid("decision", d["id"])
