@@ -283,11 +283,14 @@ def test_round_trip_rename_merge_move_split_then_rerun_shows_them_attributed(sam
     assert {theme_of[s] for s in done["merged"]} == {successor(merge_into)}, "merged into the other theme"
     assert theme_of[done["moved"]] == successor(move_to)
     assert {titles[theme_of[s]] for s in done["split"]} == {"Analyst: dog fouling"}
+    data = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    logged = data["decisions"]
+    assert len(logged) == 4 and {d["user"] for d in logged} == {"Dr R Analyst (Kelvale University)"}
+    assert all(d["reason"].startswith("recoded in NVivo 14") for d in logged)
+    assert any("Parks, paths and green space (analyst)" in d["decision"] for d in logged)
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     appendix = report[report.index("decision log"):]
-    assert appendix.count("Dr R Analyst (Kelvale University)") == 4
-    assert appendix.count("recoded in NVivo 14") == 4
-    assert "Parks, paths and green space (analyst)" in appendix
+    assert appendix.count("recoded in NVivo 14") == 4 and appendix.count("Kelvale University") == 4
 
 
 def _primary(db, run: str) -> dict[str, str]:
