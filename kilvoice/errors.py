@@ -45,8 +45,6 @@ class Errors:
     # K225-K234: survey-platform exports (Citizen Space, SmartSurvey, Microsoft Forms, Google Forms, Commonplace)
     K225 = ("{path}: looks like a {platform} export but has no free-text question column (columns: {columns}). "
             "Export the responses with the open questions included, or use --map text=COLUMN")
-    K226 = ("{path}: a {platform} export whose header repeats the question '{question}'; "
-            "re-export it with one column per question, or use --map text=COLUMN")
     # K3xx: store
     K301 = "project store {path} was written by a newer kilvoice (schema {found} > {supported}). Upgrade kilvoice"
     K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"

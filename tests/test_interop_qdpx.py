@@ -335,3 +335,54 @@ def test_cli_export_and_import_help_and_errors(sample_runs, tmp_path):
     assert res.exit_code == 1 and "K855" in res.output
     res = runner.invoke(main, ["import", "qdpx", str(out), "--project", str(sample_runs["store"])])
     assert res.exit_code == 1 and "K856" in res.output and "--analyst" in res.output
+
+
+def test_a_tool_that_writes_new_guids_and_crlf_text_still_matches(sample_runs, tmp_path):
+    """Some tools re-export with GUIDs of their own and Windows line endings (offsets counted in
+    that text). Codes match by name and statements, selections by their words: renaming one code
+    is the only difference found."""
+    import uuid
+
+    from kilvoice.interop import export_qdpx, import_qdpx
+    from kilvoice.store import open_store
+
+    run = sample_runs["second"].run_id
+    with open_store(sample_runs["store"]) as store:
+        export_qdpx(store, tmp_path / "out.qdpx", run_id=run)
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as z:
+        root = etree.fromstring(z.read("project.qde"))
+        texts = {n: z.read(n).decode("utf-8") for n in z.namelist() if n != "project.qde"}
+    new = {}
+    for el in root.iter():
+        for attr in ("guid", "targetGUID", "creatingUser", "creatingUserGUID"):
+            if el.get(attr):
+                el.set(attr, new.setdefault(el.get(attr), str(uuid.uuid4()).upper()))
+    files = {}
+    for src in root.iter(f"{NS}TextSource"):
+        text = texts["sources/" + src.get("plainTextPath").removeprefix("internal://")]
+        crlf = text.replace("\n", "\r\n")
+
+        def shift(i: int, text=text) -> int:
+            return i + text.count("\n", 0, i)
+        for sel in src.iter(f"{NS}PlainTextSelection"):
+            sel.set("startPosition", str(shift(int(sel.get("startPosition")))))
+            sel.set("endPosition", str(shift(int(sel.get("endPosition")))))
+            sel.attrib.pop("name")
+        name = str(uuid.uuid4())
+        src.set("plainTextPath", f"internal://{name}.txt")
+        src.set("name", src.get("name").split(" (")[0])  # the tool keeps only the note's id
+        files[f"sources/{name}.txt"] = crlf
+    first_theme = next(root.iter(f"{NS}PlainTextSelection")).find(f"{NS}Coding/{NS}CodeRef").get("targetGUID")
+    renamed = next(c for c in root.iter(f"{NS}Code") if c.get("guid") == first_theme)
+    old_title = renamed.get("name")
+    renamed.set("name", "Renamed in another tool")
+    root.set("origin", "QualCoder 3.6")
+    with zipfile.ZipFile(tmp_path / "other.qdpx", "w") as z:
+        z.writestr("project.qde", etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+        for name, text in files.items():
+            z.writestr(name, text.encode("utf-8"))
+    with open_store(sample_runs["store"]) as store:
+        result = import_qdpx(store, tmp_path / "other.qdpx", analyst="QC user", run_id=run, dry_run=True)
+    assert result["unmatched_selections"] == 0 and result["tool"] == "QualCoder 3.6"
+    assert [d["kind"] for d in result["decisions"]] == ["rename"], result["decisions"]
+    assert "Renamed in another tool" in result["decisions"][0]["decision"] and old_title

@@ -171,6 +171,7 @@ def _notes(layout: Layout, decisions: list[dict], users: dict[str, str]) -> tupl
             g = guid(layout.run_id, "note", "theme", t.id)
             rows.append((g, f"About the theme: {t.title}", text.strip(), users[KILVOICE_USER], None))
             by_theme.setdefault(t.id, []).append(g)
+    theme_ids = {t.id for t in layout.themes}
     for d in decisions:
         g = guid("decision", d["id"])
         try:
@@ -181,7 +182,7 @@ def _notes(layout: Layout, decisions: list[dict], users: dict[str, str]) -> tupl
         rows.append((g, f"Decision {d['id']}: {d['kind']}", text, users[d["user"]], d["created_at"]))
         for key in ("theme_id", "into", "to", "source_id"):
             tid = d["payload"].get(key)
-            if tid in {t.id for t in layout.themes}:
+            if tid in theme_ids:
                 by_theme.setdefault(tid, []).append(g)
     return rows, by_theme
 

@@ -45,7 +45,7 @@ def _run_of(project: QdaProject, store: Store, path: Path, run_id: str | None) -
     return wanted
 
 
-def _analyst(project: QdaProject, layout_users: set[str], path: Path) -> str | None:
+def _analyst(project: QdaProject, layout_users: set[str]) -> str | None:
     """The person who recoded the file: the project's modifying user, else the only user that
     kilvoice did not write."""
     ours = {guid("user", n) for n in layout_users}
@@ -75,6 +75,16 @@ def _map_sources(project: QdaProject, layout: Layout) -> dict[str, str]:
     return out
 
 
+def _relocate(ours: str, theirs: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the words a selection ``[start, end)`` of ``theirs`` covers are in ``ours``, searching
+    from about the same place first (the same words can occur twice in one conversation)."""
+    piece = theirs[start:end]
+    if not piece.strip():
+        return None
+    near = max(0, start - theirs.count("\r", 0, start) - 50)
+    return locate(ours, piece, near) or locate(ours, piece)
+
+
 def coded_statements(project: QdaProject, layout: Layout) -> tuple[dict[str, set[str]], int]:
     """(statement id -> code guids coding it, selections that match no statement)."""
     sources = {s.conversation_id: s for s in layout.sources}
@@ -87,11 +97,11 @@ def coded_statements(project: QdaProject, layout: Layout) -> tuple[dict[str, set
             unmatched += len(src.selections)
             continue
         ours = sources[cid].text
-        theirs = src.text.replace("\r\n", "\n") if src.text is not None else ours
+        theirs = src.text if src.text is not None else ours
         for sel in src.selections:
             start, end = sel.start, sel.end
-            if theirs != ours:  # the tool changed the text: find the selected words in ours
-                where = locate(ours, theirs[start:end]) if theirs[start:end].strip() else None
+            if theirs != ours:  # the tool changed the text (line endings, say): find the selected words in ours
+                where = _relocate(ours, theirs, start, end)
                 if where is None:
                     unmatched += 1
                     continue
@@ -110,8 +120,8 @@ def _match_codes(project: QdaProject, layout: Layout, coded: dict[str, set[str]]
     theme_guids = {layout.theme_guid(t.id): t.id for t in layout.themes}
     item_guids = {layout.item_guid(fw.id, it.id): (fw.id, it.id) for fw in layout.frameworks for it in fw.items}
     item_names = {f"{it.id} {it.title}".strip().lower(): (fw.id, it.id) for fw in layout.frameworks for it in fw.items}
-    structural = {guid(layout.run_id, "themes"), guid(layout.run_id, "frameworks")}
-    structural |= {guid(layout.run_id, "framework", fw.id) for fw in layout.frameworks}
+    framework_roots = {guid(layout.run_id, "frameworks")} | {guid(layout.run_id, "framework", fw.id)
+                                                            for fw in layout.frameworks}
     titles = {t.title.strip().lower(): t.id for t in layout.themes}
     to_theme: dict[str, str] = {}
     to_item: dict[str, tuple[str, str]] = {}
@@ -119,13 +129,10 @@ def _match_codes(project: QdaProject, layout: Layout, coded: dict[str, set[str]]
     for g, code in project.codes.items():
         if g in theme_guids:
             to_theme[g] = theme_guids[g]
-        elif g in item_guids:
-            to_item[g] = item_guids[g]
-        elif g in structural:
-            continue
-        elif set(code.ancestors) & (structural - {guid(layout.run_id, "themes")}) or code.name.lower() in item_names:
-            if code.name.lower() in item_names:
-                to_item[g] = item_names[code.name.lower()]
+        elif g in item_guids or code.name.lower() in item_names:
+            to_item[g] = item_guids.get(g) or item_names[code.name.lower()]
+        elif g in framework_roots or g == guid(layout.run_id, "themes") or set(code.ancestors) & framework_roots:
+            continue  # the tree's own folders, or an analyst's own code among the framework items
         else:
             rest.append(g)
     statements_of: dict[str, set[str]] = {}
@@ -250,7 +257,7 @@ def import_qdpx(store: Store, path: str | Path, analyst: str | None = None, tool
     layout = build_layout(store, run)
     known_users = {"kilvoice"} | {s.meta.get("conversationalist_id") or "" for s in layout.sources}
     known_users |= {d["user"] for d in load_decisions(store)}
-    analyst = (analyst or "").strip() or _analyst(project, known_users, path)
+    analyst = (analyst or "").strip() or _analyst(project, known_users)
     if not analyst:
         raise KilvoiceError("K856", path=path)
     tool = (tool or "").strip() or project.origin or "a REFI-QDA tool"
