@@ -260,7 +260,8 @@ def import_qdpx(store: Store, path: str | Path, analyst: str | None = None, tool
     analyst = (analyst or "").strip() or _analyst(project, known_users)
     if not analyst:
         raise KilvoiceError("K856", path=path)
-    tool = (tool or "").strip() or project.origin or "a REFI-QDA tool"
+    origin = project.origin if not project.origin.lower().startswith("kilvoice") else ""
+    tool = (tool or "").strip() or origin or "a REFI-QDA tool"  # kilvoice's own origin: edited by hand
     plan, summary = plan_decisions(project, layout)
     reason = f"recoded in {tool}; imported from {path.name}"
     done = []
