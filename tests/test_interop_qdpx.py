@@ -189,6 +189,11 @@ def test_codebook_only_writes_a_qdc(sample_runs, tmp_path):
     names = [c.get("name") for c in root.iter("{urn:QDA-XML:codebook:1.0}Code")]
     assert "Themes" in names and "Frameworks" in names
     assert not list(root.iter("{urn:QDA-XML:codebook:1.0}PlainTextSelection"))
+    from pyrefiqda import RefiCodebook
+
+    book = RefiCodebook.load(tmp_path / "c.qdc")
+    top = [c.name for c in book.codes.code]
+    assert top == ["Themes", "Frameworks"]
 
 
 def _recode_as_an_analyst(exported_path: Path, out: Path, run: str, themes: list[str]) -> dict:
