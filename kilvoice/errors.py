@@ -42,6 +42,9 @@ class Errors:
     K218 = "{path}: cannot be read ({problem}). Check the file's permissions"
     K219 = "unknown [ingest] setting(s) {names}; allowed: {allowed}"
     K220 = "--map {problem}. Write it as key=Column,key=Column, e.g. --map text=Notes,area=Ward"
+    # K225-K234: survey-platform exports (Citizen Space, SmartSurvey, Microsoft Forms, Google Forms, Commonplace)
+    K225 = ("{path}: looks like a {platform} export but has no free-text question column (columns: {columns}). "
+            "Export the responses with the open questions included, or use --map text=COLUMN")
     # K3xx: store
     K301 = "project store {path} was written by a newer kilvoice (schema {found} > {supported}). Upgrade kilvoice"
     K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"
@@ -89,6 +92,16 @@ class Errors:
     K811 = "quote {statement} cannot be marked publishable: the conversation has no consent to quote"
     K812 = "an analysis run is already in progress (job {job}). Wait for it to finish"
     K820 = "web login setting {setting} {problem}. Fix it in the Settings(login=LoginLimits(...)) given to create_app"
+    # K850-K869: REFI-QDA export and import (kilvoice/interop)
+    K850 = "{path}: not a REFI-QDA project ({problem}). Export it again from the QDA tool as a REFI-QDA project (.qdpx)"
+    K851 = "{path}: project.qde is not valid XML ({problem}). Export it again from the QDA tool"
+    K852 = "{path}: project.qde declares a DOCTYPE or entities, which kilvoice does not read. Export it again from the QDA tool"
+    K853 = "{path}: no kilvoice run matches this project (it names run '{run}'). Pass --run RUN_ID; runs: {available}"
+    K854 = "run '{run}' has no themed statements to export. Run the analysis first (`kilvoice run`)"
+    K855 = "{path} already exists. Choose another --output or pass --force to replace it"
+    K856 = ("{path}: no analyst named in the file. Pass --analyst NAME so that the decisions are attributed "
+            "to the person who recoded the project")
+    K857 = "{path}: is larger than {limit} MB once unpacked. Is it the right file? Export the project without media"
     # K90x: reports
     K900 = "cannot compare run '{run}' with itself. Pass an earlier run to --compare (see `kilvoice report --help`)"
     K901 = "the {fmt} report needs the Python package {package}, which is not installed. Run `pip install {package}`"

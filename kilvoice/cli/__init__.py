@@ -30,6 +30,8 @@ COMMANDS = {
     "report": "kilvoice.cli.report:report_cmd",
     "serve": "kilvoice.cli.serve:serve_cmd",
     "users": "kilvoice.cli.serve:users_group",
+    "export": "kilvoice.cli.interop:export_group",
+    "import": "kilvoice.cli.interop:import_group",
 }
 
 

@@ -74,11 +74,11 @@ def normalise_key(key: Any) -> str:
 
 def _iso_date(value: str) -> str | None:
     v = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", v)
+    m = re.fullmatch(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ].*)?", v)
     if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    else:
-        m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})", v)
+        y, mo, d = int(m[1]), int(m[3]), int(m[4])
+    else:  # survey exports add a time: "14/07/2022 10:32:11"
+        m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T,].*)?", v)
         if m:  # UK order: day/month/year
             d, mo, y = int(m[1]), int(m[2]), int(m[3])
             y = y + 2000 if y < 100 else y
@@ -182,9 +182,9 @@ def validate(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[
                 extra[str(key).strip()] = value
         elif k == "consent_to_quote":
             t = text.lower().rstrip(".")
-            if t in TRUE:
+            if t in TRUE or t.startswith(("yes,", "yes ", "i agree", "i consent")):
                 meta[k] = True
-            elif t in FALSE:
+            elif t in FALSE or t.startswith(("no,", "no ", "do not", "don't", "i do not")):
                 meta[k] = False
             else:
                 warnings.append(f"consent_to_quote '{text}' is not yes or no; treated as unknown, kept in extra")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from pathlib import Path
 from typing import Any, Iterator
@@ -38,8 +39,18 @@ def _norm(col: Any) -> str:
     return normalise_key(col).replace("'", "")
 
 
-def plan_columns(columns: list[str], ctx: Context) -> tuple[list[str], dict[str, str], dict[str, str | None], dict]:
-    """Decide (text columns, column -> schema field, text column -> question, extras)."""
+def plan_columns(columns: list[str], ctx: Context, sample: list[dict] | None = None
+                 ) -> tuple[list[str], dict[str, str], dict[str, str | None], dict]:
+    """Decide (text columns, column -> schema field, text column -> question, extras).
+
+    Without a mapping, a survey platform's export (``kilvoice.interop.surveys``) is recognised by
+    its columns and planned from them and the ``sample`` rows."""
+    if not ctx.mapping:
+        from kilvoice.interop.surveys import detect, survey_plan
+
+        platform = detect(columns)
+        if platform is not None:
+            return survey_plan(platform, columns, sample or [], ctx.display)
     mapping = dict(ctx.mapping or {})
     by_norm: dict[str, str] = {}
     for c in columns:
@@ -60,7 +71,6 @@ def plan_columns(columns: list[str], ctx: Context) -> tuple[list[str], dict[str,
     if polis and "text" not in mapping:
         mapping.setdefault("text", normcols["comment_body"])
         mapping.setdefault("id", normcols["comment_id"])
-        extras["polis_moderated"] = normcols.get("moderated")
 
     text_cols: list[str] = []
     if "text" in mapping:
@@ -207,7 +217,11 @@ def _rows_xlsx(path: Path, ctx: Context) -> Iterator[tuple[list[str], dict]]:
 
 
 def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> Iterator[Note]:
+    from kilvoice.interop.surveys import SAMPLE_ROWS
+
     plan = None
+    rows = iter(rows)
+    head = list(itertools.islice(rows, SAMPLE_ROWS))  # a survey's closed questions are told by their answers
     n = 0
     group_key: Any = object()
     group_rows: list[dict] = []
@@ -233,10 +247,12 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
                                       question=question if role != "conversationalist" else last_question(text)))
         return make_note(ctx, n, raw, utts)
 
-    for header, row in rows:
+    for header, row in itertools.chain(head, rows):
         if plan is None:
-            plan = plan_columns(header, ctx)
+            plan = plan_columns(header, ctx, [r for _, r in head])
         text_cols, meta_cols, questions, extras = plan
+        if extras.get("drop"):
+            row = {k: v for k, v in row.items() if k not in extras["drop"]}
         if "speaker" in extras:
             key = row.get(extras["group"]) if extras.get("group") else None
             if group_rows and key != group_key:
