@@ -79,6 +79,8 @@ class Errors:
             "from the analysis and quotes (the rest of the conversation is analysed but never quoted)")
     K681 = ("the conversation records a safeguarding concern and was withheld whole, as the pipeline's "
             "[safeguarding] withhold = \"conversation\" setting asks")
+    K682 = ("the statement is not in English (a sentence in another language inside an English note); "
+            "non-English statements are left out of the themes, not translated")
     # K8xx: review decisions and the web app
     K801 = "unknown decision kind '{kind}'; kinds: {available}"
     K802 = "decision '{kind}': {problem}"

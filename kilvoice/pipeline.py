@@ -147,10 +147,23 @@ def withhold_flagged(statements: list[Statement], flagged_utts: set[int], whole:
     return kept, [Reject("segment", s.id, "K680", Errors.K680) for s in statements if s.id in hit]
 
 
+def english_only(statements: list[Statement]) -> tuple[list[Statement], list[Reject]]:
+    """(English statements, K682 rejects for statements in another language inside a note that
+    ingest found to be English), as whole non-English notes are left out: counted, not translated."""
+    from kilvoice.language import statement_language
+
+    other = {s.id for s in statements if statement_language(s.text)}
+    if not other:
+        return statements, []
+    return ([s for s in statements if s.id not in other],
+            [Reject("segment", s.id, "K682", Errors.K682) for s in statements if s.id in other])
+
+
 def segment_store(store: Store, segmenter, redactor_name: str = "", withhold: str = "statement",
                   progress: bool = False, batch: int = 500) -> tuple[list[Statement], list[Reject]]:
     """Statements of every analysable conversation, stored per conversation; statements that
-    record a safeguarding concern are withheld (see :func:`withhold_flagged`)."""
+    record a safeguarding concern are withheld (see :func:`withhold_flagged`), and statements in
+    another language are left out (:func:`english_only`)."""
     flagged = store.flagged_utterances("safeguarding")
     statements: list[Statement] = []
     rejects: list[Reject] = []
@@ -166,6 +179,8 @@ def segment_store(store: Store, segmenter, redactor_name: str = "", withhold: st
                 if cid in flagged:
                     st, held = withhold_flagged(st, flagged[cid], whole=withhold == "conversation")
                     rj = rj + held
+                st, other = english_only(st)
+                rj = rj + other
                 pending.append((cid, st))
                 statements += st
                 rejects += rj

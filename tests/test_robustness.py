@@ -222,3 +222,20 @@ def test_eval_readers_take_a_200kb_field_a_bom_and_name_missing_columns(tmp_path
     with pytest.raises(KilvoiceError) as err:
         read_topics(path, "comment", "label")
     assert err.value.code == "K502" and "columns: text, label" in err.value.message
+
+
+def test_a_sentence_in_another_language_is_left_out_and_counted(tmp_path, stages):
+    ingester, redactor, segmenter = stages
+    (tmp_path / "notes.csv").write_text(
+        "id,text\nA,\"The park is lovely in summer and the library is great. "
+        "Wir brauchen mehr Radwege in der Stadt und weniger Autos. "
+        "Buses after six would help my son get to college. Diolch yn fawr, it was good to talk.\"\n",
+        encoding="utf-8")
+    with Store(tmp_path / "kv.sqlite") as store:
+        ingester.run([tmp_path / "notes.csv"], store, root=tmp_path)
+        redact_store(store, redactor)
+        kept, rejects = segment_store(store, segmenter)
+    assert [s.text for s in kept] == ["The park is lovely in summer and the library is great.",
+                                      "Buses after six would help my son get to college.",
+                                      "Diolch yn fawr, it was good to talk."]
+    assert [r.code for r in rejects] == ["K682"]
