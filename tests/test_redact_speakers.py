@@ -141,3 +141,12 @@ def test_redact_many_metadata_name_with_role(redactor):
     assert red[0].text.count("[PERSON_") == 2
     for word in ("council", "public", "Wakefield Council"):
         assert word in red[0].text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [
+    "Thank you, Chair. Thank you, Minister, and thank you, Deputy Minister.",
+    "As the Minister said, the Welsh Government and the Senedd agree; I've said so to the Committee.",
+])
+def test_forms_of_address_are_not_names(redactor, text):
+    assert redactor.find(text) == []

@@ -81,7 +81,11 @@ said says agreed told asked thinks think wants want feels feel lives live the a 
 people resident residents someone everyone anyone nobody they she he her him them us me
 local area community centre services service team group officer staff worker volunteer
 about and or but so if who which what when where why how also too very
-""".split())
+i've i'd i'll i'm
+""".split()) | frozenset(  # roles and bodies people are addressed by: "Thank you, Chair", "the Minister said"
+    """chair chairman chairwoman chairperson minister ministers deputy secretary cabinet president madam
+    member members government assembly parliament senedd committee welsh english scottish irish british
+    """.split())
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
 
-from kilvoice.redact.names import AMBIGUOUS, NOT_NAMES, PLACE_WORDS, PLACES, first_names
+from kilvoice.redact.names import AMBIGUOUS, NOT_NAMES, PLACE_WORDS, PLACES, _preceded_by_saint, first_names
 from kilvoice.redact.patterns import Candidate
 
 # Titles and honorifics before a name (lower case, without the full stop).
@@ -266,6 +266,8 @@ def find_people(text: str, labels: Iterable[str]) -> Iterator[Candidate]:
     folded = fold(text)
     for pattern, score in _patterns(persons):
         for m in pattern.finditer(folded):
+            if score < 1.0 and _preceded_by_saint(text, m.start()):  # "Trinity Saint David"
+                continue
             end = m.end()
             if text[end - 2:end] in ("'s", "’s") and not m.group(0).lower().endswith("'s"):
                 end -= 2
