@@ -94,9 +94,24 @@ def test_common_words_survive_and_names_go(label, given, surname):
 def test_common_word_names_are_names_only_as_a_whole():
     labels = ["Mark Reckless AM", "Dawn Bowden AM", "Grace Brown (Wakefield Council)", "Will Power"]
     text = ("Mark Reckless asked. Mark my words: a reckless plan at dawn. Dawn Bowden agreed. Ms Brown said "
-            "the brown bins and Grace are fine. Mr Reckless, will power do? Will Power replied. Bowden left.")
+            "the brown bins are fine. Mr Reckless, will power do? Will Power replied. Bowden left. May we?")
     assert _found(text, labels) == {"Mark Reckless", "Dawn Bowden", "Ms Brown", "Mr Reckless", "Will Power",
                                     "Bowden"}
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Thank you, Dawn.", "Dawn"), ("I'll go to Michelle now, Mark, because time is short.", "Mark"),
+    ("Dawn, before you ask your question.", "Dawn"), ("As Dawn said, it is not just that.", "Dawn"),
+    ("Dawn.", "Dawn"), ("Yes, Grace's point stands.", "Grace"),
+])
+def test_common_word_first_names_said_to_or_about_someone(text, name):
+    assert _found(text, ["Mark Reckless AM", "Dawn Bowden AM", "Grace Brown"]) == {name}
+
+
+@pytest.mark.parametrize("text", ["Dawn broke over the estate.", "Mark the date: it opens in May.",
+                                  "Grace and favour homes.", "A brown envelope at dawn."])
+def test_common_word_first_names_as_words(text):
+    assert _found(text, ["Mark Reckless AM", "Dawn Bowden AM", "Grace Brown", "May Jones"]) == set()
 
 
 def test_rare_names_in_lower_case_are_still_names():

@@ -232,15 +232,30 @@ def _alone(part: str) -> bool:
     return bool(words) and not is_common(words[-1])
 
 
+# Capitalised mid-sentence anyway: never taken as a known person's name on that ground.
+_CALENDAR = frozenset("""january february march april may june july august september october november
+december monday tuesday wednesday thursday friday saturday sunday christmas easter""".split())
+IN_CONTEXT = 0.8  # score of a common-word name part found by its context ("Thank you, Dawn.")
+
+
+def _in_context(word: str) -> bool:
+    """A name part that is also a common word ("Dawn", "Mark", "Brown"): a name only where its
+    capital is not explained by the start of a sentence, or when it is said to someone."""
+    key = _key(word)
+    return (word[:1].isupper() and is_common(word) and len(key) > 2 and key not in _CALENDAR
+            and key not in NOT_NAMES | PLACES | ROLE_WORDS | ORG_WORDS | TITLE_WORDS | POST_NOMINALS)
+
+
 @lru_cache(maxsize=512)
 def _patterns(persons: tuple[Person, ...]) -> tuple[tuple[re.Pattern, float], ...]:
     """(pattern, score) for the ways a text names these people; patterns run on ``fold(text)``.
 
     Full names and titled names match in any case unless every word of them is a common word
     ("Mark Reckless" in any case; a "Will Power" only as written). Single parts match alone,
-    in any case, only when they are not common words.
+    in any case, only when they are not common words; common-word parts match as written and
+    are kept by ``find_people`` only in a name's position (score ``IN_CONTEXT``).
     """
-    any_case, as_written, alone = set(), set(), set()
+    any_case, as_written, alone, contextual = set(), set(), set(), set()
     for p in persons:
         full = {p.given[:1] + (p.surname,), p.given + (p.surname,)} if p.given and p.surname else set()
         names = {_phrase(f) for f in full}
@@ -251,11 +266,21 @@ def _patterns(persons: tuple[Person, ...]) -> tuple[tuple[re.Pattern, float], ..
         titled = _TITLE_RE + (r"(?:" + _phrase(p.given[:1]) + r"\s+)?" if p.given else "") + _phrase((p.surname,))
         any_case.add(titled)
         alone.update(_phrase(part.split()) for part in p.parts if _alone(part))
+        contextual.update(_phrase((part,)) for part in p.parts if " " not in part and _in_context(part))
     out = []
-    for group, flags, score in ((any_case, re.I, 1.0), (as_written, 0, 1.0), (alone, re.I, 0.9)):
+    for group, flags, score in ((any_case, re.I, 1.0), (as_written, 0, 1.0), (alone, re.I, 0.9),
+                                (contextual, 0, IN_CONTEXT)):
         if group:
             out.append((re.compile(_bounded("|".join(sorted(group, key=len, reverse=True))), flags), score))
     return tuple(out)
+
+
+def _name_position(text: str, start: int, end: int) -> bool:
+    """Mid-sentence (its capital is not the sentence's), or said to someone ("Dawn, ...", "Dawn.")."""
+    before = text[:start].rstrip(" \t\"'‘“(")
+    if before and before[-1] not in ".!?:;\n—–-":
+        return True
+    return end == len(text) or text[end] in ",.!?;:" or text[end:end + 2] in ("'s", "’s")
 
 
 def find_people(text: str, labels: Iterable[str]) -> Iterator[Candidate]:
@@ -267,6 +292,8 @@ def find_people(text: str, labels: Iterable[str]) -> Iterator[Candidate]:
     for pattern, score in _patterns(persons):
         for m in pattern.finditer(folded):
             if score < 1.0 and _preceded_by_saint(text, m.start()):  # "Trinity Saint David"
+                continue
+            if score == IN_CONTEXT and not _name_position(text, m.start(), m.end()):
                 continue
             end = m.end()
             if text[end - 2:end] in ("'s", "’s") and not m.group(0).lower().endswith("'s"):
