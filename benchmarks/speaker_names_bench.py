@@ -108,13 +108,17 @@ def run(turns: Path, labels: str, sample_path: str | None, seed: int) -> dict:
     texts = Counter(t[s.start:s.end] for t, s in spans)
     surnames = sorted({name_of(s)[1] for s in {r["speaker"] for r in csv.DictReader(turns.open(encoding="utf-8"))}})
     titled = re.compile(TITLED + r"(?:" + "|".join(map(re.escape, surnames)) + r")\b")
-    full = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(name_of(s))) for s in {
-        r["speaker"] for r in csv.DictReader(turns.open(encoding="utf-8"))}) + r")\b")
+    speakers = {r["speaker"] for r in csv.DictReader(turns.open(encoding="utf-8"))}
+    full = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(name_of(s))) for s in speakers) + r")\b")
+    parts = re.compile(r"\b(?:" + "|".join(sorted({re.escape(w) for s in speakers for w in " ".join(name_of(s)).split()},
+                                                    key=len, reverse=True)) + r")\b")
     left = Counter(m.group(0) for t in redacted + statements for m in titled.finditer(t))
     recall = {"titled_speaker_surnames_raw": sum(len(titled.findall(t)) for t in raw),
               "titled_speaker_surnames_left": sum(left.values()),
               "speaker_full_names_raw": sum(len(full.findall(t)) for t in raw),
-              "speaker_full_names_left": sum(len(full.findall(t)) for t in redacted)}
+              "speaker_full_names_left": sum(len(full.findall(t)) for t in redacted),
+              "speaker_name_parts_raw": sum(len(parts.findall(t)) for t in raw),
+              "speaker_name_parts_left": Counter(m.group(0) for t in redacted for m in parts.finditer(t))}
     if sample_path:
         rng = random.Random(seed)
         with open(sample_path, "w", encoding="utf-8", newline="") as fh:

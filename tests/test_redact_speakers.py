@@ -102,7 +102,7 @@ def test_common_word_names_are_names_only_as_a_whole():
 @pytest.mark.parametrize("text,name", [
     ("Thank you, Dawn.", "Dawn"), ("I'll go to Michelle now, Mark, because time is short.", "Mark"),
     ("Dawn, before you ask your question.", "Dawn"), ("As Dawn said, it is not just that.", "Dawn"),
-    ("Dawn.", "Dawn"), ("Yes, Grace's point stands.", "Grace"),
+    ("Dawn.", "Dawn"), ("Yes, Grace's point stands.", "Grace"), ("Dawn has a question on transition.", "Dawn"),
 ])
 def test_common_word_first_names_said_to_or_about_someone(text, name):
     assert _found(text, ["Mark Reckless AM", "Dawn Bowden AM", "Grace Brown"]) == {name}

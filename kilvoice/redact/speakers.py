@@ -275,12 +275,18 @@ def _patterns(persons: tuple[Person, ...]) -> tuple[tuple[re.Pattern, float], ..
     return tuple(out)
 
 
+_SUBJECT_OF = re.compile(r"[ \t]+(?:has|had|is|was|said|says|mentioned|asked|asks|wants|wanted|told|tells|"
+                         r"thinks|agreed|raised|on this)\b")
+
+
 def _name_position(text: str, start: int, end: int) -> bool:
-    """Mid-sentence (its capital is not the sentence's), or said to someone ("Dawn, ...", "Dawn.")."""
+    """Mid-sentence (its capital is not the sentence's), said to someone ("Dawn, ...", "Dawn.") or
+    the subject of a speech verb ("Dawn has a question")."""
     before = text[:start].rstrip(" \t\"'‘“(")
     if before and before[-1] not in ".!?:;\n—–-":
         return True
-    return end == len(text) or text[end] in ",.!?;:" or text[end:end + 2] in ("'s", "’s")
+    return (end == len(text) or text[end] in ",.!?;:" or text[end:end + 2] in ("'s", "’s")
+            or _SUBJECT_OF.match(text, end) is not None)
 
 
 def find_people(text: str, labels: Iterable[str]) -> Iterator[Candidate]:
