@@ -165,3 +165,38 @@ def test_redact_many_metadata_name_with_role(redactor):
 ])
 def test_forms_of_address_are_not_names(redactor, text):
     assert redactor.find(text) == []
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_senedd_transcripts_keep_their_words(redactor):
+    """Real committee transcripts, speakers as known names: issue 20's acceptance on 6 meetings."""
+    import csv
+    from collections import defaultdict
+
+    from tests.conftest import shared_path
+
+    meetings = defaultdict(list)
+    with shared_path("senedd-committee", "turns.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            meetings[row["meeting_id"]].append(Utterance(int(row["turn"]), row["content"], speaker=row["speaker"]))
+    notes = [sorted(meetings[m], key=lambda u: u.index) for m in sorted(meetings)[:6]]
+    segmenter = registry.create("kilvoice.segment.sentences.v2")
+    results = redactor.redact_many(notes, [sorted({u.speaker for u in n}) for n in notes])
+    raw = " ".join(u.text for n in notes for u in n)
+    outs = [[s.text for s in segmenter.run(str(i), list(red))[0]] for i, (red, _, _) in enumerate(results)]
+    out = " ".join(t for texts in outs for t in texts)
+
+    def kept(word):
+        return len(re.findall(rf"\b{word}\b", out)) / len(re.findall(rf"\b{word}\b", raw))
+
+    for word in ("government", "Minister", "public"):
+        assert kept(word) >= 0.9 * kept("the"), word
+    surnames = {u.speaker.replace(" AM", "").split()[-1] for n in notes for u in n}
+    assert not re.search(r"\b(?:Mr|Mrs|Ms|Dr|Hon)\.?\s+(?:" + "|".join(surnames) + r")\b", out)
+    named = left = 0
+    for note, texts in zip(notes, outs):  # each meeting's speakers' full names
+        names = {u.speaker.replace(" AM", "").replace("Dr ", "") for u in note}
+        named += sum(u.text.count(n) for u in note for n in names)
+        left += sum(t.count(n) for t in texts for n in names)
+    assert named > 20 and left == 0

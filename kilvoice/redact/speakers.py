@@ -8,9 +8,11 @@ of the person(s) it names, and ``find_people`` finds that person in a text only 
 
 - the full name, any case ("Anita Anand", "anita anand"), also "Anand, Anita";
 - a title and the surname ("Mr. Anand", "Ms Neagle", "Hon. Anita Anand");
-- the surname or a first name alone only when written with a capital and not a common English
-  word ("Anand", "Kirsty"; never "Brown", "Will", "May" alone);
-- a part in lower case only when it is not a common word at all ("zelphine").
+- the surname or a first name alone, in any case, when it is not a common English word
+  ("Anand", "Kirsty", "zelphine");
+- a part that is a common word ("Dawn", "Mark", "Brown") alone only as written and where it is
+  used as a name: mid-sentence, said to someone ("Thank you, Dawn.") or before a speech verb
+  ("Dawn has a question"); never "at dawn", "Mark my words", "May we?"; "Will" never alone.
 
 Generic labels (Speaker 1, Interviewer, Chair, Resident B) name nobody and give no names.
 """
