@@ -1,8 +1,8 @@
 """Rule-based PERSON detection that boosts spaCy-small's recall.
 
-Sources, from most to least certain: names known from metadata ("known"), a title
-("Mrs Hartley"), a cue ("my neighbour Doreen", "spoke to ravi"), a first name from the
-bundled gazetteer followed by a capitalised surname, a gazetteer first name alone.
+Sources, from most to least certain: a title ("Mrs Hartley"), a cue ("my neighbour Doreen",
+"spoke to ravi"), a first name from the bundled gazetteer followed by a capitalised surname, a
+gazetteer first name alone. Names known from speaker labels and metadata: ``speakers``.
 Guards keep place, street and organisation names ("Warren County", "Victoria Street",
 "St Helen's") and common words ("Will", "May") out.
 """
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -81,7 +81,11 @@ said says agreed told asked thinks think wants want feels feel lives live the a 
 people resident residents someone everyone anyone nobody they she he her him them us me
 local area community centre services service team group officer staff worker volunteer
 about and or but so if who which what when where why how also too very
-""".split())
+i've i'd i'll i'm
+""".split()) | frozenset(  # roles and bodies people are addressed by: "Thank you, Chair", "the Minister said"
+    """chair chairman chairwoman chairperson minister ministers deputy secretary cabinet president madam
+    member members government assembly parliament senedd committee welsh english scottish irish british
+    """.split())
 
 
 @lru_cache(maxsize=1)
@@ -195,22 +199,6 @@ def find_gazetteer(text: str) -> Iterator[Candidate]:
             yield m.start(), _strip_possessive(text, m.start(), m.end()), "PERSON", 0.65, "gazetteer"
 
 
-def find_known(text: str, known_names: Iterable[str]) -> Iterator[Candidate]:
-    """Names known from metadata: the full name and each part of it, any case."""
-    parts: set[str] = set()
-    for name in known_names:
-        name = (name or "").strip()
-        if not name:
-            continue
-        parts.add(name)
-        for p in _WORD_RE.findall(name):
-            if len(p) > 2 and p.lower() not in NOT_NAMES and not re.fullmatch(TITLES, p):
-                parts.add(p)
-    for part in sorted(parts, key=len, reverse=True):
-        for m in re.finditer(r"(?i)(?<![\w@.])" + re.escape(part) + r"(?![\w@])", text):
-            yield m.start(), m.end(), "PERSON", 1.0, "known"
-
-
 def ner_person_ok(text: str, start: int, end: int) -> bool:
     """Filter spaCy PERSON entities: drop all-caps, digits, places and street names."""
     span = text[start:end]
@@ -243,12 +231,11 @@ def find_said(text: str) -> Iterator[Candidate]:
         yield m.start(), _strip_possessive(text, m.start(), end), "PERSON", 0.75, "context"
 
 
-def find_names(text: str, known_names: Iterable[str] = ()) -> list[Candidate]:
+def find_names(text: str) -> list[Candidate]:
+    """Names found by rules alone; names known from labels are in ``kilvoice.redact.speakers``."""
     out: list[Candidate] = []
     out.extend(find_titled(text))
     out.extend(find_cued(text))
     out.extend(find_gazetteer(text))
     out.extend(find_said(text))
-    if known_names:
-        out.extend(find_known(text, known_names))
     return out

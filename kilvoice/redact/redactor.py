@@ -14,15 +14,13 @@ from kilvoice.redact.patterns import Candidate, find_patterns
 from kilvoice.redact.pipeline import load_nlp, needs_ner
 from kilvoice.redact.pseudonyms import STYLES, Pseudonymiser
 from kilvoice.redact.safeguarding import safeguarding_categories
+from kilvoice.redact.speakers import find_people
 
 STAGE_NAME = "kilvoice.redact.spacy_uk.v1"
 LABELS = ("PERSON", "EMAIL", "PHONE", "POSTCODE", "ADDRESS", "NI_NUMBER", "NHS_NUMBER", "DATE_OF_BIRTH")
 # When spans overlap, the higher rank wins (then the longer span).
 _RANK = {"EMAIL": 9, "NHS_NUMBER": 8, "NI_NUMBER": 8, "PHONE": 7, "DATE_OF_BIRTH": 7, "POSTCODE": 6,
          "ADDRESS": 5, "PERSON": 1}
-_GENERIC_SPEAKER = re.compile(
-    r"(?i)(?:resident|speaker|interviewer|interviewee|conversationalist|volunteer|facilitator|unknown|"
-    r"participant|member|person|note ?taker|[a-z])\s*[-#]?\s*\d*")
 Skip = Iterable[tuple[int, int, int]]  # (utterance index, start, end) rejected in review
 
 
@@ -84,7 +82,7 @@ class Redactor:
 
     # -- finding ------------------------------------------------------------
     def _rules(self, text: str, known_names: Iterable[str]) -> list[Candidate]:
-        return find_patterns(text) + find_names(text, known_names)
+        return find_patterns(text) + find_names(text) + list(find_people(text, known_names))
 
     def _with_ner(self, text: str, cands: list[Candidate], doc) -> list[Candidate]:
         if doc is not None:
@@ -156,7 +154,7 @@ class Redactor:
         texts, knowns = [], []
         for utts, known in zip(notes, known_names_per_note):
             known = list(known or ())
-            known += [u.speaker for u in utts if u.speaker and not _GENERIC_SPEAKER.fullmatch(u.speaker.strip())]
+            known += [u.speaker for u in utts if u.speaker]  # people only: see kilvoice.redact.speakers
             for u in utts:
                 texts.append(u.text)
                 knowns.append(known)
