@@ -6,14 +6,13 @@ import csv
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from kilvoice.redact import safeguarding_categories, safeguarding_flags
 from kilvoice.redact.safeguarding import CATEGORIES, sentence_categories, sentence_spans
 from kilvoice.redact.safeguarding_eval import flag_notes, mix_notes, read_set, score_set, shared_notes
-from tests.conftest import REPO, SHARED, shared_path
+from tests.conftest import REPO, shared_path
 
 SETS = REPO / "tests" / "fixtures" / "safeguarding"
 JUDGEMENTS = REPO / "benchmarks" / "safeguarding_judgements.csv"

@@ -128,10 +128,10 @@ RULES: list[Rule] = [
         rf"home|hard\s+when|into\s+(?:poverty|debt|despair|pain)))|\b(?:knock\w*|slap\w*|push\w*)\s+{VICTIM}\s+(?:about|around)\b"),
         refine=True),
     Rule("beaten by someone", ("abuse",), _words("beat|batter|hit|punch|kick|slap|attack|assault|abuse|rape|strangl|burn|whip"), _rx(
-        rf"\b(?:is|was|were|been|being|gets?|getting|got)\s+(?:\w+\s+)?(?:beaten|battered|hit|punched|kicked|slapped|"
-        rf"attacked|assaulted|abused|raped|strangled|beat\s+up|beaten\s+up|burned|burnt|whipped)\s+(?:up\s+)?"
-        rf"(?:by\s+(?:my|her|his|our|your|a|an)\b(?!\s+(?:\w+\s+)?(?:vehicle|car|bus|van|lorry|train|truck|taxi|ball|bike|"
-        rf"cyclist|motorist|storm|virus|pandemic|cut|crisis|challenge|wave|flood)\b(?!\s+driver))|again\b|every\b)"), refine=True),
+        r"\b(?:is|was|were|been|being|gets?|getting|got)\s+(?:\w+\s+)?(?:beaten|battered|hit|punched|kicked|slapped|"
+        r"attacked|assaulted|abused|raped|strangled|beat\s+up|beaten\s+up|burned|burnt|whipped)\s+(?:up\s+)?"
+        r"(?:by\s+(?:my|her|his|our|your|a|an)\b(?!\s+(?:\w+\s+)?(?:vehicle|car|bus|van|lorry|train|truck|taxi|ball|bike|"
+        r"cyclist|motorist|storm|virus|pandemic|cut|crisis|challenge|wave|flood)\b(?!\s+driver))|again\b|every\b)"), refine=True),
     Rule("injury from someone", ("abuse",), _words("lip|eye|bruis|burns|marks|injur|hospital|round|around|grab|threw|throw|push|broke|flinch|burn"), _rx(
         r"\b(?:came|comes|come|coming)\s+(?:back|home|in|into\s+school)\s+(?:\w+\s+){0,4}?with\s+(?:a\s+)?(?:cut\s+lip|"
         r"split\s+lip|black\s+eye|bruis\w+|burns|marks|injuries)|\bbruis\w+\s+(?:all\s+)?(?:over|on)\s+(?:her|his|my|their)\s+"
@@ -195,18 +195,18 @@ RULES: list[Rule] = [
         rf"\b(?:caught\s+up|involved)\s+in\s+county\s+lines\b|\btaking\s+her\s+benefits\b"), refine=True),
     # ---------------------------------------------------------------- threats, stalking, fear
     Rule("threat to kill or hurt", ("danger",), _words("threat|knife|gun|blade|machete|through"), _rx(
-        rf"\bthreat\w*\s+(?:\w+\s+){{0,3}}?to\s+(?:(?:kill|hurt|stab|burn|shoot|cut|harm|beat|batter|attack|break|smash)\s+"
-        rf"(?:me|her|him|us|you|them|my|his|our|their|the\s+(?:house|flat|place|car))\b|do\s+(?:me|her|him)\s+in)|\b(?:pulled|pulls|held|holds|holding)\s+(?:a\s+)?(?:knife|gun|blade|machete)\s+"
-        rf"(?:on|to|at)\b|\b(?:knife|gun|blade|machete)\s+(?:to|at|against)\s+(?:my|her|his|their)\s+(?:throat|head|neck|face)|"
-        rf"\b(?:brick|petrol\s+bomb|rock|stone|firework)s?\s+through\s+(?:my|our|her|his|their)\s+(?:front\s+)?(?:window|door|letterbox)|"
-        rf"\bthreatened\s+by\s+(?:a|the|his|her|my|some)\s+(?:gang|man|men|lads|neighbour|ex)")),
+        r"\bthreat\w*\s+(?:\w+\s+){0,3}?to\s+(?:(?:kill|hurt|stab|burn|shoot|cut|harm|beat|batter|attack|break|smash)\s+"
+        r"(?:me|her|him|us|you|them|my|his|our|their|the\s+(?:house|flat|place|car))\b|do\s+(?:me|her|him)\s+in)|\b(?:pulled|pulls|held|holds|holding)\s+(?:a\s+)?(?:knife|gun|blade|machete)\s+"
+        r"(?:on|to|at)\b|\b(?:knife|gun|blade|machete)\s+(?:to|at|against)\s+(?:my|her|his|their)\s+(?:throat|head|neck|face)|"
+        r"\b(?:brick|petrol\s+bomb|rock|stone|firework)s?\s+through\s+(?:my|our|her|his|their)\s+(?:front\s+)?(?:window|door|letterbox)|"
+        r"\bthreatened\s+by\s+(?:a|the|his|her|my|some)\s+(?:gang|man|men|lads|neighbour|ex)")),
     Rule("said they will kill or hurt", ("danger",), _words("kill|stab|hurt|shoot|cut|burn|batter|beat|smash| in|get |break|kids|next time"), _rx(
-        rf"\b(?:said|says|saying|told|tells|telling|messag\w*|text\w*|shout\w*|scream\w*|keeps\s+saying|threaten\w*|"
-        rf"swore|swears)\b[^.]{{0,60}}?\b(?:going\s+to|gonna|will|'ll|ll|'d|would|wants?\s+to|is\s+coming\s+to)\s+"
-        rf"(?:(?:kill|stab|hurt|shoot|cut|burn|batter|beat|smash)\s+(?:me|her|him|us|you|them|my|his|her|your)\b|"
-        rf"do\s+(?:me|her|him|us|you)\s+in|get\s+(?:me|her|him|us)\b|break\s+"
-        rf"(?:my|her|his|your)\s+\w+|take\s+the\s+kids)|\bnext\s+time\s+(?:it'?ll|it\s+will|i'?d|i\s+won'?t|she'?ll|he'?ll)\s+"
-        rf"(?:be\s+(?:my|your|her|his)\s+head|not\s+get\s+up)")),
+        r"\b(?:said|says|saying|told|tells|telling|messag\w*|text\w*|shout\w*|scream\w*|keeps\s+saying|threaten\w*|"
+        r"swore|swears)\b[^.]{0,60}?\b(?:going\s+to|gonna|will|'ll|ll|'d|would|wants?\s+to|is\s+coming\s+to)\s+"
+        r"(?:(?:kill|stab|hurt|shoot|cut|burn|batter|beat|smash)\s+(?:me|her|him|us|you|them|my|his|her|your)\b|"
+        r"do\s+(?:me|her|him|us|you)\s+in|get\s+(?:me|her|him|us)\b|break\s+"
+        r"(?:my|her|his|your)\s+\w+|take\s+the\s+kids)|\bnext\s+time\s+(?:it'?ll|it\s+will|i'?d|i\s+won'?t|she'?ll|he'?ll)\s+"
+        r"(?:be\s+(?:my|your|her|his)\s+head|not\s+get\s+up)")),
     Rule("stalking and following", ("danger",), _words("stalk|follow|outside|up|live"), _rx(
         rf"\bstalk\w*\s+(?:{OBJ}|my|his|her|our)\b|\b(?:is|been|being|was|keeps?)\s+stalk\w+|\b(?:my|her|his)\s+stalker\b|"
         rf"\bfollow\w*\s+(?:{OBJ}\s+)?home\b|\bwait\w*\s+outside\s+(?:my|her|his|our|their)\s+(?:house|home|flat|door|work|school)|"
