@@ -128,7 +128,7 @@ RULES: list[Rule] = [
         rf"home|hard\s+when|into\s+(?:poverty|debt|despair|pain)))|\b(?:knock\w*|slap\w*|push\w*)\s+{VICTIM}\s+(?:about|around)\b"),
         refine=True),
     Rule("beaten by someone", ("abuse",), _words("beat|batter|hit|punch|kick|slap|attack|assault|abuse|rape|strangl|burn|whip"), _rx(
-        r"\b(?:is|was|were|been|being|gets?|getting|got)\s+(?:\w+\s+)?(?:beaten|battered|hit|punched|kicked|slapped|"
+        r"\b(?:is|was|were|been|being|gets?|getting|got)\s+(?:\w+\s+){0,3}?(?:beaten|battered|hit|punched|kicked|slapped|smacked|"
         r"attacked|assaulted|abused|raped|strangled|beat\s+up|beaten\s+up|burned|burnt|whipped)\s+(?:up\s+)?"
         r"(?:by\s+(?:my|her|his|our|your|a|an)\b(?!\s+(?:\w+\s+)?(?:vehicle|car|bus|van|lorry|train|truck|taxi|ball|bike|"
         r"cyclist|motorist|storm|virus|pandemic|cut|crisis|challenge|wave|flood)\b(?!\s+driver))|again\b|every\b)"), refine=True),
@@ -200,18 +200,22 @@ RULES: list[Rule] = [
         r"(?:on|to|at)\b|\b(?:knife|gun|blade|machete)\s+(?:to|at|against)\s+(?:my|her|his|their)\s+(?:throat|head|neck|face)|"
         r"\b(?:brick|petrol\s+bomb|rock|stone|firework)s?\s+through\s+(?:my|our|her|his|their)\s+(?:front\s+)?(?:window|door|letterbox)|"
         r"\bthreatened\s+by\s+(?:a|the|his|her|my|some)\s+(?:gang|man|men|lads|neighbour|ex)")),
-    Rule("said they will kill or hurt", ("danger",), _words("kill|stab|hurt|shoot|cut|burn|batter|beat|smash| in|get |break|kids|next time"), _rx(
+    Rule("said they will kill or hurt", ("danger",), _words("kill|stab|hurt|shoot|cut|burn|torch|batter|beat|smash|bomb| in|get |break|kids|next time"), _rx(
         r"\b(?:said|says|saying|told|tells|telling|messag\w*|text\w*|shout\w*|scream\w*|keeps\s+saying|threaten\w*|"
         r"swore|swears)\b[^.]{0,60}?\b(?:going\s+to|gonna|will|'ll|ll|'d|would|wants?\s+to|is\s+coming\s+to)\s+"
-        r"(?:(?:kill|stab|hurt|shoot|cut|burn|batter|beat|smash)\s+(?:me|her|him|us|you|them|my|his|her|your)\b|"
+        r"(?:(?:kill|stab|hurt|shoot|cut|burn|torch|batter|beat|smash|petrol\s+bomb)\s+(?:me|her|him|us|you|them|my|his|her|"
+        r"your|the\s+(?:house|flat|car))\b|"
         r"do\s+(?:me|her|him|us|you)\s+in|get\s+(?:me|her|him|us)\b|break\s+"
         r"(?:my|her|his|your)\s+\w+|take\s+the\s+kids)|\bnext\s+time\s+(?:it'?ll|it\s+will|i'?d|i\s+won'?t|she'?ll|he'?ll)\s+"
         r"(?:be\s+(?:my|your|her|his)\s+head|not\s+get\s+up)")),
-    Rule("stalking and following", ("danger",), _words("stalk|follow|outside|up|live"), _rx(
+    Rule("stalking and following", ("danger",), _words("stalk|follow|outside|up|live|lives|go|work|at |change"), _rx(
         rf"\bstalk\w*\s+(?:{OBJ}|my|his|her|our)\b|\b(?:is|been|being|was|keeps?)\s+stalk\w+|\b(?:my|her|his)\s+stalker\b|"
         rf"\bfollow\w*\s+(?:{OBJ}\s+)?home\b|\bwait\w*\s+outside\s+(?:my|her|his|our|their)\s+(?:house|home|flat|door|work|school)|"
         rf"\b(?:turn\w*|show\w*)\s+up\s+(?:at\s+(?:my|her|his|our|the)\s+(?:house|home|flat|work|door)|outside|wherever|everywhere)|"
-        rf"\bturns?\s+up\s+everywhere\b|\bknows?\s+where\s+(?:i|she|he|we)\s+live")),
+        rf"\bturns?\s+up\s+everywhere\b|\bknows?\s+where\s+(?:i|she|he|we|my\s+\w+)\s+(?:live|lives|go|goes|work|works)\b|"
+        r"\b(?:sat|sits|sitting|parked|parks|waiting|hanging\s+around|standing|stood)\s+outside\s+(?:my|her|his|our|their)\s+"
+        r"(?:house|home|flat|door|work)|\b(?:came|comes|come|coming|went|goes)\s+at\s+(?:me|her|him|us)\s+with\b|"
+        r"\b(?:had|have|has)\s+to\s+change\s+(?:my|her|his|our)\s+(?:number|phone\s+number|locks)\b")),
     Rule("afraid of a person", ("danger",), _words("scared|afraid|frighten|terrified|petrified|safe"), _rx(
         rf"\b(?:scared|afraid|frightened|terrified|petrified)\s+(?:of\s+(?:him|her|{POSS}\s+(?:\w+\s+)?{PERSON})\b|"
         rf"to\s+go\s+home|(?:he|she)'?ll\s+find)|\bno\s+longer\s+feels?\s+safe\s+at\s+home|"
@@ -254,4 +258,32 @@ RULES: list[Rule] = [
         rf"drugs|vapes|cigarettes|presents|gifts|lifts)\b|\b(?:an|her|his|with\s+an?)\s+older\s+(?:boyfriend|man)\b|\bgroup\s+of\s+older\s+(?:men|lads)\b|"
         rf"\b(?:asking|asks|asked|wants)\s+(?:{OBJ}|my\s+\w+)\s+to\s+meet\s+(?:up|him)\b|\bsends?\s+(?:him|her|my\s+\w+)\s+messages\s+"
         rf"(?:late\s+at\s+night|at\s+night|all\s+night|in\s+secret)|\bpretending\s+to\s+be\s+a\s+(?:boy|girl|kid|child)")),
+    # ---------------------------------------------------------------- added after a second written batch (dev)
+    Rule("control and harassment", ("domestic-violence",), _words("let|tells|told|telling|smash|messages|texts|calls|hair|dragg"), _rx(
+        rf"\b(?:doesn'?t|does\s+not|don'?t|never|wouldn'?t|won'?t|didn'?t)\s+let\s+{OBJ}\s+(?:(?:have|use)\s+(?:my|her|his|any)\s+"
+        r"(?:own\s+)?(?:money|phone|bank\s+card|card|keys|passport|friends)|(?:see|speak\s+to|talk\s+to|phone|ring)\s+(?:my|her|his|"
+        r"any|anyone|friends|family)|go\s+out|out\b|leave\b)|\btells?\s+(?:me|her|him)\s+(?:what\s+to\s+wear|who\s+(?:i|she|he)\s+can)|\bsmash\w*\s+(?:my|her|his)\s+"
+        r"phone\b|\b(?:hundreds|dozens|loads)\s+of\s+(?:messages|texts|calls)\s+a\s+day\b|\bby\s+(?:my|her|his)\s+hair\b|"
+        r"\bdragg?\w*\s+(?:me|her|him)\s+(?:out|across|along|down|up|by|into|round)\b"), refine=True),
+    Rule("despair", ("self-harm",), _words("thoughts|around|here|alive|ending|end |point|tablets|pills|cutting"), _rx(
+        r"\b(?:dark|black)\s+thoughts\b|\bnot\s+(?:being|be)\s+(?:around|here|alive)\s+any\s?more\b|"
+        r"\b(?:thought|thinking|talk\w*|think)\s+(?:about|of)\s+end(?:ing)?\s+(?:it|things|my\s+life|his\s+life|her\s+life)\b|"
+        r"\bno\s+point\s+(?:to|in)\s+(?:anything|living|life|going\s+on|being\s+here)\b|"
+        r"\b(?:more|extra)\s+(?:of\s+)?(?:her|his|my)\s+(?:tablets|pills|meds)\s+than\b|"
+        r"\b(?:tablets|pills|meds|medication)\s+(?:\w+\s+){0,4}?on\s+purpose\b|\bcutting\s+again\b|"
+        r"\b(?:i'?ve|i\s+have|she'?s|he'?s|she\s+has|he\s+has)\s+been\s+cutting\b(?!\s+(?:back|down|the|costs|hair|grass|hedges|"
+        r"corners|out))")),
+    Rule("child in a bad home", ("child-at-risk",), _words("food|beds|face|head|smack|scream|older than"), _rx(
+        r"\b(?:kids|children|child|baby|babies|lad|lass|boy|girl|little\s+\w+)\b[^.]{0,60}?\b(?:no|without)\s+(?:food|beds?)\b|"
+        r"\b(?:kids|children|child|baby|babies)\b[^.]{0,80}?\boff\s+(?:his|her|their)\s+(?:face|head|heads|faces)\b|"
+        r"\b(?:men|man|lads?|blokes?)\s+(?:much\s+|a\s+lot\s+|way\s+)?older\s+than\s+(?:her|him)\b|"
+        r"\bscreamed\s+at\s+and\s+(?:smacked|hit|slapped|beaten)\b")),
+    Rule("care not given (2)", ("neglect",), _words("left|meal|sores|ulcer|same"), _rx(
+        rf"{SUBJ}(?:\s+\S+){{0,3}}?\s+left\s+(?:with\s+)?(?:no|without)\s+(?:heating|food|water|meds|care|help)\b|"
+        r"\b(?:hasn'?t|has\s+not|haven'?t|not)\s+(?:had|eaten)\s+(?:a\s+)?(?:proper\s+|hot\s+|decent\s+)?meal\b|"
+        r"\bbed\s?sores\b|\b(?:legs?|feet|skin)\s+(?:are|is|were|was|all)\s+ulcerated\b|\bulcerated\s+(?:legs?|feet)\b|\bsame\s+\w+\s+(?:on\s+)?for\s+(?:days|weeks)\b")),
+    Rule("abuse (2)", ("abuse",), _words("take|touch|corner"), _rx(
+        r"\btake\w*\s+(?:my|his|her|their)\s+(?:pension|benefits|money|bank\s+card|card|wages)\s+off\s+(?:me|her|him)\b|"
+        r"\btouch\w*\s+(?:my|her|his)\s+(?:backside|bum|bottom|breasts?|chest|privates|crotch|body)\b|"
+        rf"\bcorner\w*\s+{OBJ}\b"), refine=True),
 ]
