@@ -6,7 +6,8 @@
 Prints, for the lexicon this replaced (``legacy``: the regex list of kilvoice 2026-11, kept in
 this file for comparison only) and the current classifier:
 * recall on the written disclosures and the false-flag rate on the written hard negatives, for
-  the dev half and the held-back test half of ``tests/fixtures/safeguarding``;
+  the dev half, the held-back test half and the ``fresh`` rows of ``tests/fixtures/safeguarding``
+  (written after all tuning, never tuned on: the best guess at recall on phrasing nobody planned for);
 * the flag rate on every note of ``../shared/corpora`` (NHS comment, petition, English Pol.is
   comment, Senedd turn, PII-set row: one note each) and on each ``--mix`` CSV written by
   ``python3 ../shared/tools/mix_notes.py 2000 X.csv --seed S``; with ``--judgements`` the
@@ -102,7 +103,7 @@ def main(argv=None) -> dict:
     args = ap.parse_args(argv)
     result: dict = {"sets": {}, "real": {}}
     for name, classify in CLASSIFIERS.items():
-        for half in ("dev", "test"):
+        for half in ("dev", "test", "fresh"):
             s = score_set(read_set(SETS / f"{half}.jsonl"), classify)
             result["sets"][f"{name}/{half}"] = {k: v for k, v in s.items() if k not in ("missed", "false_ids")}
     sources: list[tuple[str, list]] = []
