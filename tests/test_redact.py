@@ -193,7 +193,8 @@ def test_skip_leaves_rejected_span(redactor):
     ("She said she has thought about suicide lately.", "self-harm"),
     ("Her partner hits her when he drinks.", "domestic-violence"),
     ("He told me he was abused as a boy.", "abuse"),
-    ("The kids are left alone for days.", "neglect"),
+    ("The kids are left alone for days.", "child-at-risk"),
+    ("Her dad hasn't been fed or washed since the carers stopped coming.", "neglect"),
     ("He threatened to kill her last week.", "danger"),
     ("Those children are at risk, someone should call child protection.", "child-at-risk"),
 ])

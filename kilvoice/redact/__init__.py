@@ -10,11 +10,11 @@ Review decisions: the pipeline passes the rejected spans of a note as ``skip`` (
 """
 from kilvoice.records import RedactionSpan
 from kilvoice.redact.redactor import LABELS, STAGE_NAME, Redactor, resolve_overlaps
-from kilvoice.redact.safeguarding import safeguarding_categories, safeguarding_flags
+from kilvoice.redact.safeguarding import safeguarding_categories, safeguarding_flags, sentence_categories
 from kilvoice.registry import register
 
 __all__ = ["LABELS", "STAGE_NAME", "RedactionSpan", "Redactor", "resolve_overlaps", "safeguarding_categories",
-           "safeguarding_flags", "spacy_uk_v1"]
+           "safeguarding_flags", "sentence_categories", "spacy_uk_v1"]
 
 
 @register(STAGE_NAME)

@@ -1,58 +1,92 @@
-"""Safeguarding flags: a lexicon classifier over raw text that returns categories only.
+"""Safeguarding flags: does this text disclose that a specific person is harmed or at risk?
 
-It errs on the side of flagging: a flagged note goes to a named lead, is kept out of quotes
-and exports and counted in the report without content. It never returns the matched text.
+A flag means the text says that the speaker, or someone they know or name (a child, partner,
+parent, neighbour, client), is being harmed, is at risk of harm, or may harm themselves:
+self-harm and suicidal thoughts, domestic abuse, child abuse or neglect, sexual abuse,
+exploitation and grooming, threats to kill or hurt, stalking, adult neglect. Talk about
+policy, services, news and fiction, and idiom ("abuse of power", "drug abuse services",
+"the council's threat to close the library", "I'd kill for a decent bus", "kill the bill") is
+not a disclosure.
+
+How: the text is cut into sentences (``sentence_spans``) and lower-cased; each rule has a cheap
+literal anchor and is tried only where it matches; rules that each describe a *construction* (a harm verb with a
+personal object, "threatened to kill", "took an overdose", "(was) raped", "left alone all night"
+with a child ...) decide, and a word's category is refined by who is in the sentence (a partner
+or family member: domestic-violence; a child: child-at-risk). The rules and what each is for
+are in ``kilvoice.redact.safeguarding_rules``; the written evaluation set is in
+``tests/fixtures/safeguarding`` and the figures in docs/PERFORMANCE.md.
+
+Returns categories only, never the matched words.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-_P = r"(?:him|her|them|me|myself|herself|himself|themselves|the kids|the children|my|his|their)"
-_FAMILY = r"(?:husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mother|stepdad|son|daughter|carer|fella)"
-CATEGORIES: dict[str, list[str]] = {
-    "self-harm": [
-        r"\bsuicid\w*", r"\bkill(?:ing|ed)?\s+(?:myself|herself|himself|themselves)\b",
-        r"\b(?:end|ending|take|taking|took)\s+(?:my|his|her|their)\s+(?:own\s+)?life\b", r"\bself[- ]?harm\w*",
-        r"\bcut(?:s|ting)?\s+(?:myself|herself|himself|themselves)\b", r"\boverdos\w*",
-        r"\b(?:do(?:es)?n'?t|did\s?n'?t|not)\s+want\s+to\s+(?:live|be\s+here|be\s+alive|go\s+on)\b",
-        r"\bhurt(?:ing)?\s+(?:myself|herself|himself|themselves)\b", r"\bbetter\s+off\s+dead\b",
-    ],
-    "domestic-violence": [
-        r"\bdomestic\s+(?:violence|abuse)\b", r"\bcoercive\s+control\w*",
-        rf"\b(?:my|her|his|their)\s+{_FAMILY}\s+(?:hits|hit|beats|beat|punched|punches|kicked|kicks|hurts|slapped|strangled|chokes|choked)\b",
-        r"\b(?:women'?s\s+)?refuge\b", r"\bfleeing\s+(?:abuse|violence|him|her)\b",
-    ],
-    "abuse": [
-        r"\babus(?:e|ed|es|ing|ive)\b", r"\bsexual(?:ly)?\s+(?:abus\w*|assault\w*|harass\w*)",
-        r"\brap(?:e|ed|ist)\b", r"\bmolest\w*", r"\bassault(?:ed|s)?\b", r"\bexploit(?:ed|ing|ation)\b",
-    ],
-    "neglect": [
-        r"\bself[- ]neglect\w*", rf"\bneglect(?:ed|ing)?\s+(?:{_P}|(?:the|her|his|their)?\s*(?:child|children|kids|baby|mum|dad|mother|father|elderly))",
-        r"\b(?:not\s+(?:been|being)\s+(?:fed|washed|changed|cared\s+for))\b", r"\bno\s+food\s+in\s+the\s+house\b",
-        r"\b(?:can(?:no|')?t|unable\s+to)\s+look\s+after\s+(?:himself|herself|themselves)\b", r"\bliving\s+in\s+squalor\b",
-        r"\bleft\s+(?:on\s+(?:his|her|their)\s+own|alone)\s+for\s+(?:days|hours|weeks)\b",
-    ],
-    "danger": [
-        r"\bthreat(?:en|ened|ening|s)?\s+(?:to\s+(?:kill|hurt|stab|burn)|me|her|him|them)\b",
-        r"\b(?:going\s+to|gonna|will|wants?\s+to)\s+(?:kill|stab|hurt|shoot)\s+(?:me|her|him|them|us|you)\b",
-        r"\bstalk(?:ed|ing|er|s)\b", r"\b(?:scared|afraid|frightened)\s+(?:to\s+go\s+home|of\s+(?:him|her|my|them))\b",
-        r"\bnot\s+safe\s+at\s+home\b", r"\b(?:knife|gun|weapon)\s+(?:to|at)\s+(?:me|her|him|them|my|his)\b",
-    ],
-    "child-at-risk": [
-        r"\b(?:child|children|kids?|baby|toddler)\s+(?:is\s+|are\s+)?(?:at\s+risk|in\s+danger|unsafe)\b",
-        r"\bchild\s+protection\b", r"\bgroom(?:ed|ing)\b", r"\b(?:kids|children|child|baby)\s+(?:were\s+|was\s+|is\s+|are\s+)?left\s+alone\b",
-        r"\bchild\s+(?:abuse|neglect|sexual\s+exploitation)\b", r"\bsocial\s+services\s+(?:took|removed|involved)\b",
-    ],
-}
-_COMPILED = {cat: re.compile("|".join(f"(?:{p})" for p in pats), re.I) for cat, pats in CATEGORIES.items()}
+from kilvoice.redact.safeguarding_rules import ANIMAL, CATEGORIES, CHILD, FAMILY, RULES, VETO, VETO_WORDS
+
+__all__ = ["CATEGORIES", "safeguarding_categories", "safeguarding_flags", "sentence_categories", "sentence_spans"]
+
+# A sentence ends at . ! ? (and closing quotes/brackets) followed by space, or at a line break.
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n\s*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (stripped, non-empty)."""
+    spans, pos = [], 0
+    for m in _SENT_END.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _classify(sentence: str) -> set[str]:
+    """Categories for one sentence."""
+    low = sentence.lower()
+    if any(w in low for w in VETO_WORDS) and VETO.search(low):
+        return set()
+    found: set[str] = set()
+    for rule in RULES:
+        if any(w in low for w in rule.anchor) and rule.pattern.search(low):
+            if rule.not_animals and ANIMAL.search(low):
+                continue
+            found.update(rule.categories)
+            if rule.refine:
+                if FAMILY.search(low):
+                    found.add("domestic-violence")
+                if CHILD.search(low):
+                    found.add("child-at-risk")
+    return found
+
+
+def sentence_categories(text: str) -> list[tuple[int, int, list[str]]]:
+    """``(start, end, categories)`` for each flagged sentence of ``text`` (offsets into ``text``)."""
+    out = []
+    for start, end in sentence_spans(text):
+        cats = _classify(text[start:end])
+        if cats:
+            out.append((start, end, sorted(cats)))
+    return out
 
 
 def safeguarding_categories(text: str) -> list[str]:
-    """Categories whose lexicon matches ``text`` (sorted); never the matched words."""
-    return sorted(cat for cat, rx in _COMPILED.items() if rx.search(text))
+    """Categories of all flagged sentences of ``text`` (sorted); never the matched words."""
+    found: set[str] = set()
+    for _, _, cats in sentence_categories(text):
+        found.update(cats)
+    return sorted(found)
 
 
-def safeguarding_flags(texts) -> list[tuple[str, str]]:
+def safeguarding_flags(texts: Iterable[str]) -> list[tuple[str, str]]:
     """``("safeguarding", category)`` pairs for a note given as texts."""
     found: set[str] = set()
     for text in texts:
