@@ -141,17 +141,20 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
         rejects += seg_rejects
         timings["segment"] = time.perf_counter() - t
         log.info("segment: %d statements", len(statements))
+        # embedded and themed without disfluencies ("erm", "I, I think"); quotes keep the words as spoken
+        from kilvoice.substantive import as_analysed
+        analysed = as_analysed(statements)
 
         t = time.perf_counter()
         name, settings = stage_settings(config, "embed")
         embedder = registry.create(name, **settings)
-        embeddings = embed_cached(embedder, [s.text for s in statements], store)
+        embeddings = embed_cached(embedder, [s.text for s in analysed], store)
         timings["embed"] = time.perf_counter() - t
 
         t = time.perf_counter()
         name, settings = stage_settings(config, "topics")
         topic_stage = registry.create(name, **settings)
-        themes, assignments, topic_rejects, topic_info = topic_stage.run(statements, embeddings, seed=seed)
+        themes, assignments, topic_rejects, topic_info = topic_stage.run(analysed, embeddings, seed=seed)
         rejects += topic_rejects
         timings["topics"] = time.perf_counter() - t
         log.info("topics: %d themes in %d groups (plus the 'other' bucket)",

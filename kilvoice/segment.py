@@ -11,6 +11,11 @@ very sharp."): in a note with question headings, the run of verbless sentences b
 first question. They are the conversationalist's context, not a resident's view, and were
 themed as if residents had said them. The run ends at the first sentence with a verb ("Says
 the park is lovely"), so what a resident said in the opening lines stays.
+
+``kilvoice.segment.sentences.v3`` also leaves out statements that carry no view
+(:mod:`kilvoice.substantive`): backchannel, greetings and thanks, procedure and chairing,
+fragments, and everything the facilitator or chair said (K655-K659, each counted under
+"What could not be used").
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from functools import lru_cache
 from kilvoice.errors import Errors
 from kilvoice.records import Reject, Statement, Utterance
 from kilvoice.registry import register
+from kilvoice.substantive import reason as substantive_reason
 from kilvoice.tagger import load_tagger
 
 _BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
@@ -105,18 +111,19 @@ class SentenceSegmenter:
     tagger; without it nothing is left out)."""
 
     def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
-                 opening_context: bool = False):
+                 opening_context: bool = False, substantive: bool = False):
         self.min_words = min_words
         self.max_words = max_words
         self.roles = tuple(roles)
         self.opening_context = opening_context
+        self.substantive = substantive
 
     def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
         nlp = _sentencizer()
         statements: list[Statement] = []
         rejects: list[Reject] = []
         for utt in utterances:
-            if utt.role not in self.roles:
+            if utt.role not in self.roles and not (self.substantive and utt.role == "conversationalist"):
                 continue
             sentences: list[str] = []
             for piece in _pieces(utt.text):
@@ -137,6 +144,10 @@ class SentenceSegmenter:
                 sid = f"{conversation_id}-u{utt.index}-s{i}"
                 if word_count(s) == 0:
                     rejects.append(Reject("segment", sid, "empty", "no words left after redaction"))
+                    continue
+                code = substantive_reason(s, utt.role) if self.substantive else None
+                if code:
+                    rejects.append(Reject("segment", sid, code, getattr(Errors, code)))
                     continue
                 statements.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
                                             index=i, text=s, question=utt.question))
@@ -175,3 +186,13 @@ def make_segmenter_v2(min_words: int = 3, max_words: int = 80, roles: list[str] 
     return SentenceSegmenter(min_words=min_words, max_words=max_words,
                              roles=tuple(roles) if roles else ("resident", "unknown"),
                              opening_context=opening_context)
+
+
+@register("kilvoice.segment.sentences.v3")
+def make_segmenter_v3(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True, substantive: bool = True) -> SentenceSegmenter:
+    """v2, and only substantive statements: backchannel, greetings, procedure, fragments and
+    the facilitator's lines are left out with a reason (K655-K659; :mod:`kilvoice.substantive`)."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context, substantive=substantive)

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, last_question, make_note, question_of, role_of
+from kilvoice.ingest.formats import Context, facilitator_names, make_note, transcript_utterances
 from kilvoice.ingest.formats.text import read_text
 from kilvoice.ingest.metadata import parse_header_lines
-from kilvoice.records import Note, Utterance
+from kilvoice.records import Note
 
 TIMING = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
 VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.S)
@@ -25,25 +25,8 @@ NAMED = re.compile(r"^\s*([A-Z][\w.'’()\- ]{0,40}?)\s*:\s+(.*)$")
 
 
 def _turns_to_note(ctx: Context, meta: dict, turns: list[tuple[str | None, str]], warnings: list[str]) -> Note:
-    conv = meta.get("conversationalist") or meta.get("Conversationalist") or ctx.sidecar.get("conversationalist")
-    utts: list[Utterance] = []
-    question = None
-    for speaker, text in turns:
-        text = re.sub(r"\s+", " ", TAG.sub("", text)).strip()
-        if not text:
-            continue
-        role = role_of(speaker, conv)
-        if utts and utts[-1].speaker == speaker:
-            utts[-1].text += " " + text
-            if role == "conversationalist":
-                question = last_question(utts[-1].text) or question
-                utts[-1].question = last_question(utts[-1].text)
-            continue
-        if role == "conversationalist":
-            question = last_question(text) or question
-            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=last_question(text)))
-        else:
-            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=question))
+    conv = facilitator_names(meta, ctx.sidecar)
+    utts = transcript_utterances([(sp, TAG.sub("", text)) for sp, text in turns], conv)
     if not utts:
         raise KilvoiceError("K213", path=ctx.display)
     return make_note(ctx, 0, meta, utts, warnings)
