@@ -111,8 +111,8 @@ def reason(text: str, role: str = "resident") -> str | None:
         return "K658"
     plain = speech_text(text)
     tokens = _tokens(plain)
-    if not tokens:
-        return "K659"
+    if not tokens:  # nothing but hesitations ("Mm, mm.") or no words at all
+        return "K655" if _tokens(text) else "K659"
     greeting = _greeting(plain)
     if all(t in BACKCHANNEL for t in tokens):
         return "K656" if greeting else "K655"

@@ -262,9 +262,12 @@ class Store:
                   json.dumps([s if isinstance(s, dict) else s.__dict__ for s in sp]))
                  for u, sp in zip(utterances, spans)],
             )
+            merged: dict[str, list[str]] = {}  # one flag per kind (the table's key): a note can
+            for kind, reason in flags:          # raise several safeguarding categories
+                merged.setdefault(kind, []).append(reason)
             db.executemany(
                 "INSERT INTO flags (conversation_id, kind, reason, created_at) VALUES (?,?,?,?)",
-                [(conversation_id, kind, reason, now()) for kind, reason in flags],
+                [(conversation_id, kind, "; ".join(dict.fromkeys(reasons)), now()) for kind, reasons in merged.items()],
             )
 
     def redacted_utterances(self, conversation_id: str) -> list[Utterance]:

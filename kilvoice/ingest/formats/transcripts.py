@@ -1,5 +1,8 @@
-"""Transcripts: WebVTT (``<v Speaker>`` turns, metadata in a ``NOTE`` block right after
-``WEBVTT``) and SubRip (``Name: text`` lines; metadata in a sidecar ``.srt.meta.yaml``).
+"""Transcripts: WebVTT (Teams ``<v Speaker>`` turns or Zoom ``Name: text`` cues, metadata in a
+``NOTE`` block right after ``WEBVTT``), SubRip (``Name: text`` lines; metadata in a sidecar
+``.srt.meta.yaml``), and the timed speaker lines of Otter ``.txt`` and Teams ``.docx``
+exports ("Speaker 1  0:03" / "Name   0:01:02", then what was said; read by the text and
+Word parsers through :func:`timed_note`).
 
 Consecutive cues by one speaker become one utterance. Speakers matching the
 conversationalist (full or first name) or labelled Interviewer/Conversationalist/Facilitator
@@ -22,6 +25,32 @@ TIMING = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(\d{1,2}:)
 VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.S)
 TAG = re.compile(r"</?[^>]+>")
 NAMED = re.compile(r"^\s*([A-Z][\w.'’()\- ]{0,40}?)\s*:\s+(.*)$")
+# Otter .txt ("Speaker 1  0:03") and Teams .docx ("Name   0:01:02") speaker lines: a label and a time
+TIMED = re.compile(r"^\s*([^\d\s:][^:]{0,50}?)\s{2,}(?:\d{1,2}:)?\d{1,2}:\d{2}\s*$")
+
+
+def timed_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
+    """(speaker, text) turns of an Otter or Teams export (a "Name  0:03" line, then what was
+    said), or None when fewer than two such lines head the text."""
+    turns: list[tuple[str | None, str]] = []
+    speaker = None
+    heads = 0
+    for line in lines:
+        m = TIMED.match(line)
+        if m:
+            speaker, heads = m[1].strip(), heads + 1
+            turns.append((speaker, ""))
+        elif line.strip() and turns:
+            turns[-1] = (speaker, (turns[-1][1] + " " + line.strip()).strip())
+        elif line.strip():
+            return None  # text before the first speaker line: not a timed transcript
+    return turns if heads >= 2 else None
+
+
+def timed_note(ctx: Context, meta: dict, lines: list[str], warnings: list[str]) -> Note | None:
+    """A note from an Otter/Teams timed transcript body, or None when the body is not one."""
+    turns = timed_turns(lines)
+    return _turns_to_note(ctx, meta, turns, warnings) if turns else None
 
 
 def _turns_to_note(ctx: Context, meta: dict, turns: list[tuple[str | None, str]], warnings: list[str]) -> Note:

@@ -1,0 +1,80 @@
+"""Issue 16: substantive statements, roles in multi-party transcripts, speech cleaning and the
+transcript export readers (Otter .txt, Zoom/Teams .vtt)."""
+from pathlib import Path
+
+import pytest
+
+from kilvoice.ingest.formats import Context, iter_notes
+from kilvoice.ingest.formats.roles import inferred_facilitators
+from kilvoice.records import Utterance
+from kilvoice.segment import make_segmenter_v2, make_segmenter_v3
+from kilvoice.substantive import reason, speech_text
+
+SAMPLES = Path(__file__).resolve().parent.parent / "corpora" / "samples" / "transcripts"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Yeah, yeah, no, it's fine.", "K655"),
+    ("Mm. Right, okay.", "K655"),
+    ("Good morning, everyone, and thank you for coming.", "K656"),
+    ("Can I ask Members if there are any declarations of interest, please?", "K657"),
+    ("Moving on, then, to item 2 this afternoon.", "K657"),
+    ("—or they can be in a zone or they can—", "K659"),
+    ("The library is only open three days a week now.", None),
+    ("The people.", None),
+    ("Schools are struggling to recruit.", None),
+])
+def test_reason_codes(text, code):
+    assert reason(text) == code
+
+
+def test_the_facilitator_side_is_left_out_whatever_it_says():
+    assert reason("The buses are awful since the cuts.", "conversationalist") == "K658"
+
+
+def test_speech_text_drops_disfluencies_not_words():
+    assert speech_text("The buses are, erm, you know, really bad, I, I think.") == "The buses are really bad, I think."
+    assert speech_text("Call [PERSON_1] about the park.") == "Call [PERSON_1] about the park."
+
+
+def test_chair_and_questioners_found_without_names():
+    turns = [("Speaker 1", "Good evening and welcome. What's good about the area?"),
+             ("Speaker 2", "The park is lovely and the cafe is always busy."),
+             ("Speaker 1", "And what would make it better?"),
+             ("Speaker 2", "More buses in the evening."),
+             ("Speaker 3", "Could the library open on Saturdays?"),
+             ("Speaker 2", "A youth club for the teenagers.")]
+    assert inferred_facilitators(turns) == {"Speaker 1"}
+    # one speaker only: nobody to facilitate
+    assert inferred_facilitators(turns[1:2]) == set()
+
+
+def test_v3_rejects_with_codes_and_v2_is_unchanged():
+    utts = [Utterance(0, "Good morning, everyone. What's strong about the area?", role="conversationalist"),
+            Utterance(1, "Yeah, yeah. The market hall is the heart of the town and it's always busy.", role="resident"),
+            Utterance(2, "Mm, mm.", role="resident")]
+    st, rj = make_segmenter_v3().run("c", utts)
+    assert [s.text for s in st] == ["Yeah, yeah. The market hall is the heart of the town and it's always busy."]
+    assert sorted(r.code for r in rj) == ["K655", "K658", "K658"]
+    st2, _ = make_segmenter_v2().run("c", utts)
+    assert len(st2) == 2  # v2 keeps the backchannel, so old pipeline files reproduce
+
+
+def test_otter_txt_and_zoom_vtt_read_as_transcripts():
+    otter = SAMPLES / "lowther-dale-cafe-otter-2022-09-14.txt"
+    note = next(iter_notes(otter, Context(source=otter.name, display=otter.name)))
+    assert {u.speaker: u.role for u in note.utterances} == {"Speaker 1": "conversationalist", "Speaker 2": "resident"}
+    assert note.meta["id"] == "BC-0307"
+    assert any(u.question == "future" for u in note.utterances if u.role == "resident")
+    zoom = SAMPLES / "holmefield-surgery-zoom-2022-08-30.vtt"
+    note = next(iter_notes(zoom, Context(source=zoom.name, display=zoom.name)))
+    roles = {u.speaker: u.role for u in note.utterances}
+    assert roles["Tariq Hussain"] == "conversationalist" and roles["Gwen Oldroyd"] == "resident"
+
+
+def test_named_facilitator_wins_over_inference():
+    from kilvoice.ingest.formats import transcript_utterances
+
+    turns = [("Ann", "The park is lovely?"), ("Bob", "What do you like?"), ("Ann", "The cafe."), ("Bob", "Why?")]
+    utts = transcript_utterances(turns, "Ann")
+    assert {u.speaker: u.role for u in utts} == {"Ann": "conversationalist", "Bob": "resident"}
