@@ -69,7 +69,29 @@ def test_otter_txt_and_zoom_vtt_read_as_transcripts():
     zoom = SAMPLES / "holmefield-surgery-zoom-2022-08-30.vtt"
     note = next(iter_notes(zoom, Context(source=zoom.name, display=zoom.name)))
     roles = {u.speaker: u.role for u in note.utterances}
-    assert roles["Tariq Hussain"] == "conversationalist" and roles["Gwen Oldroyd"] == "resident"
+    assert roles["Imran Qureshi"] == "conversationalist" and roles["Gwen Oldroyd"] == "resident"
+
+
+def test_teams_docx_and_plain_script_read_as_transcripts():
+    docx = SAMPLES / "kelvale-market-hall-teams-2022-07-28.docx"
+    note = next(iter_notes(docx, Context(source=docx.name, display=docx.name)))
+    # "Edwards-Lyle, Marcia" is not the metadata's "Marcia Edwards-Lyle": found by what she says
+    assert {u.speaker: u.role for u in note.utterances} == {
+        "Edwards-Lyle, Marcia": "conversationalist", "Dev Patel": "resident", "Agnieszka Nowak": "resident"}
+    assert "0:00" not in note.text
+    script = SAMPLES / "brackenhill-welfare-script-2022-06-23.txt"
+    note = next(iter_notes(script, Context(source=script.name, display=script.name)))
+    assert {u.speaker: u.role for u in note.utterances} == {
+        "Siobhan": "conversationalist", "Bill Hirst": "resident", "Tanya Hirst": "resident"}
+    assert [u.question for u in note.utterances if u.role == "resident"][-2:] == ["future", "future"]
+
+
+def test_a_note_with_labels_is_not_a_script():
+    from kilvoice.ingest.formats.transcripts import script_turns
+
+    lines = ["Good: the park, the library.", "Better: buses.", "Good: the people.", "Better: a youth club."]
+    assert script_turns(lines) is None
+    assert script_turns(["Ann: hello there", "Bob: hi", "Ann: the park?", "Bob: the park is lovely"]) is not None
 
 
 def test_named_facilitator_wins_over_inference():

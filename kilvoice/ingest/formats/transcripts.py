@@ -1,8 +1,8 @@
 """Transcripts: WebVTT (Teams ``<v Speaker>`` turns or Zoom ``Name: text`` cues, metadata in a
 ``NOTE`` block right after ``WEBVTT``), SubRip (``Name: text`` lines; metadata in a sidecar
 ``.srt.meta.yaml``), and the timed speaker lines of Otter ``.txt`` and Teams ``.docx``
-exports ("Speaker 1  0:03" / "Name   0:01:02", then what was said; read by the text and
-Word parsers through :func:`timed_note`).
+exports ("Speaker 1  0:03" / "Name   0:01:02", then what was said) and plain scripts of
+"Name: text" lines (read by the text and Word parsers through :func:`timed_note`).
 
 Consecutive cues by one speaker become one utterance. Speakers matching the
 conversationalist (full or first name) or labelled Interviewer/Conversationalist/Facilitator
@@ -47,9 +47,34 @@ def timed_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
     return turns if heads >= 2 else None
 
 
+def script_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
+    """(speaker, text) turns of a plain script ("Name: what they said" lines), or None unless
+    it looks like one: four or more such lines making most of the body, two or more speakers
+    with two lines each, and no label a note heading ("Good:", "What would make it better:")."""
+    from kilvoice.ingest.formats.text import heading_question
+
+    turns: list[tuple[str | None, str]] = []
+    body = [ln for ln in lines if ln.strip()]
+    for line in body:
+        m = NAMED.match(line)
+        if m and len(m[1].split()) <= 4 and heading_question(line.strip())[0] is None:
+            turns.append((m[1].strip(), m[2]))
+        elif turns:
+            turns[-1] = (turns[-1][0], turns[-1][1] + " " + line.strip())
+        else:
+            return None
+    counts: dict[str, int] = {}
+    for sp, _ in turns:
+        counts[sp] = counts.get(sp, 0) + 1
+    if len(turns) < 4 or len(turns) < 0.6 * len(body) or sum(n >= 2 for n in counts.values()) < 2:
+        return None
+    return turns
+
+
 def timed_note(ctx: Context, meta: dict, lines: list[str], warnings: list[str]) -> Note | None:
-    """A note from an Otter/Teams timed transcript body, or None when the body is not one."""
-    turns = timed_turns(lines)
+    """A note from an Otter/Teams timed transcript body or a plain "Name: text" script, or
+    None when the body is neither."""
+    turns = timed_turns(lines) or script_turns(lines)
     return _turns_to_note(ctx, meta, turns, warnings) if turns else None
 
 
