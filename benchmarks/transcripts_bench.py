@@ -178,30 +178,55 @@ def themes(rerun: bool) -> dict:
         toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
         (work / "pipeline.toml").write_text(toml, encoding="utf-8")
         subprocess.run([str(Path(sys.executable).parent / "kilvoice"), "run", "-q", str(work / "pipeline.toml")],
-                       check=True, cwd=ROOT)
+                       check=True, cwd=ROOT, stdout=sys.stderr)
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
-    return measure(report)
+    return measure(report, representative(work / "store" / "kilvoice.sqlite", report["run_id"]))
 
 
-def measure(report: dict) -> dict:
+def representative(db_path: Path, run_id: str) -> dict[str, list[str]]:
+    """The three most typical statements of each theme: the quotes a report shows when
+    residents consented to quoting (the Senedd rows carry no consent, so the report has none)."""
+    import sqlite3
+
+    db = sqlite3.connect(db_path)
+    out = {}
+    for tid, rep in db.execute("SELECT id, representative FROM themes WHERE run_id=?", (run_id,)):
+        ids = json.loads(rep)[:3]
+        texts = dict(db.execute(f"SELECT id, text FROM statements WHERE id IN ({','.join('?' * len(ids))})", ids)) if ids else {}
+        out[tid] = [texts[i] for i in ids if i in texts]
+    db.close()
+    return out
+
+
+def measure(report: dict, quotes: dict[str, list[str]] | None = None) -> dict:
+    """Share of statements in procedural themes, "Mixed: ..." catch-alls and "other"; themes whose
+    three quotes are not all substantive; the segment stage's reject counts."""
     from kilvoice.substantive import reason
 
-    total = report["counts"]["statements"] if "counts" in report else None
-    rows, bad_quotes, n = [], [], 0
+    total = report["summary"]["statements"]
+    rows, bad_quotes = [], []
     for th in report["themes"]:
-        size = th.get("size", 0)
-        n += size
+        if th.get("kind") == "group":  # groups hold their themes' statements again
+            continue
         proc = procedural(th.get("keywords", []))
         mixed = th["title"].startswith("Mixed: ") or th["id"] == "other"
-        rows.append((th["id"], th["title"], size, proc, mixed, th.get("keywords", [])[:8]))
-        for q in th.get("quotes", [])[:3]:
-            if reason(q["text"]) is not None:
-                bad_quotes.append((th["id"], reason(q["text"])))
-    total = total or n
+        rows.append((th["id"], th["title"], th["size"], proc, mixed, th.get("keywords", [])[:8]))
+        if th["id"] == "other":
+            continue
+        for text in (quotes or {}).get(th["id"]) or [q["text"] for q in th.get("quotes", [])[:3]]:
+            code = reason(text)
+            if code:
+                bad_quotes.append((th["id"], code, text[:80]))
     lost = sum(size for _, _, size, proc, mixed, _ in rows if proc or mixed)
-    return {"statements": total, "procedural_mixed_other": lost,
-            "share": round(lost / max(total, 1), 3), "themes": rows, "non_substantive_quotes": bad_quotes,
-            "rejects": report.get("rejects_by_code", {})}
+    rejects = Counter()
+    for r in report.get("rejects", []):
+        if r.get("stage") == "segment":
+            rejects[r.get("code")] += r.get("count", 1)
+    return {"conversations": report["summary"]["conversations_analysed"],
+            "safeguarding_flagged": report["summary"].get("safeguarding_flagged"),
+            "statements": total, "procedural_mixed_other": lost, "share": round(lost / max(total, 1), 3),
+            "procedural_themes": [r[:3] for r in rows if r[3]], "catch_alls": [r[:3] for r in rows if r[4]],
+            "themes": rows, "non_substantive_quotes": bad_quotes, "segment_rejects": dict(rejects)}
 
 
 def roles_eval() -> dict:

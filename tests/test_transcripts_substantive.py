@@ -100,3 +100,14 @@ def test_named_facilitator_wins_over_inference():
     turns = [("Ann", "The park is lovely?"), ("Bob", "What do you like?"), ("Ann", "The cafe."), ("Bob", "Why?")]
     utts = transcript_utterances(turns, "Ann")
     assert {u.speaker: u.role for u in utts} == {"Ann": "conversationalist", "Bob": "resident"}
+
+
+def test_reach_counts_distinct_resident_speakers_when_metadata_is_silent(tmp_path):
+    path = tmp_path / "panel.vtt"
+    path.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n<v Host>What's good about the area?\n\n"
+                    "00:02.000 --> 00:04.000\n<v Ann>The park.\n\n00:04.000 --> 00:06.000\n<v Bob>The market.\n\n"
+                    "00:06.000 --> 00:08.000\n<v Ann>And the library.\n", encoding="utf-8")
+    note = next(iter_notes(path, Context(source=path.name, display=path.name)))
+    assert note.meta["residents"] == 2
+    otter = SAMPLES / "lowther-dale-cafe-otter-2022-09-14.txt"  # says Residents: 1 itself
+    assert next(iter_notes(otter, Context(source=otter.name, display=otter.name))).meta["residents"] == 1

@@ -94,11 +94,16 @@ def transcript_utterances(turns: list[tuple[str | None, str]], conversationalist
 
 def make_note(ctx: Context, index: int, raw_meta: dict[str, Any], utterances: list[Utterance],
               warnings: list[str] | None = None) -> Note:
-    """Merge sidecar and in-file metadata (in-file wins), validate, number the utterances."""
+    """Merge sidecar and in-file metadata (in-file wins), validate, number the utterances.
+    A transcript whose metadata does not say how many residents took part gets the number of
+    its distinct resident speakers."""
     merged = dict(ctx.sidecar)
     merged.update({k: v for k, v in raw_meta.items() if v not in (None, "")})
     meta, extra, warns = validate(merged)
     kept = [u for u in utterances if u.text and u.text.strip()]
+    heard = {u.speaker for u in kept if u.speaker and u.role == "resident"}
+    if heard and "residents" not in meta:  # reach of a transcript: its distinct resident speakers
+        meta["residents"] = len(heard)     # (the labels themselves stay in raw_utterances)
     for i, u in enumerate(kept):
         u.index = i
         u.text = u.text.strip()
