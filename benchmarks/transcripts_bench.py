@@ -226,6 +226,8 @@ def measure(report: dict, quotes: dict[str, list[str]] | None = None) -> dict:
             "safeguarding_flagged": report["summary"].get("safeguarding_flagged"),
             "statements": total, "procedural_mixed_other": lost, "share": round(lost / max(total, 1), 3),
             "procedural_themes": [r[:3] for r in rows if r[3]], "catch_alls": [r[:3] for r in rows if r[4]],
+            "procedural_titles": [r[:2] for r in rows if r[0] != "other" and set(
+                re.findall(r"[a-z]+", r[1].lower().replace("mixed:", ""))) <= PROCEDURAL | {"and"}],
             "themes": rows, "non_substantive_quotes": bad_quotes, "segment_rejects": dict(rejects)}
 
 

@@ -67,7 +67,7 @@ PROCEDURE = re.compile(
     # the answering side's turn-taking and deferrals: "could I jump in", "we'd need to go away and check"
     r"(?:could|can|may) i (?:just )?(?:jump|come) in|come back (?:to|on) (?:that|the|your|this)|if i may|"
     r"go away and|get back to you|write to (?:you|the committee)|(?:not|n't) (?:\d+ per ?cent )?sure i understand|"
-    r"understand the question|have to check|need to check|i (?:don't|do not|couldn't|could not|can't|cannot) "
+    r"understand the question|have to check|need to check|i nominate|i move\b|i second|carry on in (?:english|welsh)|i (?:don't|do not|couldn't|could not|can't|cannot) "
     r"(?:know|say|give you|answer|tell you|remember))\b", re.I)
 # the committee's business itself: a longer line is still procedure
 BUSINESS = re.compile(r"\b(?:item (?:\d+|one|two|three|four|five)|agenda|declarations? of interest|standing order|"
@@ -76,6 +76,7 @@ BUSINESS = re.compile(r"\b(?:item (?:\d+|one|two|three|four|five)|agenda|declara
 AGREEMENT = frozenset("""
 think fair say said crucial important importance rightly true agree agreed right exactly clearly point
 absolutely key vital essential correct accept helpful useful valid interesting really quite very yes
+completely entirely totally wholeheartedly echo add nothing minister chair colleague colleagues
 """.split())
 # words of chairing and turn-taking that are not a view of the subject
 PROCEDURAL_WORDS = frozenset("""
@@ -109,14 +110,14 @@ def reason(text: str, role: str = "resident") -> str | None:
     the facilitator side)."""
     if role == "conversationalist":
         return "K658"
-    plain = speech_text(text)
+    plain = speech_text(text, hedges=False)
     tokens = _tokens(plain)
     if not tokens:  # nothing but hesitations ("Mm, mm.") or no words at all
         return "K655" if _tokens(text) else "K659"
     greeting = _greeting(plain)
     if all(t in BACKCHANNEL for t in tokens):
         return "K656" if greeting else "K655"
-    if len(tokens) <= 8 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
+    if len(tokens) <= 10 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
         return "K655"
     if PROCEDURE.search(plain):
         rest = _content(_tokens(PROCEDURE.sub(" ", GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
@@ -125,7 +126,7 @@ def reason(text: str, role: str = "resident") -> str | None:
     if greeting:
         return "K656"
     if (not [t for t in tokens if t not in STOP and t not in HESITATION_WORDS]
-            or (_CUT_OFF.search(text) and (len(tokens) < 6 or _CUT_IN.search(text)))):
+            or (_CUT_OFF.search(text) and (len(tokens) < 6 or (_CUT_IN.search(text) and len(tokens) < 20)))):
         return "K659"
     return None
 
@@ -145,18 +146,36 @@ def message(code: str) -> str:
 
 _HESITATION = re.compile(r"(?:(?<=\s)|^)" + HESITATIONS + r"\b[,.…]*\s*", re.I)
 _YOU_KNOW = re.compile(r"(?:,\s*|^)(?:you know|i mean|like|sort of|kind of|basically)\s*(?:,\s*|$)", re.I)
+# stance adverbs and hedges of speech: no topic of their own, and they pull spoken statements
+# into a "Mixed: ..." theme of their own ("absolutely", "obviously", "I think")
+_HEDGE = re.compile(r"\b(?:absolutely|certainly|obviously|clearly|actually|basically|genuinely|honestly|literally|"
+                    r"really|indeed|of course|sorry|i think|i suppose|i guess|i would say|i'd say)\b,?\s*", re.I)
+# talk about the conversation itself: "that's a good question", "as I said", "in terms of"
+_META = re.compile(r"\b(?:(?:that's|that is|it's|it is) (?:a |an )?(?:really |very )?(?:good|fair|interesting|important|"
+                   r"difficult|valid|great|big) (?:question|point)|to answer (?:your|the|that) question|"
+                   r"(?:your|the|that|this) question|as i (?:said|say|mentioned)(?: earlier| before)?|in terms of|"
+                   r"you'?re (?:absolutely |quite )?right|that'?s right|i take (?:your|the|that) point|"
+                   r"if i (?:can|could|may)|can i (?:just )?say|i have to say)\b,?\s*", re.I)
+# a transcriber's notes: "[Laughter.]", "[Inaudible.]" (redaction placeholders are capitals: "[PERSON_1]")
+_STAGE = re.compile(r"\[\s*[A-Z]?[a-z][^\]]{0,40}\]")
 _REPEAT = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)(?:[,\s]+\1\b)+", re.I)
 
 
-def speech_text(text: str) -> str:
-    """``text`` without disfluencies: hesitations ("erm", "um"), ", you know," / ", I mean,"
-    as fillers, and words said twice or more ("I, I think" -> "I think"). Redaction
-    placeholders and all other words are kept."""
-    out = _HESITATION.sub("", text)
-    out = _YOU_KNOW.sub(" ", out)
+def speech_text(text: str, hedges: bool = True) -> str:
+    """``text`` without disfluencies: a transcriber's notes ("[Laughter.]"), hesitations
+    ("erm", "um"), words said twice or more
+    ("I, I think" -> "I think"), ", you know," / ", I mean," as fillers and, with ``hedges``,
+    stance adverbs, hedges and talk about the conversation itself ("absolutely", "I think",
+    "that's a good question", "as I said", "in terms of"). Redaction placeholders
+    and all other words are kept. :func:`reason` reads it without removing hedges."""
+    out = _HESITATION.sub("", _STAGE.sub(" ", text))
     out = _REPEAT.sub(r"\1", out)
+    out = _YOU_KNOW.sub(" ", out)
+    if hedges:
+        out = _HEDGE.sub("", _META.sub("", out))
     out = re.sub(r"\s+([,.?!])", r"\1", out)
     out = re.sub(r",\s*,+", ",", out)
+    out = re.sub(r",\s*([.?!])", r"\1", out)
     out = re.sub(r"^[\s,.]+", "", out)
     return re.sub(r"\s{2,}", " ", out).strip()
 

@@ -33,7 +33,9 @@ def test_the_facilitator_side_is_left_out_whatever_it_says():
 
 
 def test_speech_text_drops_disfluencies_not_words():
-    assert speech_text("The buses are, erm, you know, really bad, I, I think.") == "The buses are really bad, I think."
+    said = "The buses are, erm, you know, really bad, I, I think."
+    assert speech_text(said, hedges=False) == "The buses are really bad, I think."
+    assert speech_text(said) == "The buses are bad."
     assert speech_text("Call [PERSON_1] about the park.") == "Call [PERSON_1] about the park."
 
 
@@ -111,3 +113,17 @@ def test_reach_counts_distinct_resident_speakers_when_metadata_is_silent(tmp_pat
     assert note.meta["residents"] == 2
     otter = SAMPLES / "lowther-dale-cafe-otter-2022-09-14.txt"  # says Residents: 1 itself
     assert next(iter_notes(otter, Context(source=otter.name, display=otter.name))).meta["residents"] == 1
+
+
+def test_a_transcript_turn_becomes_points_and_a_note_stays_sentences():
+    long = ("The library is only open three days a week now. The computers are always booked. "
+            "People who need to do forms online cannot get on. The staff are lovely but there are two of them. "
+            "On a Saturday the queue is out of the door. My neighbour gave up and paid someone to do it. "
+            "That cannot be right for the next generation.")
+    question = Utterance(0, "What would make it better?", role="conversationalist")
+    answer = Utterance(1, long, role="resident")
+    st, _ = make_segmenter_v3(point_words=25).run("c", [question, answer])
+    assert 2 <= len(st) < 7 and all(s.text in long for s in st)
+    assert " ".join(s.text for s in st) == long  # every sentence kept, in order
+    note, _ = make_segmenter_v3(point_words=25).run("n", [Utterance(0, long, role="resident")])
+    assert len(note) == 7  # typed notes are not regrouped
