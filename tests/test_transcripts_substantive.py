@@ -127,3 +127,14 @@ def test_a_transcript_turn_becomes_points_and_a_note_stays_sentences():
     assert " ".join(s.text for s in st) == long  # every sentence kept, in order
     note, _ = make_segmenter_v3(point_words=25).run("n", [Utterance(0, long, role="resident")])
     assert len(note) == 7  # typed notes are not regrouped
+
+
+def test_timed_turns_skip_a_teams_title_but_not_prose():
+    from kilvoice.ingest.formats.transcripts import timed_turns
+
+    teams = ["Ward forum", "1 September 2022, 10:02am", "", "Ann Lee   0:00:03", "Welcome, what's good here?",
+             "Bob Ray   0:00:09", "The library."]
+    assert timed_turns(teams) == [("Ann Lee", "Welcome, what's good here?"), ("Bob Ray", "The library.")]
+    prose = ["Spoke to a man at the market.", "He said the buses are late.", "Also the lights.", "And the bins.",
+             "Ann Lee   0:00:03", "hello", "Bob Ray   0:00:09", "hi"]
+    assert timed_turns(prose) is None

@@ -31,10 +31,12 @@ TIMED = re.compile(r"^\s*([^\d\s:][^:]{0,50}?)\s{2,}(?:\d{1,2}:)?\d{1,2}:\d{2}\s
 
 def timed_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
     """(speaker, text) turns of an Otter or Teams export (a "Name  0:03" line, then what was
-    said), or None when fewer than two such lines head the text."""
+    said), or None when fewer than two such lines head the text. Up to three short lines
+    before the first speaker line (a Teams export's meeting title, date and "Transcript")
+    are left out."""
     turns: list[tuple[str | None, str]] = []
     speaker = None
-    heads = 0
+    heads = preamble = 0
     for line in lines:
         m = TIMED.match(line)
         if m:
@@ -43,7 +45,9 @@ def timed_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
         elif line.strip() and turns:
             turns[-1] = (speaker, (turns[-1][1] + " " + line.strip()).strip())
         elif line.strip():
-            return None  # text before the first speaker line: not a timed transcript
+            preamble += 1
+            if preamble > 3 or len(line) > 120:
+                return None  # prose before the first speaker line: not a timed transcript
     return turns if heads >= 2 else None
 
 
