@@ -75,6 +75,14 @@ class Errors:
     # K650-K699: segmenting notes into statements
     K650 = ("the note's opening line says where or with whom the conversation was held (no verb, before the "
             "first question); it is context, not a resident's view, and was left out of the themes")
+    # K655-K679: statements that are not substantive (kilvoice.substantive), left out of the themes
+    K655 = "backchannel or filler (\"yeah\", \"mm\", \"right, okay\"); not a view, left out of the themes"
+    K656 = "a greeting, thanks or farewell; not a view, left out of the themes"
+    K657 = ("procedure or chairing (agenda, declarations, \"move on to item 3\", \"I'll bring in ...\"); "
+            "not a view, left out of the themes")
+    K658 = ("said by the facilitator or chair (a question or prompt), not by a resident; left out of the themes. "
+            "If a resident was taken for the facilitator, name the facilitator in the metadata (facilitator: NAME)")
+    K659 = "a fragment (a cut-off or no content word); left out of the themes"
     K680 = ("the statement records a safeguarding concern; it was passed to the safeguarding lead and withheld "
             "from the analysis and quotes (the rest of the conversation is analysed but never quoted)")
     K681 = ("the conversation records a safeguarding concern and was withheld whole, as the pipeline's "

@@ -71,6 +71,7 @@ class RunState:
     timings: dict[str, float] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     statements: list[Statement] = field(default_factory=list)
+    analysed: list[Statement] = field(default_factory=list)  # the statements as embedded and themed
     embeddings: np.ndarray | None = None
     themes: list = field(default_factory=list)
     assignments: list = field(default_factory=list)
@@ -218,12 +219,16 @@ def step_segment(state: RunState) -> None:
 
 
 def step_embed(state: RunState) -> None:
+    # embedded and themed without disfluencies ("erm", "I, I think"); quotes keep the words as spoken
+    from kilvoice.substantive import as_analysed
+
+    state.analysed = as_analysed(state.statements)
     embedder = state.make("embed")
-    state.embeddings = embed_cached(embedder, [s.text for s in state.statements], state.store)
+    state.embeddings = embed_cached(embedder, [s.text for s in state.analysed], state.store)
 
 
 def step_topics(state: RunState) -> None:
-    themes, assignments, rejects, info = state.make("topics").run(state.statements, state.embeddings,
+    themes, assignments, rejects, info = state.make("topics").run(state.analysed, state.embeddings,
                                                                    seed=state.seed)
     state.themes, state.assignments = themes, assignments
     state.rejects += rejects

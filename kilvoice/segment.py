@@ -11,6 +11,14 @@ very sharp."): in a note with question headings, the run of verbless sentences b
 first question. They are the conversationalist's context, not a resident's view, and were
 themed as if residents had said them. The run ends at the first sentence with a verb ("Says
 the park is lovely"), so what a resident said in the opening lines stays.
+
+``kilvoice.segment.sentences.v3`` also leaves out statements that carry no view
+(:mod:`kilvoice.substantive`): backchannel, greetings and thanks, procedure and chairing,
+fragments, and everything the facilitator or chair said (K655-K659, each counted under
+"What could not be used"); in transcripts, what a resident said in one turn is kept as
+points of about 60 words rather than single spoken sentences (on the Senedd committee
+transcripts, single sentences put 37% of statements in catch-all themes and "other"; points
+of 40 words 16%, of 60 words 15%: docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from functools import lru_cache
 from kilvoice.errors import Errors
 from kilvoice.records import Reject, Statement, Utterance
 from kilvoice.registry import register
+from kilvoice.substantive import reason as substantive_reason
 from kilvoice.tagger import load_tagger
 
 _BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
@@ -105,19 +114,23 @@ class SentenceSegmenter:
     tagger; without it nothing is left out)."""
 
     def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
-                 opening_context: bool = False):
+                 opening_context: bool = False, substantive: bool = False, point_words: int = 0):
         self.min_words = min_words
         self.max_words = max_words
         self.roles = tuple(roles)
         self.opening_context = opening_context
+        self.substantive = substantive
+        self.point_words = point_words
 
     def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
         nlp = _sentencizer()
         statements: list[Statement] = []
         rejects: list[Reject] = []
+        spoken = any(u.role == "conversationalist" for u in utterances)  # a transcript
         for utt in utterances:
-            if utt.role not in self.roles:
+            if utt.role not in self.roles and not (self.substantive and utt.role == "conversationalist"):
                 continue
+            kept: list[Statement] = []
             sentences: list[str] = []
             for piece in _pieces(utt.text):
                 masked, held = _mask(piece)
@@ -138,12 +151,44 @@ class SentenceSegmenter:
                 if word_count(s) == 0:
                     rejects.append(Reject("segment", sid, "empty", "no words left after redaction"))
                     continue
-                statements.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
-                                            index=i, text=s, question=utt.question))
+                code = substantive_reason(s, utt.role) if self.substantive else None
+                if code:
+                    rejects.append(Reject("segment", sid, code, getattr(Errors, code)))
+                    continue
+                kept.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
+                                      index=i, text=s, question=utt.question))
+            statements += self._points(kept) if spoken and self.point_words else kept
         if self.opening_context:
             statements, context = self._opening_context(statements, utterances)
             rejects += context
         return statements, rejects
+
+    def _points(self, sentences: list[Statement]) -> list[Statement]:
+        """A speaker's turn as points: consecutive kept sentences joined until a point has
+        ``point_words`` words; a short remainder joins the point before it. Spoken sentences
+        lean on each other ("So, it wasn't a huge success, clearly."); alone they make
+        themes of nothing in particular."""
+        points: list[Statement] = []
+        group: list[Statement] = []
+
+        def emit(into_last: bool = False) -> None:
+            text = " ".join(g.text for g in group)
+            if into_last and points:
+                points[-1].text = f"{points[-1].text} {text}"
+            else:
+                first = group[0]
+                points.append(Statement(id=first.id, conversation_id=first.conversation_id,
+                                        utterance_index=first.utterance_index, index=first.index, text=text,
+                                        question=first.question))
+            group.clear()
+
+        for st in sentences:
+            group.append(st)
+            if sum(word_count(g.text) for g in group) >= self.point_words:
+                emit()
+        if group:
+            emit(into_last=sum(word_count(g.text) for g in group) < self.point_words // 2)
+        return points
 
     @staticmethod
     def _opening_context(statements: list[Statement], utterances: list[Utterance]):
@@ -175,3 +220,15 @@ def make_segmenter_v2(min_words: int = 3, max_words: int = 80, roles: list[str] 
     return SentenceSegmenter(min_words=min_words, max_words=max_words,
                              roles=tuple(roles) if roles else ("resident", "unknown"),
                              opening_context=opening_context)
+
+
+@register("kilvoice.segment.sentences.v3")
+def make_segmenter_v3(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True, substantive: bool = True, point_words: int = 60) -> SentenceSegmenter:
+    """v2, and only substantive statements: backchannel, greetings, procedure, fragments and
+    the facilitator's lines are left out with a reason (K655-K659; :mod:`kilvoice.substantive`).
+    In a transcript (a conversation with a facilitator's turns) the sentences a resident
+    said in one turn are kept together as points of about ``point_words`` words."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context, substantive=substantive, point_words=point_words)

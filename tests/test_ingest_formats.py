@@ -135,7 +135,7 @@ def test_vtt_and_srt_roles(tmp_path):
                  "2\n00:00:02,000 --> 00:00:03,000\nPat: Buses.\n")
     (tmp_path / "b.srt.meta.yaml").write_text("id: S-1\narea: Northgate\n")
     [note] = read_file(s)
-    assert note.meta == {"id": "S-1", "area": "Northgate"}
+    assert note.meta == {"id": "S-1", "area": "Northgate", "residents": 1}  # reach: one resident speaker
     assert [(u.role, u.question) for u in note.utterances] == [("conversationalist", "future"), ("resident", "future")]
 
 

@@ -231,3 +231,27 @@ def test_planted_duplicates_are_left_out(sample_runs):
     near = {tuple(sorted((a, b))) for a, status, b in rows if status == "near_duplicate"}
     assert near == {("BC-0032", "BC-0131"), ("BC-0112", "BC-0265")}
     assert sum(1 for _, status, _ in rows if status == "duplicate") == 3
+
+
+# planted in the sample transcripts (corpora/samples/README.md, "Transcripts"): backchannel,
+# hesitations, greetings, thanks, farewells and recording talk
+TRANSCRIPT_FILLER = {"yeah", "yep", "erm", "um", "mm", "mhm", "okay", "ok", "thank", "thanks", "bye", "cheers",
+                     "hiya", "hello", "morning", "record", "recording", "mute", "ta-ra"}
+
+
+def test_sample_themes_hold_none_of_the_transcripts_filler(sample_runs):
+    """Issue 16: the themes' titles and keywords hold no filler, the filler lines are not
+    statements, and the report counts what was left out under its reason code."""
+    with open(sample_runs["out1"] / "themes.csv", encoding="utf-8") as fh:
+        themes = list(csv.DictReader(fh))
+    for t in themes:
+        words = set(re.findall(r"[a-z][a-z'-]*", (t["title"] + " " + t["keywords"]).lower()))
+        assert not words & TRANSCRIPT_FILLER, (t["title"], words & TRANSCRIPT_FILLER)
+    with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
+        texts = {s["text"] for s in csv.DictReader(fh)}
+    for planted in ("Yeah, yeah.", "Mhm. Right.", "Cheers, bye now.", "Mm, mm.", "Yeah, no, it's fine."):
+        assert planted not in texts
+    assert any("leisure centre" in t for t in texts)  # what the panel's residents said stays
+    report = (sample_runs["out1"] / "report.md").read_text(encoding="utf-8")
+    counted = {line.split("|")[2].strip() for line in report.splitlines() if line.startswith("| segment | K6")}
+    assert {"K655", "K656", "K658"} <= counted

@@ -115,6 +115,10 @@ def all_notes():
         notes.append(("vtt", p, vtt_meta(p)))
     for p in sorted((SAMPLES / "transcripts").glob("*.srt")):
         notes.append(("srt", p, srt_meta(p)))
+    for p in sorted((SAMPLES / "transcripts").glob("*.txt")):  # Otter export, plain script
+        notes.append(("transcript_txt", p, txt_meta(p)))
+    for p in sorted((SAMPLES / "transcripts").glob("*.docx")):  # Teams transcript
+        notes.append(("transcript_docx", p, docx_meta(p)))
     return notes
 
 
@@ -135,8 +139,10 @@ def test_file_counts_per_format(notes):
     assert 12 <= by["md"] <= 20
     assert 10 <= by["docx"] <= 15
     assert 70 <= by["csv"] <= 100
-    assert by["vtt"] == 2
-    assert by["srt"] == 2
+    assert by["vtt"] == 4  # Teams <v Name> (2 + a panel with a chair), Zoom "Name: text" cues
+    assert by["srt"] == 3
+    assert by["transcript_txt"] == 2  # Otter "Speaker 1  0:03", plain "Name: text" script
+    assert by["transcript_docx"] == 1  # Teams "Name   0:01:02"
     with_tables = [p for p in (SAMPLES / "docx").glob("*.docx") if Document(str(p)).tables]
     assert len(with_tables) == 2
 

@@ -66,13 +66,16 @@ def test_opening_lines_on_where_and_whom_are_context_not_statements():
     assert len(SentenceSegmenter(opening_context=True).run("c7", free)[0]) == 6
 
 
-def test_the_main_job_segments_with_v2():
+def test_the_main_job_segments_with_v3():
     from pathlib import Path
 
     from kilvoice import registry
     from kilvoice.config import load_pipeline
 
     config = load_pipeline(Path(__file__).resolve().parents[1] / "pipelines" / "big-conversation.toml")
-    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v2"
+    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v3"
+    v3 = registry.create("kilvoice.segment.sentences.v3")
+    assert v3.opening_context is True and v3.substantive is True
     assert registry.create("kilvoice.segment.sentences.v2").opening_context is True
+    assert registry.create("kilvoice.segment.sentences.v2").substantive is False
     assert registry.create("kilvoice.segment.sentences.v1").opening_context is False

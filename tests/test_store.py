@@ -81,3 +81,14 @@ def test_decision_log_is_append_only_in_the_database(tmp_path):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(sql)
     assert [tuple(r) for r in store.db.execute("SELECT user_name FROM decisions")] == [("officer",)]
+
+
+def test_a_note_with_two_safeguarding_categories_is_one_flag(tmp_path):
+    """A long transcript can raise several categories; the flags table keys on (conversation,
+    kind), so they are stored as one flag (storing two crashed the redact stage)."""
+    store = open_store(tmp_path)
+    store.add_file("a.txt", "abc", 10, [_note()], ["c1"], ["h1"], [("ok", None, None)], ["cv-1"])
+    store.put_redacted("c1", _note().utterances, [[]], "test",
+                       [("safeguarding", "abuse"), ("safeguarding", "self-harm"), ("safeguarding", "abuse")])
+    flags = store.flags("safeguarding")
+    assert [(f["conversation_id"], f["reason"]) for f in flags] == [("c1", "abuse; self-harm")]

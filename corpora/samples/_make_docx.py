@@ -200,7 +200,30 @@ NOTES = [
     },
 ]
 
-PII = [(value, label, "docx/" + n["file"]) for n in NOTES for value, label in n["pii"]]
+# A Microsoft Teams transcript downloaded as .docx: after the metadata, a title and the date,
+# then for each turn a "Name   0:01:02" paragraph and what was said. It goes in transcripts/.
+NOTES.append({
+    "file": "kelvale-market-hall-teams-2022-07-28.docx",
+    "dir": "transcripts",
+    "meta": [("ID", "BC-0310"), ("Conversationalist", "Marcia Edwards-Lyle"),
+             ("Organisation", "Kelvale Council, Economic Development"), ("Setting", "work"),
+             ("Area", "Kelvale Town Centre"), ("Postcode_district", "KV1"), ("Date", "2022-07-28"),
+             ("Residents", "2"), ("Consent_to_quote", "yes"), ("Language", "en")],
+    "body": [
+        "Edwards-Lyle, Marcia   0:00:04", "Morning both, can you hear me alright? Thank you for joining.",
+        "Dev Patel   0:00:09", "Yeah, loud and clear.",
+        "Edwards-Lyle, Marcia   0:00:12", "Great. So, what's strong about the town centre, from where you sit?",
+        "Dev Patel   0:00:18", "Erm, the Market Hall, honestly. Saturday mornings it's rammed, and the street food nights brought younger people back into town.",
+        "Agnieszka Nowak   0:00:31", "Mm, yeah. And the traders look after each other. When my fridge broke, the butcher kept my stock cold for a week.",
+        "Edwards-Lyle, Marcia   0:00:44", "Right, okay. And what would make it better for the next generation?",
+        "Agnieszka Nowak   0:00:50", "Cheaper rents for a first stall. Young people have ideas but the deposit and the first three months kill them.",
+        "Dev Patel   0:01:02", "And parking, you know, the car park shuts at six, so nobody comes for the evening market.",
+        "Edwards-Lyle, Marcia   0:01:12", "Okay. Thanks so much, both. Bye for now.",
+    ],
+    "pii": [("Marcia Edwards-Lyle", "CONVERSATIONALIST"), ("Dev Patel", "PERSON"), ("Agnieszka Nowak", "PERSON")],
+})
+
+PII = [(value, label, n.get("dir", "docx") + "/" + n["file"]) for n in NOTES for value, label in n["pii"]]
 
 
 def build(note, path):
@@ -237,8 +260,8 @@ def build(note, path):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for note in NOTES:
-        build(note, OUT / note["file"])
-    print(f"wrote {len(NOTES)} docx files to {OUT}")
+        build(note, OUT.parent / note.get("dir", "docx") / note["file"])
+    print(f"wrote {len(NOTES)} docx files under {OUT.parent}")
 
 
 if __name__ == "__main__":

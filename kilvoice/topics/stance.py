@@ -4,6 +4,8 @@ Appreciative-inquiry framing of the Big Conversation: answers to "what's strong 
 your area" are strengths unless they complain; answers to "what would make it better
 for the next generation" are aspirations unless they describe a present problem.
 Cue lexicons decide first; the question tag decides ties and cue-less statements.
+Statements that answer no Big Conversation question (a committee's evidence, a panel) are
+also read with cues of the spoken register ("concerns", "challenging", "need to", "positive").
 """
 from __future__ import annotations
 
@@ -34,6 +36,26 @@ ASPIRATION_CUES = (
     "somewhere for", "a place for", "imagine", "plans", "plan",
 )
 
+# The register of spoken evidence and meetings, read only for statements that answer no Big
+# Conversation question (transcripts of panels and committees, untagged notes): measured on
+# 200 labelled Senedd statements (benchmarks/labels/stance-senedd.csv; accuracy on the
+# statements with a stance, test half 0.49 -> 0.58; docs/PERFORMANCE.md).
+SPOKEN_STRENGTH_CUES = (
+    "valuable", "effective", "positive", "improvement", "improvements", "improved", "improving", "progress",
+    "welcome", "welcomed", "confident", "useful", "working well", "work very well", "success", "successful",
+    "encouraging", "encouraged", "impressed", "pleased", "value", "benefit", "strength", "strengths", "advantage",
+)
+SPOKEN_PROBLEM_CUES = (
+    "concern", "concerns", "concerned", "challenge", "challenges", "challenging", "difficult", "difficulty",
+    "difficulties", "pressure", "pressures", "risk", "risks", "less", "shortage", "shortages", "issue", "issues",
+    "underachieving", "unclear", "gap", "gaps", "crisis", "decline", "reduced", "reduction", "vulnerable",
+    "barrier", "barriers", "burden",
+)
+SPOKEN_ASPIRATION_CUES = (
+    "need to", "needs to", "we will", "we'll", "going forward", "important that", "ensure", "looking to", "aim",
+    "would want", "going to", "should be", "must", "opportunity",
+)
+
 _WORD = re.compile(r"[a-z']+(?:-[a-z]+)?")
 
 
@@ -47,17 +69,24 @@ _PATTERNS = {
     "problem": _compile(PROBLEM_CUES),
     "aspiration": _compile(ASPIRATION_CUES),
 }
+_SPOKEN_PATTERNS = {
+    "strength": _compile(STRENGTH_CUES + SPOKEN_STRENGTH_CUES),
+    "problem": _compile(PROBLEM_CUES + SPOKEN_PROBLEM_CUES),
+    "aspiration": _compile(ASPIRATION_CUES + SPOKEN_ASPIRATION_CUES),
+}
 
 
-def cue_counts(text: str) -> dict[str, int]:
-    """How many cues of each stance occur in ``text`` (case-insensitive)."""
+def cue_counts(text: str, spoken: bool = False) -> dict[str, int]:
+    """How many cues of each stance occur in ``text`` (case-insensitive); with ``spoken``,
+    the spoken-register cues count too."""
     low = (text or "").lower().replace("’", "'")
-    return {stance: len(p.findall(low)) for stance, p in _PATTERNS.items()}
+    patterns = _SPOKEN_PATTERNS if spoken else _PATTERNS
+    return {stance: len(p.findall(low)) for stance, p in patterns.items()}
 
 
 def stance_of_text(text: str, question: str | None = None) -> str:
     """Stance of a text answering ``question`` ("strong", "future" or None)."""
-    counts = cue_counts(text)
+    counts = cue_counts(text, spoken=question is None)
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
         return "aspiration"

@@ -38,7 +38,7 @@ stage = "kilvoice.redact.spacy_uk.v1"
 style = "pseudonym"
 
 [segment]
-stage = "kilvoice.segment.sentences.v2"
+stage = "kilvoice.segment.sentences.v3"
 min_words = 3
 
 [embed]

@@ -65,26 +65,45 @@ def last_question(text: str) -> str | None:
 
 
 def role_of(speaker: str | None, conversationalist: str | None) -> str:
-    """A transcript speaker's role: the conversationalist (full or first name, or a label) or a resident."""
+    """A transcript speaker's role from the label alone: the conversationalist (full or first
+    name, one of several names separated by ``;``, or a label such as Interviewer) or a
+    resident. Whole transcripts use :func:`kilvoice.ingest.formats.roles.facilitators`,
+    which also recognises an unnamed chair or questioner from what they say."""
+    from kilvoice.ingest.formats.roles import named_facilitators
+
     if not speaker:
         return "unknown"
-    s = re.sub(r"\s+", " ", speaker.strip().lower())
-    if s in INTERVIEWER_LABELS:
-        return "conversationalist"
-    if conversationalist:
-        c = re.sub(r"\s+", " ", conversationalist.strip().lower())
-        if s == c or (c.split(" ")[0] and s == c.split(" ")[0]) or s.split(" ")[0] == c and len(c) > 1:
-            return "conversationalist"
-    return "resident"
+    return "conversationalist" if named_facilitators([speaker], conversationalist, INTERVIEWER_LABELS) else "resident"
+
+
+def facilitator_names(meta: dict[str, Any], sidecar: dict[str, Any]) -> str | None:
+    """The conversationalist or facilitator names given in a note's metadata or sidecar
+    (any key case), joined with ``;``."""
+    names = [str(v) for src in (meta, sidecar) for k, v in src.items()
+             if str(k).strip().lower() in ("conversationalist", "facilitator", "interviewer", "chair") and v]
+    return "; ".join(dict.fromkeys(names)) or None
+
+
+def transcript_utterances(turns: list[tuple[str | None, str]], conversationalist: str | None) -> list[Utterance]:
+    """Utterances of a transcript's (speaker, text) turns with roles and questions set."""
+    from kilvoice.ingest.formats.roles import facilitators, turn_utterances
+
+    side = facilitators(turns, conversationalist, INTERVIEWER_LABELS)
+    return turn_utterances(turns, side, last_question)
 
 
 def make_note(ctx: Context, index: int, raw_meta: dict[str, Any], utterances: list[Utterance],
               warnings: list[str] | None = None) -> Note:
-    """Merge sidecar and in-file metadata (in-file wins), validate, number the utterances."""
+    """Merge sidecar and in-file metadata (in-file wins), validate, number the utterances.
+    A transcript whose metadata does not say how many residents took part gets the number of
+    its distinct resident speakers."""
     merged = dict(ctx.sidecar)
     merged.update({k: v for k, v in raw_meta.items() if v not in (None, "")})
     meta, extra, warns = validate(merged)
     kept = [u for u in utterances if u.text and u.text.strip()]
+    heard = {u.speaker for u in kept if u.speaker and u.role == "resident"}
+    if heard and "residents" not in meta:  # reach of a transcript: its distinct resident speakers
+        meta["residents"] = len(heard)     # (the labels themselves stay in raw_utterances)
     for i, u in enumerate(kept):
         u.index = i
         u.text = u.text.strip()

@@ -67,7 +67,13 @@ def iter_docx(path: Path, ctx: Context) -> Iterator[Note]:
         lines.append("")
         tables.append((len(lines), utts))
         lines.append("")
-    meta, _, warnings = split_header("\n".join(lines))
+    meta, body, warnings = split_header("\n".join(lines))
+    from kilvoice.ingest.formats.transcripts import timed_note
+
+    transcript = None if tables else timed_note(ctx, meta, body, warnings)  # a Teams transcript
+    if transcript is not None:
+        yield transcript
+        return
     # Rebuild body in order: paragraphs between tables, then each table's answers.
     header_len = _header_length(lines) if meta else 0
     utterances: list[Utterance] = []

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, last_question, make_note, question_of, role_of
+from kilvoice.ingest.formats import (Context, facilitator_names, last_question, make_note, question_of,
+                                     transcript_utterances)
+from kilvoice.ingest.formats.roles import turn_utterances
 from kilvoice.ingest.formats.text import CONTROL, row_note
 from kilvoice.ingest.metadata import FIELDS, normalise_key
-from kilvoice.records import Note, Utterance
+from kilvoice.records import Note
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -231,20 +233,15 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
         first = rows_[0]
         raw = {meta_cols.get(c, c): v for c, v in first.items()
                if c not in text_cols and c != extras["speaker"] and c in meta_cols}
-        conv = raw.get("conversationalist") or ctx.sidecar.get("conversationalist")
-        utts, question = [], None
-        for r in rows_:
-            speaker = str(r.get(extras["speaker"]) or "").strip() or None
-            text = " ".join(str(r.get(c) or "").strip() for c in text_cols).strip()
-            role = str(r.get(extras["role"], "")).strip().lower() if extras.get("role") else ""
-            role = role if role in ("resident", "conversationalist") else role_of(speaker, conv)
-            if role == "conversationalist":
-                question = last_question(text) or question
-            if utts and utts[-1].speaker == speaker:
-                utts[-1].text += " " + text
-            else:
-                utts.append(Utterance(index=0, text=text, role=role, speaker=speaker,
-                                      question=question if role != "conversationalist" else last_question(text)))
+        conv = facilitator_names(raw, ctx.sidecar)
+        turns = [(str(r.get(extras["speaker"]) or "").strip() or None,
+                  " ".join(str(r.get(c) or "").strip() for c in text_cols).strip()) for r in rows_]
+        if extras.get("role"):  # a role column, where given, decides who facilitates
+            side = {sp for (sp, _), r in zip(turns, rows_)
+                    if str(r.get(extras["role"], "")).strip().lower() == "conversationalist"}
+            utts = turn_utterances(turns, side, last_question) if side else transcript_utterances(turns, conv)
+        else:
+            utts = transcript_utterances(turns, conv)
         return make_note(ctx, n, raw, utts)
 
     for header, row in itertools.chain(head, rows):

@@ -208,6 +208,12 @@ def iter_text(path: Path, ctx: Context) -> Iterator[Note]:
     """One note per .txt or .md file."""
     text = read_text(path, ctx)
     meta, body, warnings = split_header(text)
+    from kilvoice.ingest.formats.transcripts import timed_note
+
+    transcript = timed_note(ctx, meta, body, warnings)  # an Otter export
+    if transcript is not None:
+        yield transcript
+        return
     utterances = body_utterances(body)
     if not utterances:
         raise KilvoiceError("K213", path=ctx.display)

@@ -1,5 +1,8 @@
-"""Transcripts: WebVTT (``<v Speaker>`` turns, metadata in a ``NOTE`` block right after
-``WEBVTT``) and SubRip (``Name: text`` lines; metadata in a sidecar ``.srt.meta.yaml``).
+"""Transcripts: WebVTT (Teams ``<v Speaker>`` turns or Zoom ``Name: text`` cues, metadata in a
+``NOTE`` block right after ``WEBVTT``), SubRip (``Name: text`` lines; metadata in a sidecar
+``.srt.meta.yaml``), and the timed speaker lines of Otter ``.txt`` and Teams ``.docx``
+exports ("Speaker 1  0:03" / "Name   0:01:02", then what was said) and plain scripts of
+"Name: text" lines (read by the text and Word parsers through :func:`timed_note`).
 
 Consecutive cues by one speaker become one utterance. Speakers matching the
 conversationalist (full or first name) or labelled Interviewer/Conversationalist/Facilitator
@@ -13,37 +16,75 @@ from pathlib import Path
 from typing import Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, last_question, make_note, question_of, role_of
+from kilvoice.ingest.formats import Context, facilitator_names, make_note, transcript_utterances
 from kilvoice.ingest.formats.text import read_text
 from kilvoice.ingest.metadata import parse_header_lines
-from kilvoice.records import Note, Utterance
+from kilvoice.records import Note
 
 TIMING = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
 VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.S)
 TAG = re.compile(r"</?[^>]+>")
 NAMED = re.compile(r"^\s*([A-Z][\w.'’()\- ]{0,40}?)\s*:\s+(.*)$")
+# Otter .txt ("Speaker 1  0:03") and Teams .docx ("Name   0:01:02") speaker lines: a label and a time
+TIMED = re.compile(r"^\s*([^\d\s:][^:]{0,50}?)\s{2,}(?:\d{1,2}:)?\d{1,2}:\d{2}\s*$")
+
+
+def timed_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
+    """(speaker, text) turns of an Otter or Teams export (a "Name  0:03" line, then what was
+    said), or None when fewer than two such lines head the text. Up to three short lines
+    before the first speaker line (a Teams export's meeting title, date and "Transcript")
+    are left out."""
+    turns: list[tuple[str | None, str]] = []
+    speaker = None
+    heads = preamble = 0
+    for line in lines:
+        m = TIMED.match(line)
+        if m:
+            speaker, heads = m[1].strip(), heads + 1
+            turns.append((speaker, ""))
+        elif line.strip() and turns:
+            turns[-1] = (speaker, (turns[-1][1] + " " + line.strip()).strip())
+        elif line.strip():
+            preamble += 1
+            if preamble > 3 or len(line) > 120:
+                return None  # prose before the first speaker line: not a timed transcript
+    return turns if heads >= 2 else None
+
+
+def script_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
+    """(speaker, text) turns of a plain script ("Name: what they said" lines), or None unless
+    it looks like one: four or more such lines making most of the body, two or more speakers
+    with two lines each, and no label a note heading ("Good:", "What would make it better:")."""
+    from kilvoice.ingest.formats.text import heading_question
+
+    turns: list[tuple[str | None, str]] = []
+    body = [ln for ln in lines if ln.strip()]
+    for line in body:
+        m = NAMED.match(line)
+        if m and len(m[1].split()) <= 4 and heading_question(line.strip())[0] is None:
+            turns.append((m[1].strip(), m[2]))
+        elif turns:
+            turns[-1] = (turns[-1][0], turns[-1][1] + " " + line.strip())
+        else:
+            return None
+    counts: dict[str, int] = {}
+    for sp, _ in turns:
+        counts[sp] = counts.get(sp, 0) + 1
+    if len(turns) < 4 or len(turns) < 0.6 * len(body) or sum(n >= 2 for n in counts.values()) < 2:
+        return None
+    return turns
+
+
+def timed_note(ctx: Context, meta: dict, lines: list[str], warnings: list[str]) -> Note | None:
+    """A note from an Otter/Teams timed transcript body or a plain "Name: text" script, or
+    None when the body is neither."""
+    turns = timed_turns(lines) or script_turns(lines)
+    return _turns_to_note(ctx, meta, turns, warnings) if turns else None
 
 
 def _turns_to_note(ctx: Context, meta: dict, turns: list[tuple[str | None, str]], warnings: list[str]) -> Note:
-    conv = meta.get("conversationalist") or meta.get("Conversationalist") or ctx.sidecar.get("conversationalist")
-    utts: list[Utterance] = []
-    question = None
-    for speaker, text in turns:
-        text = re.sub(r"\s+", " ", TAG.sub("", text)).strip()
-        if not text:
-            continue
-        role = role_of(speaker, conv)
-        if utts and utts[-1].speaker == speaker:
-            utts[-1].text += " " + text
-            if role == "conversationalist":
-                question = last_question(utts[-1].text) or question
-                utts[-1].question = last_question(utts[-1].text)
-            continue
-        if role == "conversationalist":
-            question = last_question(text) or question
-            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=last_question(text)))
-        else:
-            utts.append(Utterance(index=0, text=text, role=role, speaker=speaker, question=question))
+    conv = facilitator_names(meta, ctx.sidecar)
+    utts = transcript_utterances([(sp, TAG.sub("", text)) for sp, text in turns], conv)
     if not utts:
         raise KilvoiceError("K213", path=ctx.display)
     return make_note(ctx, 0, meta, utts, warnings)

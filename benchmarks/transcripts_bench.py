@@ -1,0 +1,268 @@
+"""Transcripts (issue 16): is the substantive-statement filter right, are spoken answers given
+the right stance, and do themes of a committee transcript stay off procedure?
+
+    python benchmarks/transcripts_bench.py sample senedd|notes|stance   # print statements to label
+    python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
+    python benchmarks/transcripts_bench.py stance                         # stance accuracy on spoken statements
+    python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
+    python benchmarks/transcripts_bench.py themes [--rerun]               # the main job on the Senedd set
+
+Statements are resolved from ``../shared/corpora`` (Senedd: meeting, turn and character
+offsets into ``content``) and ``corpora/samples/notes`` (file, utterance, offsets); the label
+files in ``benchmarks/labels/`` hold those keys and the labels, not the text. The labelling
+rule is ``benchmarks/labels/RULES.md``. Each labelled set is split into dev (rules set on
+it) and test (reported) by its ``split`` column.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "corpora"
+for candidate in (ROOT.parent / "shared" / "corpora", ROOT.parent.parent / "shared" / "corpora"):
+    if candidate.exists():
+        SHARED = candidate
+SENEDD = SHARED / "senedd-committee" / "turns.csv"
+LABELS = ROOT / "benchmarks" / "labels"
+PROCEDURAL = {"question", "questions", "member", "members", "chair", "thank", "thanks", "okay", "right", "fine",
+              "point", "points", "item", "meeting", "committee", "minister", "morning", "afternoon", "session",
+              "evidence", "ask", "answer", "yes", "yeah", "absolutely", "indeed", "sure", "good", "honourable"}
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the statements v1-v3 segmentation makes of one utterance's text."""
+    from kilvoice.segment import SentenceSegmenter
+    from kilvoice.records import Utterance
+
+    seg = SentenceSegmenter(roles=("resident", "conversationalist", "unknown"))
+    sts, _ = seg.run("x", [Utterance(index=0, text=text)])
+    out, pos = [], 0
+    for st in sts:
+        first = st.text.split(" ")[0]
+        start = text.find(first, pos)
+        end = start
+        for word in st.text.split(" "):
+            end = text.find(word, end) + len(word)
+        out.append((start, end))
+        pos = end
+    return out
+
+
+def senedd_turns() -> dict[str, list[dict]]:
+    meetings: dict[str, list[dict]] = {}
+    with open(SENEDD, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            meetings.setdefault(row["meeting_id"], []).append(row)
+    return meetings
+
+
+def senedd_statements() -> list[dict]:
+    """Every statement of the Senedd set, with the speaker's inferred role."""
+    from kilvoice.ingest.formats.roles import inferred_facilitators
+
+    out = []
+    for mid, rows in senedd_turns().items():
+        side = inferred_facilitators([(r["speaker"], r["content"]) for r in rows])
+        for r in rows:
+            for start, end in _sentences(r["content"]):
+                out.append({"key": f"{mid}:{r['turn']}:{start}:{end}", "text": r["content"][start:end],
+                            "speaker": r["speaker"], "role": "conversationalist" if r["speaker"] in side else "resident"})
+    return out
+
+
+def note_statements() -> list[dict]:
+    from kilvoice.ingest.formats import Context, iter_notes
+
+    out = []
+    for path in sorted((ROOT / "corpora" / "samples" / "notes").glob("*.*")):
+        if path.suffix not in (".txt", ".md"):
+            continue
+        for note in iter_notes(path, Context(source=path.name, display=path.name)):
+            for u in note.utterances:
+                for start, end in _sentences(u.text):
+                    out.append({"key": f"{path.name}:{u.index}:{start}:{end}", "text": u.text[start:end],
+                                "speaker": "", "role": u.role})
+    return out
+
+
+def resolve(kind: str) -> dict[str, dict]:
+    return {s["key"]: s for s in (senedd_statements() if kind in ("senedd", "stance") else note_statements())}
+
+
+def sample(kind: str, n: int) -> None:
+    pool = resolve(kind)
+    keys = sorted(pool)
+    if kind == "stance":  # spoken answers: statements of the answering side that carry a view
+        from kilvoice.substantive import reason
+
+        keys = [k for k in keys if reason(pool[k]["text"], pool[k]["role"]) is None]
+    rng = random.Random({"senedd": 16, "notes": 1616, "stance": 161616}[kind])
+    for i, key in enumerate(rng.sample(keys, n)):
+        s = pool[key]
+        print(f"{i}\t{'dev' if i % 2 == 0 else 'test'}\t{key}\t{s['speaker']}\t{s['role']}\t{s['text']}")
+
+
+def read_labels(name: str) -> list[dict]:
+    with open(LABELS / name, newline="", encoding="utf-8") as fh:
+        return [r for r in csv.DictReader(fh) if not r["key"].startswith("#")]
+
+
+def filter_eval() -> dict:
+    from kilvoice.substantive import reason
+
+    results = {}
+    for name, kind in (("substantive-senedd.csv", "senedd"), ("substantive-notes.csv", "notes")):
+        pool = resolve(kind)
+        rows = read_labels(name)
+        for split in ("dev", "test", "all"):
+            tp = fp = fn = tn = 0
+            codes: Counter = Counter()
+            for r in rows:
+                if split != "all" and r["split"] != split:
+                    continue
+                s = pool[r["key"]]
+                code = reason(s["text"], s["role"])
+                gold, pred = r["substantive"] == "1", code is None
+                tp += gold and pred
+                fp += pred and not gold
+                fn += gold and not pred
+                tn += not gold and not pred
+                if gold and not pred:
+                    codes[code] += 1
+            results[f"{kind}/{split}"] = {
+                "n": tp + fp + fn + tn, "substantive": tp + fn,
+                "precision": round(tp / max(tp + fp, 1), 3), "recall": round(tp / max(tp + fn, 1), 3),
+                "lost_by_code": dict(codes)}
+    return results
+
+
+def stance_eval() -> dict:
+    from kilvoice.topics.stance import stance_of_text
+
+    pool = resolve("stance")
+    rows = read_labels("stance-senedd.csv")
+    out = {}
+    for split in ("dev", "test", "all"):
+        sel = [r for r in rows if split == "all" or r["split"] == split]
+        with_stance = [r for r in sel if r["stance"] != "none"]
+        right = sum(stance_of_text(pool[r["key"]]["text"]) == r["stance"] for r in with_stance)
+        confusion = Counter((r["stance"], stance_of_text(pool[r["key"]]["text"])) for r in with_stance)
+        out[split] = {"n": len(sel), "with_stance": len(with_stance),
+                      "gold": dict(Counter(r["stance"] for r in sel)),
+                      "accuracy": round(right / max(len(with_stance), 1), 3),
+                      "confusion": {f"{g}->{p}": c for (g, p), c in sorted(confusion.items())}}
+    return out
+
+
+def procedural(keywords: list[str]) -> bool:
+    top = [w.lower() for w in keywords[:8]]
+    hits = sum(any(part in PROCEDURAL for part in w.split()) for w in top)
+    return bool(top) and hits * 2 >= len(top)
+
+
+def themes(rerun: bool) -> dict:
+    """Run benchmarks/senedd-committee.toml on ../shared (unless a result exists) and measure its themes."""
+    work = Path("/tmp/kilvoice-senedd")
+    out_dir = work / "report"
+    if rerun or not (out_dir / "report.json").exists():
+        work.mkdir(parents=True, exist_ok=True)
+        toml = (ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
+        toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
+        (work / "pipeline.toml").write_text(toml, encoding="utf-8")
+        subprocess.run([str(Path(sys.executable).parent / "kilvoice"), "run", "-q", str(work / "pipeline.toml")],
+                       check=True, cwd=ROOT, stdout=sys.stderr)
+    report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    return measure(report, representative(work / "store" / "kilvoice.sqlite", report["run_id"]))
+
+
+def representative(db_path: Path, run_id: str) -> dict[str, list[str]]:
+    """The three most typical statements of each theme: the quotes a report shows when
+    residents consented to quoting (the Senedd rows carry no consent, so the report has none)."""
+    import sqlite3
+
+    db = sqlite3.connect(db_path)
+    out = {}
+    for tid, rep in db.execute("SELECT id, representative FROM themes WHERE run_id=?", (run_id,)):
+        ids = json.loads(rep)[:3]
+        texts = dict(db.execute(f"SELECT id, text FROM statements WHERE id IN ({','.join('?' * len(ids))})", ids)) if ids else {}
+        out[tid] = [texts[i] for i in ids if i in texts]
+    db.close()
+    return out
+
+
+def measure(report: dict, quotes: dict[str, list[str]] | None = None) -> dict:
+    """Share of statements in procedural themes, "Mixed: ..." catch-alls and "other"; themes whose
+    three quotes are not all substantive; the segment stage's reject counts."""
+    from kilvoice.substantive import reason
+
+    total = report["summary"]["statements"]
+    rows, bad_quotes = [], []
+    for th in report["themes"]:
+        if th.get("kind") == "group":  # groups hold their themes' statements again
+            continue
+        proc = procedural(th.get("keywords", []))
+        mixed = th["title"].startswith("Mixed: ") or th["id"] == "other"
+        rows.append((th["id"], th["title"], th["size"], proc, mixed, th.get("keywords", [])[:8]))
+        if th["id"] == "other":
+            continue
+        for text in (quotes or {}).get(th["id"]) or [q["text"] for q in th.get("quotes", [])[:3]]:
+            code = reason(text)
+            if code:
+                bad_quotes.append((th["id"], code, text[:80]))
+    lost = sum(size for _, _, size, proc, mixed, _ in rows if proc or mixed)
+    rejects = Counter()
+    for r in report.get("rejects", []):
+        if r.get("stage") == "segment":
+            rejects[r.get("code")] += r.get("count", 1)
+    return {"conversations": report["summary"]["conversations_analysed"],
+            "safeguarding_flagged": report["summary"].get("safeguarding_flagged"),
+            "statements": total, "procedural_mixed_other": lost, "share": round(lost / max(total, 1), 3),
+            "procedural_themes": [r[:3] for r in rows if r[3]], "catch_alls": [r[:3] for r in rows if r[4]],
+            "procedural_titles": [r[:2] for r in rows if r[0] != "other" and set(
+                re.findall(r"[a-z]+", r[1].lower().replace("mixed:", ""))) <= PROCEDURAL | {"and"}],
+            "themes": rows, "non_substantive_quotes": bad_quotes, "segment_rejects": dict(rejects)}
+
+
+def roles_eval() -> dict:
+    """Speaker-level: the chair and questioning members (committee members, not the ministers
+    and witnesses they question) against the inferred facilitator side."""
+    from kilvoice.ingest.formats.roles import inferred_facilitators
+
+    answering = {"Kirsty Williams AM", "Vaughan Gething AM", "Eluned Morgan AM"}
+    tp = fp = fn = tn = 0
+    lost_turns = 0
+    for mid, rows in senedd_turns().items():
+        side = inferred_facilitators([(r["speaker"], r["content"]) for r in rows])
+        turns = Counter(r["speaker"] for r in rows)
+        for sp, k in turns.items():
+            # Julie Morgan and Huw Irranca-Davies answered as ministers where they had more than 15 turns
+            gold = sp.endswith(" AM") and sp not in answering and not (sp in ("Julie Morgan AM", "Huw Irranca-Davies AM") and k > 15)
+            pred = sp in side
+            tp, fp, fn, tn = tp + (gold and pred), fp + (pred and not gold), fn + (gold and not pred), tn + (not gold and not pred)
+            lost_turns += k if pred and not gold else 0
+    return {"facilitator_precision": round(tp / max(tp + fp, 1), 3), "facilitator_recall": round(tp / max(tp + fn, 1), 3),
+            "speakers": tp + fp + fn + tn, "witness_turns_taken_for_facilitator": lost_turns}
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "filter"
+    if cmd == "sample":
+        sample(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100)
+    elif cmd == "filter":
+        print(json.dumps(filter_eval(), indent=1))
+    elif cmd == "stance":
+        print(json.dumps(stance_eval(), indent=1))
+    elif cmd == "roles":
+        print(json.dumps(roles_eval(), indent=1))
+    elif cmd == "themes":
+        print(json.dumps(themes("--rerun" in sys.argv), indent=1, default=str))
+    else:
+        sys.exit(__doc__)

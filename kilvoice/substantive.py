@@ -1,0 +1,193 @@
+"""Which statements carry a view: speech is not prose.
+
+A transcript holds much that is not anyone's view of the subject: "yeah, yeah, no, it's
+fine", "Good morning, everyone", "Can I ask Members if there are any declarations of
+interest?", "I'll bring in Suzy", a facilitator's questions, and half-sentences cut off.
+:func:`reason` names why a statement is not substantive (a K655-K659 code) or returns
+None when it is. The rules are written down, not learned, and were set on the dev half of
+the labelled Senedd statements (``benchmarks/labels/``; ``benchmarks/transcripts_bench.py``
+reports precision and recall on the test half):
+
+- K655 backchannel and fillers: every word is a filler or an acknowledgement, or a short
+  agreement with what was just said ("I think that's fair to say, yes");
+- K656 greetings, thanks and farewells: a greeting or thanks with at most three other
+  content words (names are redacted to placeholders and do not count);
+- K657 procedure and chairing: agenda items, declarations, apologies, "move on to",
+  "bring in", time keeping, with at most three other content words (six when it names the
+  business itself: an item, the agenda, declarations);
+- K658 said by the facilitator or chair (their questions and prompts are not residents'
+  views; see :mod:`kilvoice.ingest.formats.roles`);
+- K659 fragments: no content word left, a cut-off of under six words ("So the —"), or a
+  piece cut off at both ends ("—or they can be in a zone or they can—").
+
+:func:`speech_text` is the text used for embedding and keywords: disfluencies ("erm",
+"you know", "I, I think") removed. Quotes keep the words as spoken (redacted).
+"""
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from kilvoice.errors import Errors
+
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+HESITATIONS = r"(?:e+r+m+|u+m+|u+h+m*|e+r+|a+h+|m+h*m+|h+m+|mhm)"
+BACKCHANNEL = frozenset("""
+yeah yes yep yup yeh ya no nope nah mm mmm mhm hmm um erm er uh ah oh ooh okay ok right sure fine
+absolutely exactly indeed true definitely certainly course of well so and but yes i see know agree
+agreed it's its that's thats is it that was right correct quite lovely great good brilliant really
+wow alright sorry pardon go on fair enough very much much perfect cool super excellent totally
+completely thank thanks you oh aye anyway anyhow then there yeah so just all okay-dokey okey
+""".split())
+GREETING = re.compile(
+    r"\b(?:good (?:morning|afternoon|evening)|morning(?: all| everyone)?|hello|hiya|hi|welcome(?: back)?|"
+    r"thank(?:s| you)(?: (?:very|so) much)?(?: (?:all|everyone|everybody|again|indeed))?|many thanks|cheers|"
+    r"bore da|prynhawn da|noswaith dda|diolch(?: yn fawr)?|bye(?:-bye)?|goodbye|see you(?: later| soon)?|"
+    r"take care|nice to (?:meet|see) you|(?:lovely|good|great) to (?:meet|see) you|"
+    r"(?:i'?m|we'?re|very) (?:very )?(?:pleased|glad|delighted) to (?:welcome|be here|see)|"
+    r"appreciate (?:it|that|your time)|for (?:having|inviting) (?:me|us))\b", re.I)
+PROCEDURE = re.compile(
+    r"\b(?:item (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)|agenda|declarations? of interest|"
+    r"apologies(?: for absence)?|substitut(?:e|ion)s?|standing order|papers? to note|minutes|private session|"
+    r"public (?:are|is) excluded|record of proceedings|simultaneous (?:translation|interpretation)|"
+    r"microphones?|broadcast|senedd\.tv|video-?conference|technical (?:problems?|difficult(?:y|ies))|"
+    r"(?:a|short|comfort) break|reconvene|(?:we'?ll|i'?ll|let'?s|can we|shall we|we can|we'?re going to|"
+    r"i'?m going to|i want to|i'?d like to) (?:now |just |then |quickly )?(?:move on|turn|go|come back|"
+    r"bring in|hand over|pass)|moving on|move on to|bring in|brought in|come in on|over to you|"
+    r"questions? (?:are |is )?from|first questions?|next questions?|final question|last question|"
+    r"(?:out of|short of|running out of|pressed for|conscious of|mindful of the) time|"
+    r"time (?:is|'s) (?:short|against|up|getting on|pressing)|for the record|on the record|"
+    r"next meeting|(?:close|end|conclude) (?:the|this) (?:meeting|session)|end of (?:the |this )?(?:session|meeting)|"
+    r"(?:is it )?(?:alright|ok(?:ay)?) (?:if|for me to|to) record|recording|transcript|"
+    r"(?:can|could|may) i (?:just )?(?:ask|come in|check|bring)|any (?:other|more|further) questions|"
+    r"members(?:'|’)? questions|(?:note|noted) the (?:papers?|letters?)|"
+    # the answering side's turn-taking and deferrals: "could I jump in", "we'd need to go away and check"
+    r"(?:could|can|may) i (?:just )?(?:jump|come) in|come back (?:to|on) (?:that|the|your|this)|if i may|"
+    r"go away and|get back to you|write to (?:you|the committee)|(?:not|n't) (?:\d+ per ?cent )?sure i understand|"
+    r"understand the question|have to check|need to check|i nominate|i move\b|i second|carry on in (?:english|welsh)|i (?:don't|do not|couldn't|could not|can't|cannot) "
+    r"(?:know|say|give you|answer|tell you|remember))\b", re.I)
+# the committee's business itself: a longer line is still procedure
+BUSINESS = re.compile(r"\b(?:item (?:\d+|one|two|three|four|five)|agenda|declarations? of interest|standing order|"
+                      r"apologies|moving on|move on to|questions? (?:are |is )?from|bring in|evidence session)\b", re.I)
+# agreement with what was just said: "I think that's fair to say, yes", "And rightly so"
+AGREEMENT = frozenset("""
+think fair say said crucial important importance rightly true agree agreed right exactly clearly point
+absolutely key vital essential correct accept helpful useful valid interesting really quite very yes
+completely entirely totally wholeheartedly echo add nothing minister chair colleague colleagues
+""".split())
+# words of chairing and turn-taking that are not a view of the subject
+PROCEDURAL_WORDS = frozenset("""
+item items meeting meetings committee members member question questions chair chairman chairs session
+evidence minister ministers cabinet secretary officials record papers paper note noted agenda
+colleagues colleague witness witnesses panel everyone everybody today morning afternoon evening
+thank thanks welcome ask asking answer answers point points briefly quickly time minutes
+start begin final last first second next start finish come move moving turn bring brought pick
+please okay right fine sure happy great good lovely obviously just perhaps bit
+""".split())
+HESITATION_WORDS = frozenset({"yeah", "yes", "yep", "mm", "mmm", "mhm", "hmm", "um", "erm", "er", "uh", "ah", "oh", "okay", "ok"})
+_CUT_OFF = re.compile(r"(?:[-–—]|\.\.\.|…)\s*$")
+_CUT_IN = re.compile(r"^\s*(?:[-–—]|\.\.\.|…)")
+STOP = frozenset(ENGLISH_STOP_WORDS) | {"it's", "i'm", "that's", "there's", "we're", "you're", "they're",
+                                         "i've", "we've", "don't", "can't", "i'll", "we'll", "i'd", "we'd"}
+
+REASONS = ("K655", "K656", "K657", "K658", "K659")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_PLACEHOLDER.sub(" ", text).lower().replace("’", "'"))
+
+
+def _content(tokens: list[str], drop: frozenset = frozenset()) -> list[str]:
+    return [t for t in tokens if t not in STOP and t not in BACKCHANNEL and t not in drop and len(t) > 1]
+
+
+def reason(text: str, role: str = "resident") -> str | None:
+    """Why ``text`` (one redacted statement) is not substantive: a code in :data:`REASONS`,
+    or None when it carries a view. ``role`` is the speaker's role (``conversationalist`` is
+    the facilitator side)."""
+    if role == "conversationalist":
+        return "K658"
+    plain = speech_text(text, hedges=False)
+    tokens = _tokens(plain)
+    if not tokens:  # nothing but hesitations ("Mm, mm.") or no words at all
+        return "K655" if _tokens(text) else "K659"
+    greeting = _greeting(plain)
+    if all(t in BACKCHANNEL for t in tokens):
+        return "K656" if greeting else "K655"
+    if len(tokens) <= 10 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
+        return "K655"
+    if PROCEDURE.search(plain):
+        rest = _content(_tokens(PROCEDURE.sub(" ", GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
+        if len(rest) <= (6 if BUSINESS.search(plain) else 3):
+            return "K657"
+    if greeting:
+        return "K656"
+    if (not [t for t in tokens if t not in STOP and t not in HESITATION_WORDS]
+            or (_CUT_OFF.search(text) and (len(tokens) < 6 or (_CUT_IN.search(text) and len(tokens) < 20)))):
+        return "K659"
+    return None
+
+
+def _greeting(text: str) -> bool:
+    """A greeting, thanks or farewell with at most three other content words."""
+    if not GREETING.search(text):
+        return False
+    rest = _content(_tokens(GREETING.sub(" ", text)), PROCEDURAL_WORDS)
+    return len(rest) <= 3
+
+
+def message(code: str) -> str:
+    """The catalogue text of a reason code."""
+    return getattr(Errors, code)
+
+
+_HESITATION = re.compile(r"(?:(?<=\s)|^)" + HESITATIONS + r"\b[,.…]*\s*", re.I)
+_YOU_KNOW = re.compile(r"(?:,\s*|^)(?:you know|i mean|like|sort of|kind of|basically)\s*(?:,\s*|$)", re.I)
+# stance adverbs and hedges of speech: no topic of their own, and they pull spoken statements
+# into a "Mixed: ..." theme of their own ("absolutely", "obviously", "I think")
+_HEDGE = re.compile(r"\b(?:absolutely|certainly|obviously|clearly|actually|basically|genuinely|honestly|literally|"
+                    r"really|indeed|of course|sorry|i think|i suppose|i guess|i would say|i'd say)\b,?\s*", re.I)
+# talk about the conversation itself: "that's a good question", "as I said", "in terms of"
+_META = re.compile(r"\b(?:(?:that's|that is|it's|it is) (?:a |an )?(?:really |very )?(?:good|fair|interesting|important|"
+                   r"difficult|valid|great|big) (?:question|point)|to answer (?:your|the|that) question|"
+                   r"(?:your|the|that|this) question|as i (?:said|say|mentioned)(?: earlier| before)?|in terms of|"
+                   r"you'?re (?:absolutely |quite )?right|that'?s right|i take (?:your|the|that) point|"
+                   r"if i (?:can|could|may)|can i (?:just )?say|i have to say)\b,?\s*", re.I)
+# a transcriber's notes: "[Laughter.]", "[Inaudible.]" (redaction placeholders are capitals: "[PERSON_1]")
+_STAGE = re.compile(r"\[\s*[A-Z]?[a-z][^\]]{0,40}\]")
+_REPEAT = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)(?:[,\s]+\1\b)+", re.I)
+
+
+def speech_text(text: str, hedges: bool = True) -> str:
+    """``text`` without disfluencies: a transcriber's notes ("[Laughter.]"), hesitations
+    ("erm", "um"), words said twice or more
+    ("I, I think" -> "I think"), ", you know," / ", I mean," as fillers and, with ``hedges``,
+    stance adverbs, hedges and talk about the conversation itself ("absolutely", "I think",
+    "that's a good question", "as I said", "in terms of"). Redaction placeholders
+    and all other words are kept. :func:`reason` reads it without removing hedges."""
+    out = _HESITATION.sub("", _STAGE.sub(" ", text))
+    out = _REPEAT.sub(r"\1", out)
+    out = _YOU_KNOW.sub(" ", out)
+    if hedges:
+        out = _HEDGE.sub("", _META.sub("", out))
+    out = re.sub(r"\s+([,.?!])", r"\1", out)
+    out = re.sub(r",\s*,+", ",", out)
+    out = re.sub(r",\s*([.?!])", r"\1", out)
+    out = re.sub(r"^[\s,.]+", "", out)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def as_analysed(statements: list) -> list:
+    """Copies of ``statements`` whose text is :func:`speech_text` (the same objects when
+    nothing changes): what is embedded and themed. The stored statements, and so the quotes,
+    keep the words as spoken."""
+    from dataclasses import replace
+
+    out = []
+    for st in statements:
+        clean = speech_text(st.text)
+        out.append(st if clean == st.text or not clean else replace(st, text=clean))
+    return out
