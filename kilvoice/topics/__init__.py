@@ -33,7 +33,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
-                                     strip_prefix)
+                                     said_stances, strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
@@ -234,7 +234,7 @@ class ThemeStage:
         texts = [s.text for s in stmts]
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"])
-        counts = [count_stances(stances[i] for i in idx) for idx in members]
+        counts = [said_stances([texts[i] for i in idx]) for idx in members]
         picked = pick_titles(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
         if self.settings["labeller"] == "llm":
             from kilvoice.topics.llm import labeller_from_settings, llm_titles

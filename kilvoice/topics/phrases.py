@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 TITLE_MAX_WORDS = 8
 PHRASE_MAX_WORDS = 6  # leaves room for "Problems with"
-PARSE_SAMPLE = 15  # most typical statements per theme parsed for phrases
+PARSE_SAMPLE = 20  # most typical statements per theme parsed for phrases
 PARSE_WORDS = 40  # words of each parsed statement
 STANCE_SHARE = 0.7  # "Problems with ..." when at least this share of the theme are problems
 GROUP_OTHER = "Other community issues"
@@ -121,11 +121,19 @@ def _spans(doc) -> list[tuple[list, bool]]:
                 span = list(doc[toks[0].i:chunks[child.i].end])
                 if any(t.lower_ == "and" for t in span):
                     out.append((span, True))
-    for tok in doc:  # a verb and its object: "fix the potholes"
+    for tok in doc:  # a verb and its object, 3 words or more: "fix the potholes", "ban the sale of barbecues"
         if tok.pos_ == "VERB" and tok.lower_ not in STOPWORDS:
             obj = next((c for c in tok.children if c.dep_ == "dobj" and c.i in chunks), None)
             if obj is not None and chunks[obj.i].start == tok.i + 1:
-                out.append(([tok] + list(chunks[obj.i]), False))
+                span = [tok] + list(chunks[obj.i])
+                nxt = chunks[obj.i].end
+                prep = doc[nxt] if nxt < len(doc) else None
+                if prep is not None and prep.dep_ == "prep" and prep.head.i == obj.i and prep.lower_ in ("of", "for", "on"):
+                    pobj = next((c for c in prep.children if c.dep_ == "pobj" and c.i in chunks), None)
+                    if pobj is not None:
+                        span += list(doc[prep.i:chunks[pobj.i].end])
+                if len(span) >= 3:
+                    out.append((span, False))
     return out
 
 
@@ -138,6 +146,7 @@ def candidate_phrases(docs, exclude: frozenset[str] = frozenset()) -> dict[tuple
     found: dict[tuple[str, ...], Phrase] = {}
     for doc in docs:
         for toks, joined in _spans(doc):
+            verbal = any(t.pos_ in ("VERB", "AUX") for t in toks)
             text = _surface(toks)
             if not text or PLACEHOLDER.search(text) or "[" in text or "]" in text:
                 continue
@@ -147,13 +156,12 @@ def candidate_phrases(docs, exclude: frozenset[str] = frozenset()) -> dict[tuple
             words = set(re.findall(TOKEN_PATTERN, text.lower()))
             if words & exclude or words & VAGUE or (len(key) == 1 and key[0] in ALONE_STOP | STOPWORDS):
                 continue
-            head = toks[-1] if toks[-1].pos_ in _NOUNS else next(
-                (t for t in reversed(toks) if t.pos_ in _NOUNS), None)
+            head = next((t for t in reversed(toks) if t.tag_.startswith("NN")), None)
             if head is None or head.lower_ in TITLE_STOP:
                 continue
             ph = found.setdefault(key, Phrase(key, _singular(head.lower_), joined=joined))
             ph.forms[text] += 1
-            ph.plain = ph.plain and _is_nounish(toks)
+            ph.plain = ph.plain and not verbal and _is_nounish(toks)
     return found
 
 
@@ -180,7 +188,7 @@ def noun_share(docs) -> dict[str, float]:
     for doc in docs:
         for tok in doc:
             total[tok.lower_] += 1
-            noun[tok.lower_] += tok.pos_ in _NOUNS
+            noun[tok.lower_] += tok.tag_.startswith("NN")
     return {w: noun[w] / n for w, n in total.items()}
 
 
@@ -268,11 +276,30 @@ def phrase_vectors(keys: Sequence[tuple[str, ...]], texts: dict[tuple[str, ...],
 def stance_title(text: str, phrase: Phrase, stance: dict[str, int] | None, size: int) -> str:
     """"Problems with ..." / "Praise for ..." when that share of the theme says so and the phrase
     (nouns only) does not already."""
+    from kilvoice.topics.stance import cue_counts
+
     counts = stance or {}
+    cued = any(cue_counts(text)[s] for s in ("strength", "problem"))  # "caring", "poor": says it already
     for name, prefix in STANCE_PREFIX.items():
-        if size and counts.get(name, 0) >= STANCE_SHARE * size and phrase.plain and not phrase.joined:
+        if size and counts.get(name, 0) >= STANCE_SHARE * size and phrase.plain and not phrase.joined and not cued:
             return prefix + text
     return _cap(text)
+
+
+def said_stances(texts: Sequence[str]) -> dict[str, int]:
+    """How many of ``texts`` say a strength or a problem in so many words (more cues of one than
+    the other, kilvoice.topics.stance): the stance prefix needs residents to have said it, not the
+    default a cue-less statement gets."""
+    from kilvoice.topics.stance import cue_counts
+
+    out = Counter()
+    for text in texts:
+        c = cue_counts(text)
+        if c["strength"] > c["problem"]:
+            out["strength"] += 1
+        elif c["problem"] > c["strength"]:
+            out["problem"] += 1
+    return dict(out)
 
 
 def joins_different_statements(title: str, texts: Sequence[str]) -> bool:
@@ -321,6 +348,7 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
     for scored, stance, size in zip(ranked, stances, sizes):
         chosen = None
         for sp in scored:
+            sp = _longer(sp, scored)
             title = stance_title(sp.phrase.text, sp.phrase, stance, size)
             if title.lower() in taken or sp.phrase.key in keys or too_long(title):
                 continue
@@ -333,6 +361,17 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
             keys.add(chosen[1].key)
         out.append(chosen)
     return out
+
+
+def _longer(sp: ScoredPhrase, scored: list[ScoredPhrase], share: float = 0.2) -> ScoredPhrase:
+    """A one-word phrase gives way to the phrase around it that at least ``share`` of its statements
+    (and 3) use and that scores at least half as high ("library" -> "mobile library")."""
+    if len(sp.phrase.key) > 1:
+        return sp
+    word = sp.phrase.key[0]
+    longer = [o for o in scored if len(o.phrase.key) > 1 and word in o.phrase.key and not o.phrase.joined
+              and o.count >= max(3, share * sp.count) and o.score >= 0.5 * sp.score]
+    return max(longer, key=lambda o: (o.count, o.score), default=sp)
 
 
 def _unique(base: str, taken: set[str]) -> str:
@@ -424,9 +463,14 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         for (pos, _), doc in zip(sample, nlp.pipe([t for _, t in sample], batch_size=64)):
             docs[pos].append(doc)
     nouns = noun_share(d for theme in docs for d in theme) if nlp is not None else None
+    # the small tagger calls "quicker" a noun in "answer the phone quicker": a word it ever tags as a
+    # comparative or superlative heads no title
+    graded = {t.lower_ for theme in docs for d in theme for t in d if t.tag_ in ("JJR", "RBR", "JJS", "RBS")}
+    if nouns is not None:
+        nouns = {w: (0.0 if w in graded else v) for w, v in nouns.items()}
     cands = []
     for pos in range(len(members)):
-        found = candidate_phrases(docs[pos], exclude)
+        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude).items() if ph.head not in graded}
         for key, ph in keyphrases([k for k in keywords[pos][:10] if not set(k.split()) & exclude], nouns).items():
             found.setdefault(key, ph)
         cands.append(found)
