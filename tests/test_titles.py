@@ -11,7 +11,6 @@ import pytest
 
 from kilvoice import registry
 from kilvoice.errors import KilvoiceError
-from kilvoice.records import Statement
 from kilvoice.tagger import load_parser
 from kilvoice.topics.phrases import (GROUP_OTHER, Phrase, Postings, candidate_phrases, describe, group_title,
                                      joins_different_statements, phrase_coverage, pick_titles, rank_phrases,
@@ -22,23 +21,20 @@ needs_parser = pytest.mark.skipif(load_parser() is None, reason="spaCy's small E
 
 
 @pytest.fixture(scope="module")
-def statements():
-    return _statements()
-
-
-@pytest.fixture(scope="module")
-def embeddings(statements):
+def inputs():
+    """test_topics' statements and their static embeddings."""
     from kilvoice.embed import StaticEmbedder
 
-    return StaticEmbedder().encode([s.text for s in statements])
+    stmts = _statements()
+    return stmts, StaticEmbedder().encode([s.text for s in stmts])
 
 
 @pytest.fixture(scope="module")
-def phrase_run(statements, embeddings):
+def phrase_run(inputs):
     from kilvoice.embed import StaticEmbedder
 
     stage = registry.create("kilvoice.topics.bertopic.v1", **SETTINGS)
-    return stage.run(statements, embeddings, 7, embed=StaticEmbedder().encode)
+    return stage.run(*inputs, 7, embed=StaticEmbedder().encode)
 
 
 def _texts_of(themes, assignments, statements):
@@ -81,13 +77,13 @@ def test_titles_unique_short_and_stance_worded_only_where_it_helps():
         return [ScoredPhrase(Phrase(key_of(t), key_of(t)[-1], Counter({t: 1}), plain=" " not in t), 1.0 - i / 10, 3)
                 for i, t in enumerate(texts)]
 
-    ranked = [scored("buses", "bus fares"), scored("buses", "bus pass"), scored("friendly caring staff"),
+    ranked = [scored("buses", "late trains"), scored("buses", "bus pass"), scored("friendly caring staff"),
               scored("one two three four five six seven")]
     stances = [{"problem": 9, "strength": 1}, {"problem": 1, "strength": 1, "aspiration": 8},
                {"strength": 10}, {"strength": 10}]
     picked = [t for t, _ in pick_titles(ranked, stances, [10, 10, 10, 10], reserved=["Other statements"])]
     assert picked[0] == "Problems with buses"  # mostly problems, a bare noun
-    assert picked[1] == "Bus pass"  # "buses" is taken
+    assert picked[1] == "Bus pass"  # "buses" is taken, and gives way to the phrase around it anyway
     assert picked[2] == "Friendly caring staff"  # its words already praise
     assert all(len(t.split()) <= 8 for t in picked) and len(set(picked)) == 4
 
@@ -120,7 +116,8 @@ def test_a_group_is_named_by_what_its_children_share_or_says_it_shares_nothing()
 
 
 @needs_parser
-def test_stage_titles_are_phrases_of_their_own_statements(statements, phrase_run):
+def test_stage_titles_are_phrases_of_their_own_statements(inputs, phrase_run):
+    statements = inputs[0]
     themes, assignments, _, info = phrase_run
     texts = _texts_of(themes, assignments, statements)
     titles = [t.title for t in themes]
@@ -138,14 +135,16 @@ def test_stage_titles_are_phrases_of_their_own_statements(statements, phrase_run
         assert len(kids) >= 2, parent.title  # a group of one is shown as its theme alone
 
 
-def test_without_the_embedder_titles_still_come(statements, embeddings):
+def test_without_the_embedder_titles_still_come(inputs):
+    statements, embeddings = inputs
     stage = registry.create("kilvoice.topics.bertopic.v1", stability=False, **SETTINGS)
     themes, _, _, _ = stage.run(statements, embeddings, 7)
     leaves = [t.title for t in themes if t.id.startswith("T")]
     assert leaves and all(t and len(t.split()) <= 8 for t in leaves)
 
 
-def test_keyword_titles_still_reproduce(statements, embeddings):
+def test_keyword_titles_still_reproduce(inputs):
+    statements, embeddings = inputs
     """labeller = "keywords" gives the old titles, for pipeline files written before phrase titles."""
     stage = registry.create("kilvoice.topics.bertopic.v1", labeller="keywords", stability=False, **SETTINGS)
     themes, _, _, info = stage.run(statements, embeddings, 7)
@@ -188,7 +187,8 @@ def fake_server():
     server.server_close()
 
 
-def test_llm_titles_pass_the_same_checks(statements, embeddings, fake_server):
+def test_llm_titles_pass_the_same_checks(inputs, fake_server):
+    statements, embeddings = inputs
     # the model names the first theme well, then repeats itself, then talks too much
     _FakeChat.titles = ["Late and costly buses", "Late and costly buses",
                         "A very long title that goes on and on about everything"]
@@ -218,7 +218,8 @@ def test_llm_labeller_needs_a_url_and_a_model():
     assert err.value.code == "K705" and '"phrases" or "keywords" or "llm"' in str(err.value)
 
 
-def test_llm_server_down_names_the_url_and_the_fix(statements, embeddings):
+def test_llm_server_down_names_the_url_and_the_fix(inputs):
+    statements, embeddings = inputs
     import socket
 
     with socket.socket() as s:  # a port nothing listens on

@@ -3,22 +3,23 @@
 A theme's title is one phrase taken from its own statements: a noun chunk ("evening buses",
 "friendly, caring staff"), a noun chunk with the prepositional phrase after it ("waiting times
 for GP appointments"), two chunks joined by "and" *in one statement* ("buses and trains"), a
-verb with its object ("fix the potholes"), or one of the theme's keyphrases (c-TF-IDF x
-coverage). Only the PARSE_SAMPLE most typical statements of each theme are parsed (spaCy's
-small English pipeline with the parser), each cut to PARSE_WORDS words.
+verb with its object, 3 words or more ("fix the potholes"), or one of the theme's keyphrases
+(c-TF-IDF x coverage) that ends in a noun. Only the PARSE_SAMPLE most typical statements of each
+theme are parsed (spaCy's small English pipeline with the parser), each cut to PARSE_WORDS words.
 
 Each candidate is scored by
 
-- coverage: the share of the theme's statements that use all its content words (singular or
-  plural, stopwords aside), averaged with the share that use its head noun;
+- coverage: the share of the theme's statements that use its head noun, times the square root
+  of the share of those that use all its content words (singular or plural, stopwords aside);
 - distinctiveness: that share against the share of every other statement using it;
 - closeness: the cosine between the phrase's embedding and the theme's centroid (KeyBERT-style),
   with the run's embedder when the stage is given one (``embed``), else the mean embedding of
   the statements that use the phrase.
 
-Titles are unique and at most TITLE_MAX_WORDS words. A theme most of whose statements are
-problems (or strengths) and whose phrase says neither is titled "Problems with ..." ("Praise
-for ..."). Groups are named by a phrase most of their children use, else GROUP_OTHER.
+times a length weight (one word 0.7, two or three 1.0). Titles are unique and at most
+TITLE_MAX_WORDS words; a one-word winner gives way to the phrase around it that a fifth of its
+statements use. A theme STANCE_SHARE of whose statements say a problem (or a strength) in cue
+words, and whose phrase is bare nouns, is titled "Problems with ..." ("Praise for ..."). Groups are named by a phrase most of their children use, else GROUP_OTHER.
 Descriptions count: statements, conversations, stances and the phrases most statements use.
 """
 from __future__ import annotations
@@ -29,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kilvoice.tagger import load_parser
 from kilvoice.topics.labels import (FILLER, GENERIC, PLACEHOLDER, STANCE_WORDS, STOPWORDS, TOKEN_PATTERN, _acronyms,
                                     _cap, _join, _singular, clean_text)
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 TITLE_MAX_WORDS = 8
 PHRASE_MAX_WORDS = 6  # leaves room for "Problems with"
@@ -175,21 +176,26 @@ def keyphrases(keywords: Sequence[str], nouns: dict[str, float] | None = None) -
         words = kw.lower().split()
         if not key or len(set(key)) < len(key) or (len(key) == 1 and key[0] in ALONE_STOP):
             continue
-        if nouns is not None and nouns.get(words[-1], 0.0) < 0.5:
-            continue
+        if nouns is not None and (nouns.get(words[-1], 0.0) < 0.5 or any(nouns.get(w) == VERB for w in words)):
+            continue  # "quicker", "overall" name nothing; "require schools" is a fragment
         plain = nouns is not None and all(nouns.get(w, 0.0) >= 0.5 for w in words)
         out.setdefault(key, Phrase(key, key[-1], Counter({_acronyms(kw): 1}), plain=plain))
     return out
 
 
+VERB = -1.0  # noun_share's mark for a word used mostly as a verb
+
+
 def noun_share(docs) -> dict[str, float]:
-    """Share of each lower-case word's uses in ``docs`` tagged noun or proper noun."""
-    noun, total = Counter(), Counter()
+    """Share of each lower-case word's uses in ``docs`` tagged noun or proper noun (VERB when most
+    of its uses are verbs)."""
+    noun, verb, total = Counter(), Counter(), Counter()
     for doc in docs:
         for tok in doc:
             total[tok.lower_] += 1
             noun[tok.lower_] += tok.tag_.startswith("NN")
-    return {w: noun[w] / n for w, n in total.items()}
+            verb[tok.lower_] += tok.tag_.startswith("VB")
+    return {w: VERB if verb[w] > n / 2 else noun[w] / n for w, n in total.items()}
 
 
 class Postings:
