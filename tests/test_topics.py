@@ -256,12 +256,15 @@ def test_title_coverage_counts_statements_using_a_title_phrase():
 
 
 def test_titles_name_their_themes(statements, result):
+    """A phrase title names a theme when its statements use its head noun (phrase_coverage)."""
+    from kilvoice.topics.phrases import phrase_coverage
+
     themes, assignments, _, _ = result
     text = {s.id: s.text for s in statements}
     for t in themes:
         if t.id.startswith("T"):
-            named = title_coverage(t.title, [text[a.statement_id] for a in assignments
-                                             if a.primary and a.theme_id == t.id])
+            named = phrase_coverage(t.title, [text[a.statement_id] for a in assignments
+                                              if a.primary and a.theme_id == t.id])
             assert named >= 0.15 * t.size, (t.title, named, t.size)
             assert "title's words appear in only" not in t.description
 

