@@ -228,8 +228,8 @@ def step_embed(state: RunState) -> None:
 
 
 def step_topics(state: RunState) -> None:
-    themes, assignments, rejects, info = state.make("topics").run(state.analysed, state.embeddings,
-                                                                   seed=state.seed)
+    themes, assignments, rejects, info = state.make("topics").run(
+        state.analysed, state.embeddings, seed=state.seed, embed=state.stages["embed"].encode)  # embed: title phrases
     state.themes, state.assignments = themes, assignments
     state.rejects += rejects
     state.info["topics"] = info

@@ -150,7 +150,7 @@ def evaluate_topics(path, text_column: str, label_column: str | None = None, pip
     step("embed")
     statements = [Statement(id=f"r{i}", conversation_id=f"r{i}", utterance_index=0, index=0, text=t)
                   for i, t in enumerate(texts)]
-    themes, assignments, rejects, info = stage.run(statements, vectors, seed)
+    themes, assignments, rejects, info = stage.run(statements, vectors, seed, embed=emb.encode)  # as the main job
     step("themes")
     labels_pred = topic_labels(assignments, [s.id for s in statements])
     words = [info["topic_words"][t.id] for t in themes if t.id.startswith("T")]
