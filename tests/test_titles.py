@@ -13,6 +13,7 @@ from kilvoice import registry
 from kilvoice.errors import KilvoiceError
 from kilvoice.tagger import load_parser
 from kilvoice.topics.phrases import (GROUP_OTHER, Phrase, Postings, candidate_phrases, describe, group_title,
+                                     holding_title,
                                      joins_different_statements, phrase_coverage, pick_titles, rank_phrases,
                                      strip_prefix)
 from test_topics import SETTINGS, THEMES, _statements
@@ -113,6 +114,13 @@ def test_a_group_is_named_by_what_its_children_share_or_says_it_shares_nothing()
     cands = [[sp("park"), sp("library")], [sp("canal walks"), sp("litter")]]
     assert group_title(apart, cands, postings, set()) == GROUP_OTHER
     assert group_title(apart, cands, postings, {GROUP_OTHER.lower()}) != GROUP_OTHER  # never a duplicate
+    # given its children's titles, a group whose children share nothing says what it holds
+    assert group_title(apart, cands, postings, set(), child_titles=["Park", "Canal walks"]) == "Park / Canal walks"
+    held = group_title(apart, cands, postings, set(), child_titles=["Towpath", "Youth club", "Park", "Rent"])
+    assert held == "Towpath, Youth club and 2 more"
+    assert group_title(apart, cands, postings, {held.lower()}, child_titles=["Towpath", "Youth club", "Park",
+                                                                                  "Rent"]) != held
+    assert len(holding_title(["Hospice shop volunteers", "Community centre lunch club", "Market hall", "X"]).split()) <= 8
 
 
 @needs_parser

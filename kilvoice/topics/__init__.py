@@ -341,8 +341,10 @@ class ThemeStage:
             titles = []
             for ps in ranked_groups:
                 usable = [p for p in ps if not is_catch_all(children[p].title)]
+                by_size = sorted(usable, key=lambda p: -children[p].size)
                 titles.append(group_title([naming["members"][p] for p in usable],
-                                          [naming["ranked"][p] for p in usable], naming["postings"], taken))
+                                          [naming["ranked"][p] for p in usable], naming["postings"], taken,
+                                          child_titles=[children[p].title for p in by_size]))
                 taken.add(titles[-1].lower())
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])

@@ -388,10 +388,11 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]], postings: Postings,
-                taken: set[str], min_share: float = 0.1) -> str:
+                taken: set[str], min_share: float = 0.1, child_titles: list[str] | None = None) -> str:
     """The phrase that the most of a group's children use (at least two statements and ``min_share``
     of each; at least half the children, and two), then the most of its statements; else (they share
-    nothing) GROUP_OTHER, or one of GROUP_OTHERS when that is taken."""
+    nothing) what it holds: its first children's titles ("Towpath, Youth club and 6 more"), or
+    GROUP_OTHER when no child titles are given."""
     if not children:
         children, candidates = [np.zeros(0, dtype=int)], []
     need = max(2, (len(children) + 1) // 2)
@@ -413,7 +414,24 @@ def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]]
             best, best_score = _cap(text), score
     if best:
         return best
+    if child_titles:
+        return _unique(holding_title(child_titles), taken)
     return next((name for name in GROUP_OTHERS if name.lower() not in taken), None) or _unique(GROUP_OTHER, taken)
+
+
+def holding_title(child_titles: list[str], max_words: int = 8) -> str:
+    """A group title that lists what it holds, largest first: "Towpath, Youth club and 6 more",
+    "Local school kids / Health"; never an "X and Y" that reads as one subject."""
+    if len(child_titles) == 1:
+        return child_titles[0]
+    if len(child_titles) == 2:
+        title = f"{child_titles[0]} / {child_titles[1]}"
+        return title if len(title.split()) <= max_words else f"{child_titles[0]} and 1 more"
+    for shown in (2, 1):
+        title = ", ".join(child_titles[:shown]) + f" and {len(child_titles) - shown} more"
+        if len(title.split()) <= max_words:
+            return title
+    return f"{len(child_titles)} themes"
 
 
 # heads that say nothing of what a group holds
