@@ -21,7 +21,7 @@ from kilvoice.registry import register
 
 ONNX_MODEL = Path(__file__).parent / "models" / "minilm-l6-onnx-int8"
 MANIFEST = "kilvoice_onnx.json"
-INSTALL_FIX = "pip install onnxruntime==1.32.0 tokenizers==0.23.3 (both are in requirements/base.txt)"
+INSTALL_FIX = "pip install onnxruntime==1.32.0 tokenizers==0.22.2 (both are in requirements/base.txt)"
 
 
 class OnnxEmbedder:

