@@ -12,7 +12,7 @@ and torch vectors of the same 500 real sentences (NHS comments and Pol.is statem
 The torch rows need the bench venv (``make bench-venv``); without torch they are left out.
 
 Run: KILVOICE_CORPORA=/work/shared/corpora PYTHONPATH=. .venv-bench/bin/python benchmarks/embed_bench.py
-     [--datasets nhs,petitions,bbc,chatterbot] [--embedders static,onnx,minilm] [--equivalence]
+     [--datasets nhs,petitions,bbc,chatterbot] [--embedders static,onnx,minilm] [--equivalence] [--limit N]
 """
 from __future__ import annotations
 
@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--datasets", default="nhs,petitions,bbc,chatterbot")
     parser.add_argument("--embedders", default="static,onnx,minilm")
     parser.add_argument("--equivalence", action="store_true")
+    parser.add_argument("--limit", type=int, default=None, help="At most N rows per set (a seeded sample).")
     parser.add_argument("--out", default="/tmp/kilvoice-embed-bench.json")
     args = parser.parse_args()
     results, extra = [], {}
@@ -127,7 +128,7 @@ def main() -> None:
         print(json.dumps(extra["equivalence"]), flush=True)
     models = {name: make(name) for name in args.embedders.split(",")}
     for dataset in args.datasets.split(","):
-        rows = topics_bench.DATASETS[dataset]()
+        rows = topics_bench.rows(dataset, args.limit)
         texts, labels = [t for t, _ in rows], [lab for _, lab in rows]
         for name, model in models.items():
             vectors, seconds = encode(model, texts)

@@ -115,13 +115,21 @@ DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows, "b
             "chatterbot": chatterbot_rows}
 
 
-def prepare(name: str) -> Path:
+def rows(name: str, limit: int | None = None) -> list[tuple[str, str]]:
+    """A data set's rows; with ``limit``, a seeded sample of at most that many."""
+    data = DATASETS[name]()
+    if limit and len(data) > limit:
+        data = random.Random(SEED).sample(data, limit)
+    return data
+
+
+def prepare(name: str, limit: int | None = None) -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"{name}.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["text", "label"])
-        writer.writerows(DATASETS[name]())
+        writer.writerows(rows(name, limit))
     return path
 
 
@@ -294,6 +302,7 @@ def main() -> None:
                         help="Runs per system and data set, seeds 42, 43, ... (BERTopic's defaults are "
                              "unseeded, so its runs differ anyway); the summary gives mean and range.")
     parser.add_argument("--datasets", default="nhs,petitions,polis")
+    parser.add_argument("--limit", type=int, default=None, help="At most N rows per set (a seeded sample).")
     parser.add_argument("--systems", default="kilvoice,bertopic",
                         help="Comma-separated: bertopic, kilvoice (the pipeline's embedder) or kilvoice+NAME "
                              "(embedder override: onnx, minilm, static-plain, tfidf).")
@@ -308,7 +317,7 @@ def main() -> None:
         sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
     results = []
     for dataset in args.datasets.split(","):
-        path = prepare(dataset)
+        path = prepare(dataset, args.limit)
         for repeat in range(args.repeats):
             for system in args.systems.split(","):
                 python = args.kilvoice_python if system.startswith("kilvoice") else sys.executable

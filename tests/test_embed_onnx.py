@@ -53,7 +53,7 @@ def test_batch_size_changes_vectors_only_within_quantisation_noise(onnx):
     small = onnx.encode(TEXTS)
     one_by_one = np.vstack([onnx.encode([t]) for t in TEXTS])
     cos = (small * one_by_one).sum(axis=1)
-    assert cos.min() > 0.98
+    assert cos.min() > 0.95
 
 
 def test_cached_by_model_id(tmp_path, onnx):
