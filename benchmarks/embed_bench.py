@@ -45,7 +45,9 @@ def make(name: str):
         import torch
 
         torch.set_num_threads(os.cpu_count() or 1)
-    return registry.create(EMBEDDERS[name])
+    embedder = registry.create(EMBEDDERS[name])
+    embedder.encode(["warm up: load the model before timing"])
+    return embedder
 
 
 def encode(embedder, texts: list[str]) -> tuple[np.ndarray, float]:
