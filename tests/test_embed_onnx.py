@@ -87,3 +87,11 @@ def test_runs_without_torch_or_transformers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "(1, 384)"
+
+
+def test_missing_onnxruntime_names_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(KilvoiceError) as err:
+        OnnxEmbedder().encode(["x"])
+    assert err.value.code == "K410"
+    assert "onnxruntime" in err.value.message and "pip install" in err.value.message
