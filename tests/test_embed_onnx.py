@@ -95,3 +95,13 @@ def test_missing_onnxruntime_names_the_install_command(monkeypatch):
         OnnxEmbedder().encode(["x"])
     assert err.value.code == "K410"
     assert "onnxruntime" in err.value.message and "pip install" in err.value.message
+
+
+def test_batches_hold_at_most_64_texts_and_4096_padded_tokens(onnx):
+    model = OnnxEmbedder()
+    ids = [[0] * n for n in [10] * 100 + [200] * 30]
+    batches = list(model._batches(list(range(len(ids))), ids))
+    assert sorted(i for b in batches for i in b) == list(range(len(ids)))
+    assert max(len(b) for b in batches) == 64
+    assert all(len(b) * max(len(ids[i]) for i in b) <= 4096 for b in batches)
+    assert len(batches[-1]) <= 4096 // 200
