@@ -9,7 +9,7 @@ AXE = node_modules/axe-core/axe.min.js
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: venv demo test axe-core bench-venv bench clean
+.PHONY: venv demo test axe-core bench-venv bench clean onnx-model
 
 venv: $(STAMP)
 
@@ -43,6 +43,10 @@ bench-venv: .venv-bench/.installed
 	.venv-bench/bin/python -m pip install -q -r requirements/bench.txt
 	.venv-bench/bin/python -m pip install -q --no-deps -e .
 	touch $@
+
+# Rebuild kilvoice/models/minilm-l6-onnx-int8 (torch at build time only; same SHA-256 on a rebuild).
+onnx-model: .venv-bench/.installed
+	PYTHONPATH=. .venv-bench/bin/python scripts/build_onnx_model.py
 
 clean:
 	rm -rf $(VENV) .venv-bench .kilvoice reports/big-conversation node_modules

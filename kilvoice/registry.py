@@ -19,6 +19,7 @@ _PROVIDERS = {
     "kilvoice.redact.": "kilvoice.redact",
     "kilvoice.segment.": "kilvoice.segment",
     "kilvoice.embed.": "kilvoice.embed",
+    "kilvoice.embed.onnx.": "kilvoice.embed_onnx",
     "kilvoice.topics.": "kilvoice.topics",
     "kilvoice.map.": "kilvoice.mapping",
     "kilvoice.report.": "kilvoice.report",

@@ -13,9 +13,10 @@ import click
 @click.option("--label-column", default=None, help="Column holding the reference label (omit for unlabelled data).")
 @click.option("--pipeline", "pipeline", type=click.Path(dir_okay=False), default=None,
               help="Pipeline file whose [embed] and [topics] settings to use (default: built-in defaults).")
-@click.option("--embedder", type=click.Choice(["static", "static-plain", "minilm", "tfidf"]), default=None,
+@click.option("--embedder", type=click.Choice(["static", "static-plain", "minilm", "tfidf", "onnx"]), default=None,
               help="Override the pipeline's embedder: static (corpus-weighted, the default), static-plain "
-                   "(unweighted mean), minilm (needs kilvoice[transformer]), tfidf (needs no model).")
+                   "(unweighted mean), minilm (needs kilvoice[transformer]), tfidf (needs no model), "
+                   "onnx (MiniLM as int8 ONNX, bundled, no torch).")
 @click.option("--limit", type=int, default=None, help="Use a seeded random sample of N rows.")
 @click.option("--seed", type=int, default=None, help="Seed (default: the pipeline's project.seed, 42).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")

@@ -15,7 +15,8 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
 
 EMBEDDERS = {"static": "kilvoice.embed.static.v2", "static-plain": "kilvoice.embed.static.v1",
-             "minilm": "kilvoice.embed.minilm.v1", "tfidf": "kilvoice.embed.tfidf.v1"}
+             "minilm": "kilvoice.embed.minilm.v1", "tfidf": "kilvoice.embed.tfidf.v1",
+             "onnx": "kilvoice.embed.onnx.v1"}
 
 
 def read_labelled(path: str | Path, text_column: str, label_column: str | None = None,
