@@ -240,6 +240,8 @@ def test_shared_polis(store):
     assert moderated_out > 0
     assert r.notes_added == len(rows)  # every comment is kept; moderated-out ones are counted, not analysed
     assert r.flagged["moderated_out"] == moderated_out
+    first = store.db.execute("SELECT note_id FROM conversations ORDER BY rowid LIMIT 1").fetchone()[0]
+    assert first == rows[0]["comment-id"]  # read as a Pol.is export: the comment id is the note's id
     assert r.flagged.get("non_english", 0) <= 2
 
 

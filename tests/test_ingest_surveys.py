@@ -136,3 +136,19 @@ def test_an_explicit_map_still_wins(tmp_path):
     notes = read_file(SURVEYS / "google-forms.csv", mapping={"text": "What's strong about your area?"})
     assert all(len(n.utterances) == 1 for n in notes)
     assert "Email address" in notes[0].extra  # with --map the user decides, as before
+
+
+def test_a_polis_export_is_not_taken_for_a_survey(tmp_path):
+    """Pol.is exports start with a Timestamp column, as Google Forms' do: the comment is the note."""
+    from kilvoice.ingest import read_file
+
+    path = tmp_path / "comments.csv"
+    path.write_text("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+                    "1518501496471,Tue Feb 13 12:58:16 WIB 2018,895,1756,48,8,1,The ring road needs three lanes.\n"
+                    "1518499107516,Tue Feb 13 12:18:27 WIB 2018,894,1480,27,16,-1,Off topic remark here.\n",
+                    encoding="utf-8")
+    notes = read_file(path)
+    assert [n.meta["id"] for n in notes] == ["895", "894"]
+    assert [[u.text for u in n.utterances] for n in notes] == [["The ring road needs three lanes."],
+                                                               ["Off topic remark here."]]
+    assert notes[1].extra["moderated"] == "-1"  # kept, and screened as moderated_out

@@ -47,7 +47,9 @@ def plan_columns(columns: list[str], ctx: Context, sample: list[dict] | None = N
 
     Without a mapping, a survey platform's export (``kilvoice.interop.surveys``) is recognised by
     its columns and planned from them and the ``sample`` rows."""
-    if not ctx.mapping:
+    normcols = {_norm(c): c for c in columns if c is not None}
+    polis = "comment_id" in normcols and "comment_body" in normcols  # a Pol.is export, never a survey
+    if not ctx.mapping and not polis:
         from kilvoice.interop.surveys import detect, survey_plan
 
         platform = detect(columns)
@@ -68,8 +70,6 @@ def plan_columns(columns: list[str], ctx: Context, sample: list[dict] | None = N
                                 columns=", ".join(str(c) for c in columns if c is not None)[:300])
         return col
 
-    normcols = {_norm(c): c for c in columns if c is not None}
-    polis = "comment_id" in normcols and "comment_body" in normcols
     if polis and "text" not in mapping:
         mapping.setdefault("text", normcols["comment_body"])
         mapping.setdefault("id", normcols["comment_id"])
