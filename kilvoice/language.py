@@ -37,9 +37,10 @@ def statement_language(text: str, min_probability: float = 0.9) -> str | None:
     letters = sum(len(t) for t in tokens)
     if letters < 12 and not _CJK.search(text):  # a CJK character is a word on its own
         return None
-    if tokens and sum(t in ENGLISH_STOPWORDS for t in tokens) / len(tokens) >= 0.15:
-        return None
+    english = sum(t in ENGLISH_STOPWORDS for t in tokens) / max(len(tokens), 1)
     foreign = sum(t in OTHER_STOPWORDS for t in tokens) / max(len(tokens), 1)
+    if english >= 0.15 and english >= foreign:  # German shares "in", "an", "so", "was", "will" with English
+        return None
     if foreign < 0.15 and text.isascii():
         return None
     lang, prob = detect(text)

@@ -341,7 +341,8 @@ class ThemeStage:
             titles = []
             for ps in ranked_groups:
                 usable = [p for p in ps if not is_catch_all(children[p].title)]
-                by_size = sorted(usable, key=lambda p: -children[p].size)
+                # what it holds, subjects first and catch-alls last, largest first
+                by_size = sorted(ps, key=lambda p: (is_catch_all(children[p].title), -children[p].size))
                 titles.append(group_title([naming["members"][p] for p in usable],
                                           [naming["ranked"][p] for p in usable], naming["postings"], taken,
                                           child_titles=[children[p].title for p in by_size]))
