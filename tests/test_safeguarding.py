@@ -1,5 +1,6 @@
 """Safeguarding classifier: the written evaluation set (dev and held-back halves), sentence offsets,
-and (marked ``shared``) the flag rate on real public text. No models: the classifier is rules."""
+the semantic stage (the real bundled static model, no stubs), and (marked ``shared``) the flag rate
+on real public text with the semantic stage on."""
 from __future__ import annotations
 
 import csv
@@ -7,10 +8,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from kilvoice.redact import safeguarding_categories, safeguarding_flags
-from kilvoice.redact.safeguarding import CATEGORIES, sentence_categories, sentence_spans
+from kilvoice.redact.safeguarding import CATEGORIES, rule_sentence_categories, sentence_categories, sentence_spans
+from kilvoice.redact.safeguarding_semantic import PERSONAL, _encode, _model, semantic_categories, semantic_scores
 from kilvoice.redact.safeguarding_eval import flag_notes, mix_notes, read_set, score_set, shared_notes
 from tests.conftest import REPO, shared_path
 
@@ -93,6 +96,55 @@ def test_fast_enough_for_every_utterance():
     for s in sentences:
         safeguarding_categories(s)
     assert time.perf_counter() - start < 30  # ~3 s measured on a loaded 2-core machine
+
+
+def test_semantic_stage_finds_held_back_disclosures_the_rules_miss():
+    rows = read_set(SETS / "test.jsonl")  # held back: not in the exemplar bank, not tuned on
+    rules = score_set(rows, lambda t: safeguarding_categories(t, semantic=False))
+    both = score_set(rows, safeguarding_categories)
+    assert set(both["missed"]) < set(rules["missed"])
+    assert both["false_flags"] <= rules["false_flags"] + 1
+
+
+def test_semantic_off_is_the_rules_alone():
+    for row in read_set(SETS / "dev.jsonl")[:60]:
+        rules = safeguarding_categories(row["text"], semantic=False)
+        assert set(rules) <= set(safeguarding_categories(row["text"]))
+        assert sentence_categories(row["text"], semantic=False) == rule_sentence_categories(row["text"])
+
+
+def test_semantic_stage_is_per_sentence_and_deterministic():
+    rows = read_set(SETS / "test.jsonl")
+    sentences = [r["text"][s:e] for r in rows for s, e in sentence_spans(r["text"])]
+    batch = semantic_categories(sentences)
+    assert any(batch), "the semantic stage flags nothing"
+    assert [semantic_categories([s])[0] for s in sentences] == batch
+    assert semantic_categories(sentences) == batch
+    for cats in batch:
+        assert set(cats) <= set(CATEGORIES)
+
+
+def test_semantic_stage_needs_a_person():
+    prob, margin = semantic_scores(["Domestic abuse services in the district need more funding.",
+                                    "He hits me when he has been drinking."])
+    assert prob.shape == margin.shape == (2,)
+    assert not PERSONAL.search("domestic abuse services in the district need more funding.")
+    assert semantic_categories(["Domestic abuse services in the district need more funding."]) == [()]
+
+
+def test_semantic_vectors_are_the_static_models():
+    m = _model()
+    texts = [r["text"] for r in read_set(SETS / "fresh2.jsonl")[:20]] + ["", "ok"]
+    assert np.allclose(_encode(m, texts), m.embedder.encode(texts), atol=1e-3)
+
+
+def test_semantic_stage_is_fast_in_batches():
+    rows = read_set(SETS / "dev.jsonl") + read_set(SETS / "test.jsonl")
+    sentences = [r["text"][s:e] for r in rows for s, e in sentence_spans(r["text"])] * 40  # ~20,000
+    semantic_categories(sentences[:10])
+    start = time.perf_counter()
+    semantic_categories(sentences)
+    assert time.perf_counter() - start < 20  # ~7 s measured on a loaded 2-core machine
 
 
 def _judged() -> dict:
