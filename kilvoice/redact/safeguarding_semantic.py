@@ -31,8 +31,8 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 BANK = Path(__file__).with_name("safeguarding_bank.json")
-MIN_PROB = 0.95
-MIN_MARGIN = 0.04
+MIN_PROB = 0.9
+MIN_MARGIN = 0.03
 K = 3
 C = 3.0  # inverse regularisation of the logistic regression
 
