@@ -13,8 +13,11 @@ literal anchor and is tried only where it matches; rules that each describe a *c
 personal object, "threatened to kill", "took an overdose", "(was) raped", "left alone all night"
 with a child ...) decide, and a word's category is refined by who is in the sentence (a partner
 or family member: domestic-violence; a child: child-at-risk). The rules and what each is for
-are in ``kilvoice.redact.safeguarding_rules``; the written evaluation set is in
-``tests/fixtures/safeguarding`` and the figures in docs/PERFORMANCE.md.
+are in ``kilvoice.redact.safeguarding_rules``. A sentence the rules leave is then tried by the
+semantic stage (``kilvoice.redact.safeguarding_semantic``: bundled static embeddings against an
+exemplar bank), which catches some phrasing no rule lists; a sentence is flagged when either
+flags it (``SEMANTIC = False`` or ``semantic=False``: rules alone). The written evaluation set is
+in ``tests/fixtures/safeguarding`` and the figures in docs/PERFORMANCE.md.
 
 Returns categories only, never the matched words.
 """
