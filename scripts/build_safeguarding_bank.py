@@ -5,8 +5,9 @@
 Disclosures: each sentence of a ``dev`` or ``test`` disclosure that the rules flag (the whole row
 when it is one sentence), with the row's categories. Negatives: every sentence of a ``dev`` or
 ``test`` hard negative, the sentences of buried disclosures the rules do not flag, every sentence
-of the invented sample notes in ``corpora/samples/notes`` (ordinary council-conversation text)
-that the rules do not flag, and ``bank_negatives.txt`` (invented patient-feedback and family
+of the invented sample notes and transcripts in ``corpora/samples`` (ordinary
+council-conversation text; transcript lines without their speaker label) that the rules do not
+flag, and ``bank_negatives.txt`` (invented patient-feedback and family
 sentences, written for the bank after reading the semantic stage's false flags on real NHS
 feedback: illness, accidents, praise and complaints about care). ``test`` was held back until the
 first version of the stage had been measured on it (docs/PERFORMANCE.md); ``fresh`` and
@@ -15,6 +16,7 @@ first version of the stage had been measured on it (docs/PERFORMANCE.md); ``fres
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from kilvoice.redact.safeguarding import rule_sentence_categories, sentence_spans
@@ -23,6 +25,19 @@ from kilvoice.redact.safeguarding_eval import read_set
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "kilvoice" / "redact" / "safeguarding_bank.json"
 SETS = REPO / "tests" / "fixtures" / "safeguarding"
+SAMPLES = REPO / "corpora" / "samples"
+_CUE = re.compile(r"^\s*(?:\d+|WEBVTT|NOTE|\S+:\s*\S*$|.*-->.*)\s*$")  # counters, timings, header lines
+_LABEL = re.compile(r"^\s*(?:<v\s+[^>]*>|[^:]{1,40}:\s)")  # "<v Name>", "Resident (Pam): "
+
+
+def sample_texts() -> list[str]:
+    """Texts of the invented sample notes and transcripts (transcripts: one a cue line, unlabelled)."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((SAMPLES / "notes").glob("*.txt"))]
+    for path in sorted((SAMPLES / "transcripts").glob("*.[sv][rt][tt]")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not _CUE.match(line):
+                texts.append(_LABEL.sub("", line).replace("</v>", ""))
+    return texts
 
 
 def main() -> None:
@@ -43,8 +58,7 @@ def main() -> None:
                 disclosures.append({"text": text[s:e], "categories": row["categories"]})
             else:
                 negatives.append(text[s:e])
-    for path in sorted((REPO / "corpora" / "samples" / "notes").glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
+    for text in sample_texts():
         flagged = {(s, e) for s, e, _ in rule_sentence_categories(text)}
         negatives += [text[s:e] for s, e in sentence_spans(text) if (s, e) not in flagged and e - s > 15]
     negatives += [line.strip() for line in (SETS / "bank_negatives.txt").read_text(encoding="utf-8").splitlines()
