@@ -190,3 +190,19 @@ def test_mixed_notes_false_flags(tmp_path, seed):
     verdicts = [judged.get((c, i), "unjudged") for c, i, _ in flagged]
     assert "unjudged" not in verdicts, [f"{c},{i}" for c, i, _ in flagged if (c, i) not in judged]
     assert verdicts.count("false") / counts[f"mix{seed}"] <= 0.01
+
+
+def test_missing_bank_is_a_k_error(tmp_path, monkeypatch):
+    from kilvoice.errors import KilvoiceError
+    from kilvoice.redact import safeguarding_semantic
+
+    monkeypatch.setattr(safeguarding_semantic, "BANK", tmp_path / "nothing.json")
+    safeguarding_semantic._model.cache_clear()
+    try:
+        with pytest.raises(KilvoiceError) as err:
+            safeguarding_semantic.semantic_categories(["He hits me."])
+        assert err.value.code == "K690" and "nothing.json" in str(err.value)
+    finally:
+        monkeypatch.undo()
+        safeguarding_semantic._model.cache_clear()
+    assert safeguarding_semantic.semantic_scores(["He hits me."])[0].shape == (1,)  # the real bank loads again

@@ -30,6 +30,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from kilvoice.errors import KilvoiceError
+
 BANK = Path(__file__).with_name("safeguarding_bank.json")
 MIN_PROB = 0.9
 MIN_MARGIN = 0.03
@@ -58,16 +60,21 @@ def _model() -> _Model:
 
     from kilvoice.embed import StaticEmbedder
 
-    bank = json.loads(BANK.read_text(encoding="utf-8"))
+    try:
+        bank = json.loads(BANK.read_text(encoding="utf-8"))
+        disclosures = [d["text"] for d in bank["disclosures"]]
+        categories = [tuple(d["categories"]) for d in bank["disclosures"]]
+        negatives = [str(t) for t in bank["negatives"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KilvoiceError("K690", path=BANK, problem=type(exc).__name__) from None
     embedder = StaticEmbedder()
-    pos = embedder.encode([d["text"] for d in bank["disclosures"]])
-    neg = embedder.encode(bank["negatives"])  # the same vectors as ``_encode`` (a test checks)
+    pos = embedder.encode(disclosures)
+    neg = embedder.encode(negatives)  # the same vectors as ``_encode`` (a test checks)
     X = np.vstack([pos, neg])
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
     lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X, y)
     table = np.asarray(embedder.model.embedding, dtype=np.float32)
-    return _Model(embedder, table, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]), pos, neg,
-                  [tuple(d["categories"]) for d in bank["disclosures"]])
+    return _Model(embedder, table, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]), pos, neg, categories)
 
 
 def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
