@@ -4,10 +4,12 @@
         [--corpora DIR] [--show] [--json]
 
 Prints, for the lexicon this replaced (``legacy``: the regex list of kilvoice 2026-11, kept in
-this file for comparison only) and the current classifier:
+this file for comparison only), the rules alone (``rules``) and the current classifier
+(``current``: rules OR the semantic stage of ``kilvoice.redact.safeguarding_semantic``):
 * recall on the written disclosures and the false-flag rate on the written hard negatives, for
-  the dev half, the held-back test half and the ``fresh`` rows of ``tests/fixtures/safeguarding``
-  (written after all tuning, never tuned on: the best guess at recall on phrasing nobody planned for);
+  the dev half, the held-back test half and the ``fresh`` and ``fresh2`` rows of
+  ``tests/fixtures/safeguarding`` (written after all tuning, never tuned on: the best guess at
+  recall on phrasing nobody planned for);
 * the flag rate on every note of ``../shared/corpora`` (NHS comment, petition, English Pol.is
   comment, Senedd turn, PII-set row: one note each) and on each ``--mix`` CSV written by
   ``python3 ../shared/tools/mix_notes.py 2000 X.csv --seed S``; with ``--judgements`` the
@@ -70,7 +72,11 @@ def legacy_categories(text: str) -> list[str]:
     return sorted(cat for cat, rx in _LEGACY_RX.items() if rx.search(text))
 
 
-CLASSIFIERS = {"legacy": legacy_categories, "current": safeguarding_categories}
+def rule_categories(text: str) -> list[str]:
+    return safeguarding_categories(text, semantic=False)
+
+
+CLASSIFIERS = {"legacy": legacy_categories, "rules": rule_categories, "current": safeguarding_categories}
 
 
 def read_judgements(path: Path = JUDGEMENTS) -> dict[tuple[str, str], dict]:
@@ -103,7 +109,7 @@ def main(argv=None) -> dict:
     args = ap.parse_args(argv)
     result: dict = {"sets": {}, "real": {}}
     for name, classify in CLASSIFIERS.items():
-        for half in ("dev", "test", "fresh"):
+        for half in ("dev", "test", "fresh", "fresh2"):
             s = score_set(read_set(SETS / f"{half}.jsonl"), classify)
             result["sets"][f"{name}/{half}"] = {k: v for k, v in s.items() if k not in ("missed", "false_ids")}
     sources: list[tuple[str, list]] = []
@@ -135,18 +141,21 @@ def main(argv=None) -> dict:
                         print(f"    {sc} {text[start:end][:600]}")
     if args.corpora.exists():
         sents = [t[s:e] for _, _, t in sources[0][1] for s, e in sentence_spans(t)]
-        start, cpu = time.perf_counter(), time.process_time()
-        for s in sents:
-            safeguarding_categories(s)
-        secs, cpu = time.perf_counter() - start, time.process_time() - cpu
-        result["speed"] = {"sentences": len(sents), "seconds": round(secs, 1), "cpu_seconds": round(cpu, 1),
-                           "sentences_per_second": round(len(sents) / secs), "load_average": os.getloadavg()[0]}
+        result["speed"] = {}
+        for label, classify in (("rules", rule_categories), ("current", safeguarding_categories)):
+            start, cpu = time.perf_counter(), time.process_time()
+            for s in sents:
+                classify(s)
+            secs, cpu = time.perf_counter() - start, time.process_time() - cpu
+            result["speed"][label] = {"sentences": len(sents), "seconds": round(secs, 1), "cpu_seconds": round(cpu, 1),
+                                      "sentences_per_second": round(len(sents) / secs),
+                                      "load_average": os.getloadavg()[0]}
     result["unjudged"] = [f"{c},{i}" for c, i, _ in unjudged]
     if args.json:
         print(json.dumps(result, indent=1))
         return result
     for key, s in result["sets"].items():
-        print(f"{key:14} recall {s['recall']:.3f} ({s['disclosures']}) category recall {s['category_recall']:.3f}  "
+        print(f"{key:16} recall {s['recall']:.3f} ({s['disclosures']}) category recall {s['category_recall']:.3f}  "
               f"false flags {s['false_flags']}/{s['negatives']} = {s['false_flag_rate']:.3f}")
     for key, r in result["real"].items():
         t = r["total"]
@@ -158,9 +167,8 @@ def main(argv=None) -> dict:
             if len(r["corpora"]) > 1:
                 extra = f" false {c['false']} ({c['false_flag_rate']:.2%})" if "false" in c else ""
                 print(f"    {corpus:10} notes {c['notes']:6} flagged {c['flagged']:4} ({c['flag_rate']:.2%}){extra}")
-    if "speed" in result:
-        s = result["speed"]
-        print(f"speed: {s['sentences']} sentences in {s['seconds']} s ({s['cpu_seconds']} s CPU) = {s['sentences_per_second']}/s "
+    for label, s in result.get("speed", {}).items():
+        print(f"speed ({label}, one call a sentence): {s['sentences']} sentences in {s['seconds']} s ({s['cpu_seconds']} s CPU) = {s['sentences_per_second']}/s "
               f"(load average {s['load_average']:.1f} on this machine)")
     if result["unjudged"]:
         print("not yet judged:", " ".join(result["unjudged"]))

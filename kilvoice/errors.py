@@ -102,6 +102,8 @@ class Errors:
             "[safeguarding] withhold = \"conversation\" setting asks")
     K682 = ("the statement is not in English (a sentence in another language inside an English note); "
             "non-English statements are left out of the themes, not translated")
+    K690 = ("the safeguarding exemplar bank {path} is missing or unreadable ({problem}). Reinstall kilvoice (it "
+            "ships with the package) or rebuild it with `python scripts/build_safeguarding_bank.py`")
     # K8xx: review decisions and the web app
     K801 = "unknown decision kind '{kind}'; kinds: {available}"
     K802 = "decision '{kind}': {problem}"

@@ -1,16 +1,20 @@
 """Safeguarding classifier: the written evaluation set (dev and held-back halves), sentence offsets,
-and (marked ``shared``) the flag rate on real public text. No models: the classifier is rules."""
+the semantic stage (the real bundled static model, no stubs), and (marked ``shared``) the flag rate
+on real public text with the semantic stage on."""
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from kilvoice.redact import safeguarding_categories, safeguarding_flags
-from kilvoice.redact.safeguarding import CATEGORIES, sentence_categories, sentence_spans
+from kilvoice.redact.safeguarding import CATEGORIES, rule_sentence_categories, sentence_categories, sentence_spans
+from kilvoice.redact.safeguarding_semantic import BANK, PERSONAL, _encode, _model, semantic_categories, semantic_scores
 from kilvoice.redact.safeguarding_eval import flag_notes, mix_notes, read_set, score_set, shared_notes
 from tests.conftest import REPO, shared_path
 
@@ -95,6 +99,67 @@ def test_fast_enough_for_every_utterance():
     assert time.perf_counter() - start < 30  # ~3 s measured on a loaded 2-core machine
 
 
+def test_semantic_stage_alone_separates_its_bank():
+    """The stage with the rules off: most of the bank's disclosures, almost none of its negatives
+    (in-sample, so this checks that the model, the bank and the thresholds fit together)."""
+    bank = json.loads(BANK.read_text(encoding="utf-8"))
+    pos = semantic_categories([d["text"] for d in bank["disclosures"]])
+    neg = semantic_categories(bank["negatives"])
+    assert sum(map(bool, pos)) / len(pos) >= 0.4  # 0.50 measured: the thresholds are strict on purpose
+    assert sum(map(bool, neg)) / len(neg) <= 0.01
+    hits = [(set(p), set(d["categories"])) for p, d in zip(pos, bank["disclosures"]) if p]
+    assert sum(bool(p & want) for p, want in hits) / len(hits) >= 0.95  # the nearest exemplar is itself
+
+
+def test_semantic_stage_only_adds_flags():
+    rows = read_set(SETS / "dev.jsonl") + read_set(SETS / "test.jsonl")
+    rules = score_set(rows, lambda t: safeguarding_categories(t, semantic=False))
+    both = score_set(rows, safeguarding_categories)
+    assert set(both["missed"]) <= set(rules["missed"])
+    assert both["false_flag_rate"] <= 0.03, both["false_ids"]
+
+
+def test_semantic_off_is_the_rules_alone():
+    for row in read_set(SETS / "dev.jsonl")[:60]:
+        rules = safeguarding_categories(row["text"], semantic=False)
+        assert set(rules) <= set(safeguarding_categories(row["text"]))
+        assert sentence_categories(row["text"], semantic=False) == rule_sentence_categories(row["text"])
+
+
+def test_semantic_stage_is_per_sentence_and_deterministic():
+    rows = read_set(SETS / "test.jsonl")
+    sentences = [r["text"][s:e] for r in rows for s, e in sentence_spans(r["text"])]
+    batch = semantic_categories(sentences)
+    assert any(batch), "the semantic stage flags nothing"
+    assert [semantic_categories([s])[0] for s in sentences] == batch
+    assert semantic_categories(sentences) == batch
+    for cats in batch:
+        assert set(cats) <= set(CATEGORIES)
+
+
+def test_semantic_stage_needs_a_person():
+    prob, margin = semantic_scores(["Domestic abuse services in the district need more funding.",
+                                    "He hits me when he has been drinking."])
+    assert prob.shape == margin.shape == (2,)
+    assert not PERSONAL.search("domestic abuse services in the district need more funding.")
+    assert semantic_categories(["Domestic abuse services in the district need more funding."]) == [()]
+
+
+def test_semantic_vectors_are_the_static_models():
+    m = _model()
+    texts = [r["text"] for r in read_set(SETS / "fresh2.jsonl")[:20]] + ["", "ok"]
+    assert np.allclose(_encode(m, texts), m.embedder.encode(texts), atol=1e-3)
+
+
+def test_semantic_stage_is_fast_in_batches():
+    rows = read_set(SETS / "dev.jsonl") + read_set(SETS / "test.jsonl")
+    sentences = [r["text"][s:e] for r in rows for s, e in sentence_spans(r["text"])] * 40  # ~20,000
+    semantic_categories(sentences[:10])
+    start = time.perf_counter()
+    semantic_categories(sentences)
+    assert time.perf_counter() - start < 20  # ~7 s measured on a loaded 2-core machine
+
+
 def _judged() -> dict:
     with open(JUDGEMENTS, encoding="utf-8", newline="") as f:
         return {(r["corpus"], r["id"]): r["verdict"] for r in csv.DictReader(f)}
@@ -125,3 +190,19 @@ def test_mixed_notes_false_flags(tmp_path, seed):
     verdicts = [judged.get((c, i), "unjudged") for c, i, _ in flagged]
     assert "unjudged" not in verdicts, [f"{c},{i}" for c, i, _ in flagged if (c, i) not in judged]
     assert verdicts.count("false") / counts[f"mix{seed}"] <= 0.01
+
+
+def test_missing_bank_is_a_k_error(tmp_path, monkeypatch):
+    from kilvoice.errors import KilvoiceError
+    from kilvoice.redact import safeguarding_semantic
+
+    monkeypatch.setattr(safeguarding_semantic, "BANK", tmp_path / "nothing.json")
+    safeguarding_semantic._model.cache_clear()
+    try:
+        with pytest.raises(KilvoiceError) as err:
+            safeguarding_semantic.semantic_categories(["He hits me."])
+        assert err.value.code == "K690" and "nothing.json" in str(err.value)
+    finally:
+        monkeypatch.undo()
+        safeguarding_semantic._model.cache_clear()
+    assert safeguarding_semantic.semantic_scores(["He hits me."])[0].shape == (1,)  # the real bank loads again

@@ -13,8 +13,11 @@ literal anchor and is tried only where it matches; rules that each describe a *c
 personal object, "threatened to kill", "took an overdose", "(was) raped", "left alone all night"
 with a child ...) decide, and a word's category is refined by who is in the sentence (a partner
 or family member: domestic-violence; a child: child-at-risk). The rules and what each is for
-are in ``kilvoice.redact.safeguarding_rules``; the written evaluation set is in
-``tests/fixtures/safeguarding`` and the figures in docs/PERFORMANCE.md.
+are in ``kilvoice.redact.safeguarding_rules``. A sentence the rules leave is then tried by the
+semantic stage (``kilvoice.redact.safeguarding_semantic``: bundled static embeddings against an
+exemplar bank), which catches some phrasing no rule lists; a sentence is flagged when either
+flags it (``SEMANTIC = False`` or ``semantic=False``: rules alone). The written evaluation set is
+in ``tests/fixtures/safeguarding`` and the figures in docs/PERFORMANCE.md.
 
 Returns categories only, never the matched words.
 """
@@ -25,7 +28,12 @@ from collections.abc import Iterable
 
 from kilvoice.redact.safeguarding_rules import ANIMAL, CATEGORIES, CHILD, FAMILY, RULES, VETO, VETO_WORDS
 
-__all__ = ["CATEGORIES", "safeguarding_categories", "safeguarding_flags", "sentence_categories", "sentence_spans"]
+__all__ = ["CATEGORIES", "rule_sentence_categories", "safeguarding_categories", "safeguarding_flags",
+           "sentence_categories", "sentence_spans"]
+
+# The semantic stage (``safeguarding_semantic``) adds sentences that read like the written
+# disclosures though no rule lists their phrasing; ``False`` gives the rules alone.
+SEMANTIC = True
 
 # A sentence ends at . ! ? (and closing quotes/brackets) followed by space, or at a line break.
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n\s*")
@@ -49,10 +57,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _vetoed(low: str) -> bool:
+    """A sentence about a film, book, the news ... (lower-cased): never flagged."""
+    return any(w in low for w in VETO_WORDS) and bool(VETO.search(low))
+
+
 def _classify(sentence: str) -> set[str]:
-    """Categories for one sentence."""
+    """Categories the rules give one sentence."""
     low = sentence.lower()
-    if any(w in low for w in VETO_WORDS) and VETO.search(low):
+    if _vetoed(low):
         return set()
     found: set[str] = set()
     for rule in RULES:
@@ -68,8 +81,8 @@ def _classify(sentence: str) -> set[str]:
     return found
 
 
-def sentence_categories(text: str) -> list[tuple[int, int, list[str]]]:
-    """``(start, end, categories)`` for each flagged sentence of ``text`` (offsets into ``text``)."""
+def rule_sentence_categories(text: str) -> list[tuple[int, int, list[str]]]:
+    """``(start, end, categories)`` for each sentence of ``text`` the rules flag."""
     out = []
     for start, end in sentence_spans(text):
         cats = _classify(text[start:end])
@@ -78,10 +91,26 @@ def sentence_categories(text: str) -> list[tuple[int, int, list[str]]]:
     return out
 
 
-def safeguarding_categories(text: str) -> list[str]:
+def sentence_categories(text: str, semantic: bool | None = None) -> list[tuple[int, int, list[str]]]:
+    """``(start, end, categories)`` for each flagged sentence of ``text`` (offsets into ``text``):
+    the rules' categories, or for a sentence they leave (and do not veto) the semantic stage's."""
+    if not (SEMANTIC if semantic is None else semantic):
+        return rule_sentence_categories(text)
+    spans = sentence_spans(text)
+    cats = [_classify(text[s:e]) for s, e in spans]
+    rest = [i for i, (s, e) in enumerate(spans) if not cats[i] and not _vetoed(text[s:e].lower())]
+    if rest:
+        from kilvoice.redact.safeguarding_semantic import semantic_categories
+
+        for i, found in zip(rest, semantic_categories([text[spans[i][0]:spans[i][1]] for i in rest])):
+            cats[i] = set(found)
+    return [(s, e, sorted(c)) for (s, e), c in zip(spans, cats) if c]
+
+
+def safeguarding_categories(text: str, semantic: bool | None = None) -> list[str]:
     """Categories of all flagged sentences of ``text`` (sorted); never the matched words."""
     found: set[str] = set()
-    for _, _, cats in sentence_categories(text):
+    for _, _, cats in sentence_categories(text, semantic):
         found.update(cats)
     return sorted(found)
 
