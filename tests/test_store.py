@@ -83,12 +83,17 @@ def test_decision_log_is_append_only_in_the_database(tmp_path):
     assert [tuple(r) for r in store.db.execute("SELECT user_name FROM decisions")] == [("officer",)]
 
 
-def test_a_note_with_two_safeguarding_categories_is_one_flag(tmp_path):
-    """A long transcript can raise several categories; the flags table keys on (conversation,
-    kind), so they are stored as one flag (storing two crashed the redact stage)."""
+def test_a_note_with_two_safeguarding_categories_keeps_both_flags(tmp_path):
+    """A long transcript can raise several categories, in several utterances (storing two crashed
+    the redact stage): one row per category and utterance, the same flag given twice stored once,
+    and a re-redaction replaces them."""
     store = open_store(tmp_path)
     store.add_file("a.txt", "abc", 10, [_note()], ["c1"], ["h1"], [("ok", None, None)], ["cv-1"])
-    store.put_redacted("c1", _note().utterances, [[]], "test",
-                       [("safeguarding", "abuse"), ("safeguarding", "self-harm"), ("safeguarding", "abuse")])
-    flags = store.flags("safeguarding")
-    assert [(f["conversation_id"], f["reason"]) for f in flags] == [("c1", "abuse; self-harm")]
+    flags = [("safeguarding", "abuse", 0), ("safeguarding", "self-harm", 0), ("safeguarding", "abuse", 0),
+             ("safeguarding", "abuse", 1), ("safeguarding", "danger")]
+    store.put_redacted("c1", _note().utterances, [[]], "test", flags)
+    rows = sorted((f["conversation_id"], f["reason"], f["utterance_idx"]) for f in store.flags("safeguarding"))
+    assert rows == [("c1", "abuse", 0), ("c1", "abuse", 1), ("c1", "danger", -1), ("c1", "self-harm", 0)]
+    assert store.flagged_utterances() == {"c1": {-1, 0, 1}}
+    store.put_redacted("c1", _note().utterances, [[]], "test", [("safeguarding", "abuse", 0)])
+    assert store.flagged_utterances() == {"c1": {0}}
