@@ -160,7 +160,7 @@ def english_only(statements: list[Statement]) -> tuple[list[Statement], list[Rej
             [Reject("segment", s.id, "K682", Errors.K682) for s in statements if s.id in other])
 
 
-def segment_store(store: Store, segmenter, redactor_name: str = "", withhold: str = "statement",
+def segment_store(store: Store, segmenter, withhold: str = "statement",
                   progress: bool = False, batch: int = 500) -> tuple[list[Statement], list[Reject]]:
     """Statements of every analysable conversation, stored per conversation; statements that
     record a safeguarding concern are withheld (see :func:`withhold_flagged`), and statements in
