@@ -229,12 +229,15 @@ def _recode_as_an_analyst(exported_path: Path, out: Path, run: str, themes: list
     merged = [s.get("name") for s in selections_of(merge_from)]
     for sel in selections_of(merge_from):
         recode(sel, g[merge_from], g[merge_into])
-    moved = selections_of(move_from)[0]
+    def only(theme):  # selections coded with this theme alone (a statement can carry several themes)
+        return [s for s in selections_of(theme) if len(s.findall(f"{NS}Coding")) == 1]
+
+    moved = only(move_from)[0]
     recode(moved, g[move_from], g[move_to])
     new_guid = "0d6c1c7e-3a55-4d8e-9a3e-2f1d5b7c9e01"
     etree.SubElement(codes[g[split_from]].getparent(), f"{NS}Code", guid=new_guid, name="Analyst: dog fouling",
                      isCodable="true")
-    split = selections_of(split_from)[:3]
+    split = only(split_from)[:3]
     for sel in split:
         recode(sel, g[split_from], new_guid)
     analyst = "5b2f8c1e-7d3a-4e6b-8f9c-1a2b3c4d5e6f"
