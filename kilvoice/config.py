@@ -22,6 +22,10 @@ DEFAULTS: dict = {
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
     # the note is analysed but never quoted) or, for councils whose policy says so, the whole note
     "safeguarding": {"withhold": "statement"},
+    # where the per-note stages (redact, segment) run: "auto" (a process per core for large runs),
+    # "local", "processes" or "dask" (address = "tcp://host:8786", or "local" for a LocalCluster);
+    # jobs = 0 means every core. The results are the same whichever runs them.
+    "executor": {"kind": "auto", "jobs": 0},
 }
 WITHHOLD = ("statement", "conversation")
 
@@ -34,6 +38,22 @@ def _merge(base: dict, over: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+def _check_executor(path: Path, ex: dict) -> None:
+    from kilvoice.executors import KINDS
+
+    problem = None
+    if set(ex) - {"kind", "jobs", "address"}:
+        problem = "[executor] takes kind, jobs and address"
+    elif ex.get("kind") not in KINDS:
+        problem = f"[executor] kind must be one of {', '.join(KINDS)}"
+    elif not isinstance(ex.get("jobs"), int) or isinstance(ex.get("jobs"), bool) or ex["jobs"] < 0:
+        problem = "[executor] jobs must be a whole number (0: every core)"
+    elif ex["kind"] == "dask" and not isinstance(ex.get("address"), str):
+        problem = '[executor] kind = "dask" needs address = "tcp://host:8786" (or "local" for a LocalCluster)'
+    if problem:
+        raise KilvoiceError("K103", path=path, problem=problem)
 
 
 def load_pipeline(path: str | Path) -> dict:
@@ -59,6 +79,7 @@ def load_pipeline(path: str | Path) -> dict:
     if config["safeguarding"].get("withhold") not in WITHHOLD or set(config["safeguarding"]) - {"withhold"}:
         raise KilvoiceError("K103", path=path, problem="[safeguarding] takes one setting, withhold = "
                             "\"statement\" (the default) or \"conversation\"")
+    _check_executor(path, config["executor"])
     if not isinstance(config["inputs"].get("paths"), list):
         raise KilvoiceError("K103", path=path, problem="[inputs] paths must be a list of files or folders")
     root = path.resolve().parent

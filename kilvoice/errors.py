@@ -134,6 +134,11 @@ class Errors:
     K950 = ("internal error in {stage}; details written to {log}; nothing was lost, run the same command again "
             "to resume")
     K951 = "stopped by the user (Ctrl-C) in {stage}; nothing was lost, run the same command again to resume"
+    # K96x: executors (where the per-note stages run: kilvoice/executors.py)
+    K960 = ("running on a Dask cluster needs the Python package {package}, which is not installed. Run "
+            "`pip install 'kilvoice[cluster]'` (or `pip install dask distributed`), or leave out --cluster")
+    K961 = ("could not reach the Dask scheduler at {address} ({reason}). Is it running? Start one with "
+            "`dask scheduler` and workers with `dask worker {address}`, or use --cluster local")
 
 
 class KilvoiceError(Exception):

@@ -35,9 +35,10 @@ from kilvoice import registry
 from kilvoice.config import load_pipeline, resolve, stage_settings
 from kilvoice.crashlog import tag_stage
 from kilvoice.embed import embed_cached, text_hash
-from kilvoice.errors import Errors, KilvoiceError
+from kilvoice.errors import KilvoiceError
 from kilvoice.records import Reject, Statement
-from kilvoice.redact.safeguarding import safeguarding_categories
+from kilvoice.executors import LocalExecutor, make_executor
+from kilvoice.pernote import english_only, redact_chunk, segment_chunk, withhold_flagged  # noqa: F401 (re-exported)
 from kilvoice.store import Store, open_store
 
 log = logging.getLogger("kilvoice")
@@ -77,11 +78,24 @@ class RunState:
     assignments: list = field(default_factory=list)
     links: list = field(default_factory=list)
     stages: dict = field(default_factory=dict)  # section -> the stage object made from the pipeline file
+    refs: dict = field(default_factory=dict)  # section -> (registered name, settings), for workers
+    executor: object = None  # where the per-note stages run (kilvoice.executors)
 
     def make(self, section: str):
         name, settings = stage_settings(self.config, section)
         self.stages[section] = registry.create(name, **settings)
+        self.refs[section] = (name, settings)
         return self.stages[section]
+
+    def per_note(self):
+        """The executor of the per-note stages, started on first use for the conversations stored."""
+        if self.executor is None:
+            ex = self.config["executor"]
+            self.executor = make_executor(ex["kind"], ex["jobs"], ex.get("address"),
+                                          size=len(self.store.conversations("ok")))
+            self.info["executor"] = self.executor.describe()
+            log.info("per-note stages: %s", ", ".join(f"{k} {v}" for k, v in self.info["executor"].items()))
+        return self.executor
 
 
 def _versions() -> dict[str, str]:
@@ -108,85 +122,67 @@ def _known_names(store: Store, conversation_id: str) -> list[str]:
     return [n for n in names if n]
 
 
-def redact_store(store: Store, redactor, progress: bool = False, batch: int = 200) -> dict:
+def redact_store(store: Store, redactor, progress: bool = False, batch: int = 200, executor=None,
+                 ref=None) -> dict:
     """Redact every analysable conversation not yet redacted by this redactor version.
 
-    Each note's redacted text and flags are written in one transaction, so a run stopped
-    part-way keeps what it finished and the next run redacts only the rest."""
-    done = store.redacted_ids(redactor.name)
-    todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
+    Chunks of ``batch`` notes run on ``executor`` (default: this process; ``ref`` is the stage's
+    ``(name, settings)`` for workers to build it); this process applies the officers' redaction
+    decisions, queues low-confidence spans and writes each note's redacted text and flags in one
+    transaction, so a run stopped part-way keeps what it finished and the next run redacts only
+    the rest."""
     from tqdm import tqdm
 
-    from kilvoice.redact.review import redact_with_review
+    from kilvoice.redact.review import low_confidence, queue_spans, rejected_spans
+
+    done = store.redacted_ids(redactor.name)
+    todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
+    executor = executor or LocalExecutor()
+    chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
+
+    def work():  # read lazily: only the chunks in flight are in memory
+        for ids in chunks:
+            rejected = rejected_spans(store, ids)
+            yield (ref or redactor, [store.raw_utterances(cid) for cid in ids],
+                   [_known_names(store, cid) for cid in ids], [rejected.get(cid, set()) for cid in ids])
 
     with tqdm(total=len(todo), desc="redact", unit="note", disable=not progress, file=sys.stderr) as bar:
-        for i in range(0, len(todo), batch):
-            ids = todo[i:i + batch]
-            notes = [store.raw_utterances(cid) for cid in ids]
-            names = [_known_names(store, cid) for cid in ids]
-            results = redact_with_review(store, redactor, ids, notes, names)
+        for ids, results in zip(chunks, executor.map(redact_chunk, work())):
             for cid, (red, spans, flags) in zip(ids, results):
+                rows = low_confidence(spans, red, redactor.review_threshold)
+                if rows:
+                    queue_spans(store, cid, rows)
                 store.put_redacted(cid, red, spans, redactor.name, flags)
             bar.update(len(ids))
     return {"redacted": len(todo), "cached": len(done)}
 
 
-def withhold_flagged(statements: list[Statement], flagged_utts: set[int], whole: bool
-                     ) -> tuple[list[Statement], list[Reject]]:
-    """Split one flagged conversation's statements into (kept, withheld as K680/K681 rejects).
+def segment_store(store: Store, segmenter, withhold: str = "statement", progress: bool = False,
+                  batch: int = 500, executor=None, ref=None) -> tuple[list[Statement], list[Reject]]:
+    """Statements of every analysable conversation, stored per conversation; chunks of ``batch``
+    notes are segmented on ``executor`` (:func:`kilvoice.pernote.segment_chunk`: safeguarding
+    statements withheld, statements in another language left out) and written here."""
+    from tqdm import tqdm
 
-    A statement is withheld when its own text matches the safeguarding lexicon. When a flagged
-    utterance has no statement that matches on its own (the words that matched were split across
-    sentences), all of that utterance's statements are withheld. ``whole`` withholds every statement
-    (the ``[safeguarding] withhold = "conversation"`` policy). Never returns text in a reject."""
-    if whole or -1 in flagged_utts:
-        return [], [Reject("segment", s.id, "K681", Errors.K681) for s in statements]
-    hit = {s.id for s in statements if safeguarding_categories(s.text)}
-    covered = {s.utterance_index for s in statements if s.id in hit}
-    hit |= {s.id for s in statements if s.utterance_index in flagged_utts - covered}
-    kept = [s for s in statements if s.id not in hit]
-    return kept, [Reject("segment", s.id, "K680", Errors.K680) for s in statements if s.id in hit]
-
-
-def english_only(statements: list[Statement]) -> tuple[list[Statement], list[Reject]]:
-    """(English statements, K682 rejects for statements in another language inside a note that
-    ingest found to be English), as whole non-English notes are left out: counted, not translated."""
-    from kilvoice.language import statement_language
-
-    other = {s.id for s in statements if statement_language(s.text)}
-    if not other:
-        return statements, []
-    return ([s for s in statements if s.id not in other],
-            [Reject("segment", s.id, "K682", Errors.K682) for s in statements if s.id in other])
-
-
-def segment_store(store: Store, segmenter, withhold: str = "statement",
-                  progress: bool = False, batch: int = 500) -> tuple[list[Statement], list[Reject]]:
-    """Statements of every analysable conversation, stored per conversation; statements that
-    record a safeguarding concern are withheld (see :func:`withhold_flagged`), and statements in
-    another language are left out (:func:`english_only`)."""
     flagged = store.flagged_utterances("safeguarding")
     statements: list[Statement] = []
     rejects: list[Reject] = []
-    convs = store.conversations("ok")
-    from tqdm import tqdm
+    ids = [c["id"] for c in store.conversations("ok")]
+    chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+    executor = executor or LocalExecutor()
 
-    with tqdm(total=len(convs), desc="segment", unit="note", disable=not progress, file=sys.stderr) as bar:
-        for i in range(0, len(convs), batch):
-            pending = []
-            for conv in convs[i:i + batch]:
-                cid = conv["id"]
-                st, rj = segmenter.run(cid, store.redacted_utterances(cid))
-                if cid in flagged:
-                    st, held = withhold_flagged(st, flagged[cid], whole=withhold == "conversation")
-                    rj = rj + held
-                st, other = english_only(st)
-                rj = rj + other
-                pending.append((cid, st))
+    def work():
+        for chunk in chunks:
+            yield (ref or segmenter, withhold,
+                   [(cid, store.redacted_utterances(cid), flagged.get(cid)) for cid in chunk])
+
+    with tqdm(total=len(ids), desc="segment", unit="note", disable=not progress, file=sys.stderr) as bar:
+        for results in executor.map(segment_chunk, work()):
+            store.replace_statements_many([(cid, st) for cid, st, _ in results], text_hash)
+            for _, st, rj in results:
                 statements += st
                 rejects += rj
-            store.replace_statements_many(pending, text_hash)
-            bar.update(len(pending))
+            bar.update(len(results))
     return statements, rejects
 
 
@@ -207,13 +203,16 @@ def step_ingest(state: RunState) -> None:
 
 
 def step_redact(state: RunState) -> None:
-    state.info["redact"] = redact_store(state.store, state.make("redact"), state.progress)
+    redactor = state.make("redact")
+    state.info["redact"] = redact_store(state.store, redactor, state.progress, executor=state.per_note(),
+                                        ref=state.refs["redact"])
 
 
 def step_segment(state: RunState) -> None:
     withhold = state.config["safeguarding"]["withhold"]
-    state.statements, rejects = segment_store(state.store, state.make("segment"), withhold=withhold,
-                                              progress=state.progress)
+    segmenter = state.make("segment")
+    state.statements, rejects = segment_store(state.store, segmenter, withhold=withhold, progress=state.progress,
+                                              executor=state.per_note(), ref=state.refs["segment"])
     state.rejects += rejects
     log.info("segment: %d statements", len(state.statements))
 
@@ -308,18 +307,28 @@ def _manifest(state: RunState) -> dict:
                      "unmapped_themes": map_info.get("unmapped_themes", [])},
         "safeguarding": dict(state.config["safeguarding"]),
         "embedder": state.stages["embed"].model_id,
+        "executor": state.info.get("executor", {"kind": "local", "jobs": 1}),
         "redactor": state.stages["redact"].name,
         "started_at": state.started.isoformat(timespec="seconds"),
         "timings": state.timings,
     }
 
 
-def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | None = None) -> RunResult:
+def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | None = None,
+                 jobs: int | None = None, cluster: str | None = None) -> RunResult:
     """Run every step of the pipeline file ``path`` and write the report.
+
+    ``jobs`` and ``cluster`` override the pipeline's ``[executor]`` section: ``jobs`` worker
+    processes for the per-note stages (1: this process only), or the Dask scheduler at ``cluster``
+    (``"local"`` starts a LocalCluster). The results are the same whichever runs them.
 
     An exception escaping a step carries the step's name (``kilvoice.crashlog.stage_of``), the
     project folder and the run id, for the error boundary's message and log."""
     config = load_pipeline(path)
+    if jobs is not None:
+        config["executor"].update(jobs=jobs, kind="processes" if jobs > 1 else "local")
+    if cluster:
+        config["executor"].update(kind="dask", address=cluster)
     seed = int(config["project"].get("seed", 42))
     random.seed(seed)
     np.random.seed(seed)
@@ -337,10 +346,12 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
     try:
         store.interrupt_stale_runs()
         store.start_run(state.run_id, str(config["_path"]), pid=os.getpid())
-        for current, step in STEPS:
+        for n, (current, step) in enumerate(STEPS, 1):
+            log.info("[%d/%d] %s", n, len(STEPS), current)  # stages without a bar still say where the run is
             t = time.perf_counter()
             step(state)
             state.timings[current] = round(time.perf_counter() - t, 3)
+            log.info("[%d/%d] %s done in %.1f s", n, len(STEPS), current, state.timings[current])
         manifest = state.info["manifest"]
         manifest["timings"] = dict(state.timings)
         (state.out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
@@ -356,6 +367,8 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
             pass
         raise
     finally:
+        if state.executor is not None:
+            state.executor.close()
         store.close()
 
 
