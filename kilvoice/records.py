@@ -65,7 +65,7 @@ class RedactionSpan:
     replacement: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them in a national run
 class Statement:
     id: str
     conversation_id: str
@@ -88,7 +88,7 @@ class Theme:
     representative: list[str] = field(default_factory=list)  # statement ids, most typical first
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     statement_id: str
     theme_id: str
@@ -109,7 +109,7 @@ class Link:
     rationale: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Reject:
     """Something a stage could not use, with a reason. Never holds resident text."""
 
