@@ -97,6 +97,11 @@ class RunState:
             log.info("per-note stages: %s", ", ".join(f"{k} {v}" for k, v in self.info["executor"].items()))
         return self.executor
 
+    def close_executor(self) -> None:
+        if self.executor is not None:
+            self.executor.close()
+            self.executor = None
+
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
@@ -214,6 +219,7 @@ def step_segment(state: RunState) -> None:
     state.statements, rejects = segment_store(state.store, segmenter, withhold=withhold, progress=state.progress,
                                               executor=state.per_note(), ref=state.refs["segment"])
     state.rejects += rejects
+    state.close_executor()  # the per-note stages are done: free the workers' memory for the themes
     log.info("segment: %d statements", len(state.statements))
 
 
@@ -367,8 +373,7 @@ def run_pipeline(path: str | Path, progress: bool = False, output: str | Path | 
             pass
         raise
     finally:
-        if state.executor is not None:
-            state.executor.close()
+        state.close_executor()
         store.close()
 
 
