@@ -146,7 +146,7 @@ def write_parquet(ctx: dict, out: Path) -> list[Path]:
         for st in ctx["_rows"].statement_rows():
             for name, value in (("statement_id", st["id"]), ("conversation_id", st["conversation_id"]),
                                 ("utterance_idx", st["utterance_idx"]), ("idx", st["idx"]),
-                                ("question", st["question"]), ("text", clean_text(st["text"])),
+                                ("question", st["question"]), ("text", st["text"]),
                                 ("text_hash", st["text_hash"]),
                                 ("primary_theme_id", st["theme_ids"][0] if st["theme_ids"] else None),
                                 ("theme_ids", st["theme_ids"]), ("scores", [a["score"] for a in st["themes"]]),
