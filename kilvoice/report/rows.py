@@ -114,7 +114,9 @@ class RunRows:
         for sid, group in groupby(batches(), key=lambda r: r[0]):
             if sid not in self.conversation_of:
                 continue
-            group = sorted(group, key=lambda r: (-r[9], -r[8]))
+            group = list(group)
+            if len(group) > 1:
+                group.sort(key=lambda r: (-r[9], -r[8]))
             first = group[0]
             yield {"id": sid, "conversation_id": first[1], "utterance_idx": first[2], "idx": first[3],
                    "question": first[4], "text": first[5], "text_hash": first[6],
