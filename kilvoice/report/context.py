@@ -155,9 +155,7 @@ def choose_quotes(sids: list[str], statements: dict, conv_by_id: dict, answering
         st = statements.get(sid)
         if not st or not st["publishable"]:
             continue
-        found.append({"statement_id": sid, "text": st["text"],
-                      "attribution": attribution(conv_by_id.get(st["conversation_id"], {})),
-                      "conversation_id": st["conversation_id"],
+        found.append({"statement_id": sid, "text": st["text"], "conversation_id": st["conversation_id"],
                       "aside": not st.get("question") and st["conversation_id"] in answering})
     kw = tuple(w.lower() for w in (keywords or [])[:8])
     pattern = _keyword_pattern(kw)
@@ -173,7 +171,8 @@ def choose_quotes(sids: list[str], statements: dict, conv_by_id: dict, answering
                 continue
             out.append(q)
     out += [q for q in found if q not in out][: max(0, k - len(out))]
-    return [{k2: v for k2, v in q.items() if k2 not in ("conversation_id", "aside")} for q in out[:k]]
+    return [{"statement_id": q["statement_id"], "text": q["text"],
+             "attribution": attribution(conv_by_id.get(q["conversation_id"], {}))} for q in out[:k]]
 
 
 _QUOTE_WORD = re.compile(r"[a-z0-9]+")
