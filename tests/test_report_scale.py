@@ -183,3 +183,25 @@ def test_large_report_opens_in_chromium_in_under_5_seconds(browser, reports):
     finally:
         page.close()
     assert took < 5, f"report.html of {LARGE} statements took {took:.1f} s to open"
+
+
+def test_web_app_reads_a_themes_statements_and_the_statement_links_a_page_at_a_time(tmp_path):
+    from kilvoice.web.context import link_rows, theme_statement_count, theme_statements, web_context
+
+    store = synthetic_store(tmp_path / "p", 3_000)
+    try:
+        ctx = web_context(store, "r1")
+        theme = ctx["themes"][0]
+        total = theme_statement_count(store, ctx, theme["id"])
+        assert total == theme["size"] > 100
+        pages = [theme_statements(store, ctx, theme["id"], page, per_page=100) for page in range(1, total // 100 + 2)]
+        assert [len(p) for p in pages[:-1]] == [100] * (len(pages) - 1) and 0 < len(pages[-1]) <= 100
+        rows = [r for p in pages for r in p]
+        assert len({r["id"] for r in rows}) == total  # every statement once, no page overlaps
+        assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+        first, second = link_rows(store, ctx, 1, per_page=50), link_rows(store, ctx, 2, per_page=50)
+        assert sum(r["source_kind"] == "theme" for r in first) == 80 and len(first) == 80 + 50
+        assert len(second) == 50 and {r["source_kind"] for r in second} == {"statement"}
+        assert not {r["source_id"] for r in first} & {r["source_id"] for r in second}
+    finally:
+        store.close()

@@ -59,7 +59,7 @@ def theme_statements(store: Store, ctx: dict, theme_id: str, page: int = 1, per_
     rows = []
     for r in store.db.execute(
             "SELECT s.id, s.text, s.conversation_id, s.question, a.score FROM (SELECT a.statement_id, a.score"
-            f" {where}) a JOIN statements s ON s.id=a.statement_id ORDER BY round(a.score, 3) DESC, s.id"
+            f" {where}) a JOIN statements s ON s.id=a.statement_id ORDER BY a.score DESC, s.id"
             " LIMIT ? OFFSET ?", (ctx["run_id"], *args, per_page, (max(1, page) - 1) * per_page)):
         if r["id"] not in analysed:
             continue
