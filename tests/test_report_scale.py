@@ -205,3 +205,18 @@ def test_web_app_reads_a_themes_statements_and_the_statement_links_a_page_at_a_t
         assert not {r["source_id"] for r in first} & {r["source_id"] for r in second}
     finally:
         store.close()
+
+
+def test_workbook_sheets_stop_at_their_row_limit_and_say_where_the_rest_are(tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from kilvoice.report import tabular
+
+    synthetic_store(tmp_path / "p", 1_000).close()
+    monkeypatch.setattr(tabular, "XLSX_ROWS", 300)
+    from kilvoice.report import write_report
+
+    write_report(tmp_path / "p", tmp_path / "out", formats=["xlsx"])
+    ws = load_workbook(tmp_path / "out" / "report.xlsx")["Statements"]
+    assert ws.max_row == 1 + 300 + 1
+    assert ws.cell(row=302, column=1).value == "700 more rows: see statements.csv or statements.parquet"

@@ -79,8 +79,13 @@ SHEET_TITLES = {"themes": "Themes", "statements": "Statements", "mapping": "Link
                 "decisions": "Decision log", "comparison": "Comparison"}
 
 
+XLSX_ROWS = 100_000  # rows a sheet holds (Excel's limit is 1,048,575; openpyxl holds every cell in memory)
+
+
 def write_xlsx(ctx: dict, out: Path) -> list[Path]:
-    """One workbook, a sheet per table. Text cells are forced to the string type after safe_cell."""
+    """One workbook, a sheet per table. Text cells are forced to the string type after safe_cell.
+    A table longer than ``XLSX_ROWS`` (the statements and links of a national run) stops there with
+    a row saying how many more are in its CSV."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -92,6 +97,11 @@ def write_xlsx(ctx: dict, out: Path) -> list[Path]:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r, row in enumerate(rows, 2):
+            if r > XLSX_ROWS + 1:  # the rest are in the CSV (and statements.parquet); count them, hold none
+                more = 1 + sum(1 for _ in rows)
+                ws.cell(row=r, column=1).value = f"{more} more rows: see {name}.csv" + (
+                    " or statements.parquet" if name == "statements" else "")
+                break
             for c, value in enumerate(row, 1):
                 cell = ws.cell(row=r, column=c)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
