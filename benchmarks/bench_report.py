@@ -20,7 +20,7 @@ def main(project: str, out: str | None = None) -> None:
     t = time.perf_counter()
     ctx = build_context(store, run["id"])
     print(f"context: {time.perf_counter() - t:.2f} s ({ctx['summary']['statements']} statements, "
-          f"{len(ctx['links'])} links)")
+          f"{len(ctx['links'])} theme links, {ctx['summary']['statement_links']} statement links)")
     for fmt in WRITERS:
         t = time.perf_counter()
         files = writer(fmt)(ctx, out)

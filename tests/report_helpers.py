@@ -11,7 +11,7 @@ HOSTILE = ['=HYPERLINK("http://x","y")', '<script>alert(1)</script>', "+cmd", "@
            "[click](javascript:alert(1))", "-2+3", "\tTAB", "bell\x07char"]
 NO_CONSENT = "Nobody asked me before they shut the swimming baths on Mill Road"
 SAFEGUARD = "Something frightening keeps happening at home and nobody knows about it"
-FORMATS = ["html", "md", "docx", "csv", "xlsx", "json"]
+FORMATS = ["html", "md", "docx", "csv", "xlsx", "json", "parquet"]
 
 
 def _note(cid: str, text: str, **meta) -> Note:
@@ -102,6 +102,13 @@ def csv_cells(path: Path) -> list[str]:
         return [cell for row in csv.reader(fh) for cell in row]
 
 
+def parquet_statements(out: Path) -> list[dict]:
+    """statements.parquet as rows, each with ``id`` (its ``statement_id``) like report.json's 1.x statements."""
+    import pyarrow.parquet as pq
+
+    return [{**r, "id": r["statement_id"]} for r in pq.read_table(Path(out) / "statements.parquet").to_pylist()]
+
+
 def all_text(out: Path) -> dict[str, str]:
     """Every output file's text, by file name (docx and xlsx read through their libraries)."""
     texts = {}
@@ -114,4 +121,6 @@ def all_text(out: Path) -> dict[str, str]:
             texts[path.name] = json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
         elif path.suffix in (".html", ".md", ".csv"):
             texts[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".parquet":
+            texts[path.name] = json.dumps(parquet_statements(path.parent), ensure_ascii=False)
     return texts

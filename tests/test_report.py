@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from report_helpers import (FORMATS, HOSTILE, NO_CONSENT, SAFEGUARD, all_text, build_store, csv_cells, docx_text,
-                            xlsx_cells)
+                            parquet_statements, xlsx_cells)
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,7 +27,8 @@ def hostile(tmp_path_factory):
 def test_every_format_written(hostile):
     names = {p.name for p in hostile["written"]}
     assert {"report.html", "report.md", "report.docx", "report.xlsx", "report.json", "themes.csv",
-            "statements.csv", "mapping.csv", "key_issues.csv", "decisions.csv", "comparison.csv"} <= names
+            "statements.csv", "statements.parquet", "mapping.csv", "key_issues.csv", "decisions.csv",
+            "comparison.csv"} <= names
 
 
 def test_html_escapes_and_is_self_contained(hostile):
@@ -80,18 +81,19 @@ def test_json_round_trips_and_escapes_markup(hostile):
     raw = (hostile["out"] / "report.json").read_text(encoding="utf-8")
     assert "<script" not in raw
     data = json.loads(raw)
-    assert data["schema_version"] == "1.4"
-    texts = [s["text"] for s in data["statements"]]
-    assert any("<script>alert(1)</script>" in t for t in texts)  # the data is kept, only encoded
+    assert data["schema_version"] == "2.0"
+    assert "statements" not in data and data["files"]["statements"] == ["statements.csv", "statements.parquet"]
+    texts = [s["text"] for s in parquet_statements(hostile["out"])]
+    assert any("<script>alert(1)</script>" in t for t in texts)  # the data is kept as it is
 
 
 def test_no_consent_and_safeguarding_text_never_quoted(hostile):
     for name, text in all_text(hostile["out"]).items():
         assert SAFEGUARD not in text, name
-        if name not in ("statements.csv", "report.xlsx", "report.json"):  # analyst exports mark it unpublishable
+        if name not in ("statements.csv", "statements.parquet", "report.xlsx"):  # analyst exports mark it unpublishable
             assert NO_CONSENT not in text, name
     data = json.loads((hostile["out"] / "report.json").read_text(encoding="utf-8"))
-    by_id = {s["id"]: s for s in data["statements"]}
+    by_id = {s["id"]: s for s in parquet_statements(hostile["out"])}
     assert by_id["c3-u0-s0"]["publishable"] is False
     assert "c4-u0-s0" not in by_id
     quotes = [q for t in data["themes"] for q in t["quotes"]] + [
@@ -112,8 +114,10 @@ def test_key_issues_and_decisions(hostile):
     assert [o["item_id"] for o in ki["T01"]["objectives"]] == ["kil-2"]
     assert data["decisions"][0]["reason"] == "<script>alert(2)</script>" and data["decisions"][0]["kind"] == "rename"
     assert data["heatmap"]["columns"][1]["id"] == "kil-2" and data["heatmap"]["rows"][0]["scores"][1] == 0.71
-    st = next(s for s in data["statements"] if s["id"] == "c1-u0-s0")
-    assert st["theme_ids"] == ["T01"] and len(st["link_ids"]) == 2
+    st = next(s for s in parquet_statements(hostile["out"]) if s["id"] == "c1-u0-s0")
+    assert st["theme_ids"] == ["T01"] and len(st["link_ids"]) == 2 and st["primary_theme_id"] == "T01"
+    assert [link["source_kind"] for link in data["links"]] == ["theme"]  # statement links: mapping.csv
+    assert data["summary"]["statement_links"] == 1
 
 
 def _leaf(tid, title, conversations, parent=None):

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import ARTIFACTS, SAMPLES
-from report_helpers import FORMATS, all_text, docx_text
+from report_helpers import FORMATS, all_text, docx_text, parquet_statements
 
 pytestmark = pytest.mark.slow
 OUT = ARTIFACTS / "report"
@@ -42,7 +42,7 @@ def _db(sample_runs):
 
 def test_all_formats_from_the_pipeline_and_from_the_store(sample_runs, sample_report):
     for name in ("report.html", "report.md", "report.docx", "report.xlsx", "report.json", "themes.csv",
-                 "statements.csv", "mapping.csv", "key_issues.csv", "comparison.csv"):
+                 "statements.csv", "statements.parquet", "mapping.csv", "key_issues.csv", "comparison.csv"):
         assert (sample_report / name).is_file(), name
     pipeline_out = {p.name for p in sample_runs["out1"].iterdir()}
     assert {"report.docx", "report.xlsx", "report.md"} <= pipeline_out  # the pipeline's [report] formats
@@ -82,13 +82,14 @@ def test_no_safeguarding_disclosure_in_any_format_and_flagged_notes_never_quoted
         flat = " ".join(re.findall(r"[A-Za-z']+", text.replace("&#39;", "'")))
         assert [f for f in fragments if f in flat] == [], name
     data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
+    statements = parquet_statements(sample_report)
     s = data["summary"]
     assert s["safeguarding_flagged"] == len(flagged)
     assert s["safeguarding_withheld_statements"] == len(withheld)
-    assert s["safeguarding_withheld_conversations"] == len(flagged - {st["conversation_id"] for st in data["statements"]})
-    assert any(st["conversation_id"] in flagged for st in data["statements"]), "the rest of a flagged note is analysed"
+    assert s["safeguarding_withheld_conversations"] == len(flagged - {st["conversation_id"] for st in statements})
+    assert any(st["conversation_id"] in flagged for st in statements), "the rest of a flagged note is analysed"
     quoted = {q["statement_id"] for t in data["themes"] for q in t["quotes"]}
-    by_id = {st["id"]: st for st in data["statements"]}
+    by_id = {st["id"]: st for st in statements}
     assert not [q for q in quoted if by_id.get(q, {}).get("conversation_id") in flagged]
 
 
@@ -133,15 +134,22 @@ def test_no_theme_quotes_one_point_twice(sample_report):
     from kilvoice.report.context import same_point
 
     data = json.loads((sample_report / "report.json").read_text(encoding="utf-8"))
-    by_id = {s["id"]: s for s in data["statements"]}
-    answering = {s["conversation_id"] for s in data["statements"] if s["question"]}
+    statements = parquet_statements(sample_report)
+    by_id = {s["id"]: s for s in statements}
+    answering = {s["conversation_id"] for s in statements if s["question"]}
+    members: dict[str, list[str]] = {}  # theme -> its statements (a group: all of its leaves')
+    for s in statements:
+        members.setdefault(s["primary_theme_id"], []).append(s["id"])
+    for t in data["themes"]:
+        if t["kind"] == "group":
+            members[t["id"]] = [s for c in data["themes"] if c["parent"] == t["id"] for s in members.get(c["id"], [])]
     for t in data["themes"]:
         texts = [q["text"] for q in t["quotes"]]
         assert not any(same_point(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]), t["title"]
         # the conversationalist's asides on who and where (untagged lines of notes whose other
         # lines answer the questions) are quoted only when too few other statements are quotable
-        aside = {s["id"] for s in data["statements"] if not s["question"] and s["conversation_id"] in answering}
-        others = [s for s in t["statement_ids"] if s not in aside and by_id[s]["publishable"]]
+        aside = {s["id"] for s in statements if not s["question"] and s["conversation_id"] in answering}
+        others = [s for s in members.get(t["id"], []) if s not in aside and by_id[s]["publishable"]]
         if len(others) >= len(t["quotes"]):
             assert not aside & {q["statement_id"] for q in t["quotes"]}, t["title"]
 

@@ -5,13 +5,13 @@ import click
 
 from kilvoice.cli import project_option
 
-FORMATS = "html,md,docx,csv,xlsx,json"
+FORMATS = "html,md,docx,csv,xlsx,json,parquet"
 
 
 @click.command("report")
 @project_option
 @click.option("--run", "run_id", default=None, help="Run id (default: the latest finished run).")
-@click.option("--format", "formats", default="html,csv,json", show_default=True,
+@click.option("--format", "formats", default="html,csv,json,parquet", show_default=True,
               help=f"Comma-separated formats, any of {FORMATS}.")
 @click.option("--compare", "compare", default=None, metavar="RUN_ID",
               help="An earlier run or wave to compare with: adds new, persisting, growing and faded themes.")

@@ -1,4 +1,4 @@
-"""Reports from one context object: HTML, Markdown, Word, CSV, XLSX and JSON.
+"""Reports from one context object: HTML, Markdown, Word, CSV, XLSX, JSON and Parquet.
 Registered as ``kilvoice.report.standard.v1``.
 
 From Python::
@@ -25,8 +25,9 @@ WRITERS = {
     "csv": ("kilvoice.report.tabular", "write_csvs", None),
     "xlsx": ("kilvoice.report.tabular", "write_xlsx", "openpyxl"),
     "json": ("kilvoice.report.tabular", "write_json", None),
+    "parquet": ("kilvoice.report.tabular", "write_parquet", "pyarrow"),
 }
-DEFAULT_FORMATS = ["html", "csv", "json"]
+DEFAULT_FORMATS = ["html", "csv", "json", "parquet"]
 
 
 def writer(fmt: str):

@@ -11,9 +11,10 @@ import json
 import re
 from collections import Counter, defaultdict
 
+from kilvoice.report.rows import RunRows
 from kilvoice.store import Store
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "2.0"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
@@ -38,6 +39,8 @@ SAFEGUARDING_CAVEAT = {
                     "they are counted but their content is not analysed or quoted.",
 }
 WITHHELD_CODES = ("K680", "K681")
+# where the rows that grow with the run are written (report.json names them; it does not hold them)
+PER_STATEMENT_FILES = (("statements", ["statements.csv", "statements.parquet"]), ("links", ["mapping.csv"]))
 
 
 def withhold_policy(manifest: dict) -> str:
@@ -121,17 +124,55 @@ def ranked(counts: Counter) -> dict:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
-def _quote_rank(text: str, keywords: tuple[str, ...] = (), aside: bool = False) -> tuple:
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern matching any of ``keywords`` as a whole word (None: no keywords)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")\b") if keywords else None
+
+
+def _quote_rank(text: str, keywords: tuple[str, ...] = (), aside: bool = False,
+                pattern: re.Pattern | None = None) -> tuple:
     """Sort key for quotes: free of placeholders, not an aside, a readable length, and about the
     theme (uses one of its keywords) first; ties keep the topic stage's typicality order.
+    ``pattern`` is ``_keyword_pattern(keywords)``, compiled once by a caller ranking many quotes.
 
     An aside is a line under no question in a note whose other lines answer the questions: the
     conversationalist's note of who and where ("Staff nurse, 27, grew up in Castlebeck."), which
     is no resident's view to put before a committee."""
     words = len(text.split())
-    low = text.lower()
-    on_topic = not keywords or any(re.search(rf"\b{re.escape(k)}\b", low) for k in keywords)
+    if pattern is None:
+        pattern = _keyword_pattern(keywords)
+    on_topic = pattern is None or bool(pattern.search(text.lower()))
     return (bool(PLACEHOLDER.search(text)), aside, not 6 <= words <= 60, not on_topic)
+
+
+def choose_quotes(sids: list[str], statements: dict, conv_by_id: dict, answering: set[str], k: int,
+                  keywords: list[str] | None = None) -> list[dict]:
+    """Up to ``k`` quotes from the publishable statements of ``statements`` among ``sids`` (most
+    typical first): ranked by :func:`_quote_rank`, then one per conversation and per point where
+    possible, other points next, repeats last. Linear in ``len(sids)``."""
+    found = []
+    for sid in dict.fromkeys(sids):
+        st = statements.get(sid)
+        if not st or not st["publishable"]:
+            continue
+        found.append({"statement_id": sid, "text": st["text"], "conversation_id": st["conversation_id"],
+                      "aside": not st.get("question") and st["conversation_id"] in answering})
+    kw = tuple(w.lower() for w in (keywords or [])[:8])
+    pattern = _keyword_pattern(kw)
+    found.sort(key=lambda q: _quote_rank(q["text"], kw, q["aside"], pattern))  # stable: most typical first
+    out: list[dict] = []
+    for one_per_conversation in (True, False):
+        for q in found:
+            if len(out) >= k:
+                break
+            if q in out or any(same_point(q["text"], o["text"]) for o in out):
+                continue
+            if one_per_conversation and any(o["conversation_id"] == q["conversation_id"] for o in out):
+                continue
+            out.append(q)
+    out += [q for q in found if q not in out][: max(0, k - len(out))]
+    return [{"statement_id": q["statement_id"], "text": q["text"],
+             "attribution": attribution(conv_by_id.get(q["conversation_id"], {}))} for q in out[:k]]
 
 
 _QUOTE_WORD = re.compile(r"[a-z0-9]+")
@@ -152,11 +193,12 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).rstrip(".,;:!? ").lower()
 
 
-def public_description(description: str, sids: list[str], statements: dict) -> tuple[str, str | None]:
+def public_description(description: str, sids: list[str], statements) -> tuple[str, str | None]:
     """The theme description with its example statement kept only when that statement is publishable.
 
     The topic stage writes '... most typically: "<statement>".'; a statement from a resident who
     did not agree to be quoted (or one not found) is cut, leaving the rest of the sentence.
+    ``statements`` is a dict or anything with its ``get`` (:class:`~kilvoice.report.rows.RunRows`).
     Returns (description, statement id of the kept example or None).
     """
     m = _EXAMPLE.match(description or "")
@@ -217,89 +259,47 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
     flagged_safe = set(flagged_utts)
     note_level = {cid for cid, idxs in flagged_utts.items() if -1 in idxs}  # flagged as a whole (older stores)
     conv_by_id = {c["id"]: c for c in all_convs}
-    statements = {}
-    for r in db.execute("SELECT s.* FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=? "
-                        "GROUP BY s.id ORDER BY s.id", (run_id,)):
-        if r["conversation_id"] in note_level:
-            continue
-        st = dict(r)
-        conv = conv_by_id.get(st["conversation_id"], {})
-        st["publishable"] = (conv.get("consent_to_quote") == 1 and quote_ok.get(st["id"]) is not False
-                             and st["conversation_id"] not in flagged_safe)
-        statements[st["id"]] = st
+    consenting = {c["id"] for c in all_convs if c.get("consent_to_quote") == 1}
+    rows = RunRows(store, run_id, note_level, consenting, flagged_safe, quote_ok)
     marks = ",".join("?" * len(WITHHELD_CODES))
     withheld_statements = db.execute(f"SELECT COUNT(*) FROM rejects WHERE run_id=? AND code IN ({marks})",
                                      (run_id, *WITHHELD_CODES)).fetchone()[0]
-    with_statements = {st["conversation_id"] for st in statements.values()}
+    with_statements = set(rows.conversation_of.values())
     withheld_whole = {c for c in flagged_safe if c not in with_statements}
     analysed = [c for c in live if c["status"] == "ok" and c["id"] not in withheld_whole]
-    assignments = defaultdict(list)
-    for r in db.execute("SELECT * FROM assignments WHERE run_id=? ORDER BY statement_id, is_primary DESC, score DESC",
-                        (run_id,)):
-        if r["statement_id"] in statements:
-            assignments[r["statement_id"]].append(dict(r))
-    links = []
-    for n, r in enumerate(db.execute("SELECT * FROM links WHERE run_id=? ORDER BY source_kind DESC, framework_id,"
-                                     " item_id, score DESC, source_id", (run_id,)), 1):
-        link = dict(r)
-        link["id"] = f"L{n:04d}"
-        link["evidence"] = [s for s in json.loads(link["evidence"]) if s in statements]
-        links.append(link)
-    n_total = len(analysed)
-
-    answering = {st["conversation_id"] for st in statements.values() if st.get("question")}
-
-    def quote(sid: str) -> dict | None:
-        st = statements.get(sid)
-        if not st or not st["publishable"]:
-            return None
-        conv = conv_by_id.get(st["conversation_id"], {})
-        return {"statement_id": sid, "text": st["text"], "attribution": attribution(conv),
-                "conversation_id": st["conversation_id"],
-                "aside": not st.get("question") and st["conversation_id"] in answering}
-
-    def quotes_for(sids: list[str], k: int, keywords: list[str] | None = None) -> list[dict]:
-        found = [q for q in (quote(s) for s in dict.fromkeys(sids)) if q]
-        kw = tuple(w.lower() for w in (keywords or [])[:8])
-        found.sort(key=lambda q: _quote_rank(q["text"], kw, q["aside"]))  # stable: most typical first among equals
-        out: list[dict] = []
-        # one quote per conversation and per point where possible; then other points; repeats last
-        for one_per_conversation in (True, False):
-            for q in found:
-                if len(out) >= k:
-                    break
-                if q in out or any(same_point(q["text"], o["text"]) for o in out):
-                    continue
-                if one_per_conversation and any(o["conversation_id"] == q["conversation_id"] for o in out):
-                    continue
-                out.append(q)
-        out += [q for q in found if q not in out][: max(0, k - len(out))]
-        return [{k2: v for k2, v in q.items() if k2 not in ("conversation_id", "aside")} for q in out[:k]]
-
-    link_ids_of = defaultdict(list)  # statement id -> link ids (its own links and theme links citing it)
-    theme_links = defaultdict(list)
-    for link in links:
+    # theme links in full; statement links (one per linked statement: they grow with the run) only as
+    # evidence of their item, in report order; the rows themselves go to mapping.csv
+    theme_links, all_theme_links = defaultdict(list), []
+    item_evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
+    statement_links = 0
+    for link in rows.links():
+        key = (link["framework_id"], link["item_id"])
         if link["source_kind"] == "theme":
             theme_links[link["source_id"]].append(link)
-            for sid in link["evidence"]:
-                link_ids_of[sid].append(link["id"])
-        elif link["source_id"] in statements:
-            link_ids_of[link["source_id"]].append(link["id"])
-    for sid, st in statements.items():
-        st["theme_ids"] = [a["theme_id"] for a in assignments.get(sid, [])]
-        st["link_ids"] = sorted(set(link_ids_of.get(sid, [])))
+            all_theme_links.append(link)
+            item_evidence[key] += link["evidence"]
+        else:
+            statement_links += 1
+            item_evidence[key].append(link["source_id"])
+    n_total = len(analysed)
+
+    def quotes_for(sids: list[str], k: int, keywords: list[str] | None = None) -> list[dict]:
+        # texts of the publishable statements only, of one theme or item at a time
+        found = rows.statements(sids, publishable_only=True)
+        return choose_quotes(sids, found, conv_by_id, rows.answering, k, keywords)
 
     signed = set(review.get("signed_off") or [])
     measured = (manifest.get("topics") or {}).get("theme_stability") or {}
     themes = []
     for r in db.execute("SELECT * FROM themes WHERE run_id=? ORDER BY id='other', size DESC, id", (run_id,)):
         t = dict(r)
-        rep = [s for s in json.loads(t["representative"]) if s in statements]
-        convs = {statements[s]["conversation_id"] for s in rep}
+        rep = [s for s in json.loads(t["representative"]) if s in rows]
+        convs = {rows.conversation_of[s] for s in rep}
         areas = Counter((conv_by_id[c].get("area") or UNKNOWN) for c in convs if c in conv_by_id)
         settings = Counter((conv_by_id[c].get("setting") or UNKNOWN) for c in convs if c in conv_by_id)
         ages = Counter((conv_by_id[c].get("age_band") or UNKNOWN) for c in convs if c in conv_by_id)
-        description, example_id = public_description(t["description"], rep, statements)
+        # the example is the most typical statement: found at once, one lookup
+        description, example_id = public_description(t["description"], rep, rows)
         themes.append({
             "id": t["id"], "title": t["title"], "description": description, "description_statement_id": example_id,
             "keywords": json.loads(t["keywords"]), "size": t["size"], "n_conversations": t["n_conversations"],
@@ -308,7 +308,6 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "stance": json.loads(t["stance"]), "holds": theme_holds(measured.get(t["id"]), t["size"]),
             "areas": ranked(areas), "settings": ranked(settings), "age_bands": ranked(ages),
             "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
-            "statement_ids": rep,
             "signed_off": t["id"] in signed,
             "links": [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
                        "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
@@ -324,10 +323,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         meta = frameworks_meta.get(fid, {})
         items = []
         for item in fw.get("items", []):
-            ev: list[str] = []
-            for l in links:
-                if l["framework_id"] == fid and l["item_id"] == item["id"]:
-                    ev += l["evidence"] if l["source_kind"] == "theme" else [l["source_id"]]
+            ev = item_evidence.get((fid, item["id"]), [])
             owner = (meta.get("items", {}).get(item["id"], {}).get("owner") or meta.get("owner") or "")
             items.append({**item, "owner": owner,
                           "linked_themes": [x for x in item.get("linked_themes", []) if x in theme_ids],
@@ -360,7 +356,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "safeguarding_withheld_statements": withheld_statements,
             "files_ok": sum(1 for f in files if f["status"] == "ok"),
             "files_rejected": sum(1 for f in files if f["status"] == "rejected"),
-            "statements": len(statements),
+            "statements": len(rows),
+            "statement_links": statement_links,
             "themes": len([t for t in themes if t["kind"] == "theme"]),
             "theme_groups": len([t for t in themes if t["kind"] == "group"]),
             "conversationalists": len({c["conversationalist_id"] for c in analysed if c["conversationalist_id"]}),
@@ -391,9 +388,10 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "decisions": _decisions(store),
         "comparison": None,
         "manifest": manifest,
-        "statements": statements,
-        "assignments": assignments,
-        "links": links,
+        "links": all_theme_links,
+        "files": dict(PER_STATEMENT_FILES),
+        # not in report.json: the per-statement rows, streamed by the statements.csv / .parquet writers
+        "_rows": rows,
     }
     ctx["key_issues"] = key_issues(ctx)
     ctx["summary"]["catch_all_note"] = catch_all_note(ctx)

@@ -1,5 +1,6 @@
-"""Exports for analysts: CSV files, one XLSX workbook with a sheet per table, and report.json
-(the full model of the run, schema in docs/REPORT_SCHEMA.md). Every text cell goes through
+"""Exports for analysts: CSV files, one XLSX workbook with a sheet per table, statements.parquet and
+report.json (the committee findings of the run, schema in docs/REPORT_SCHEMA.md). Per-statement
+rows are streamed from the store (:mod:`kilvoice.report.rows`), never held in memory. Every text cell goes through
 :func:`~kilvoice.report.render.safe_cell` (formula injection and control characters).
 """
 from __future__ import annotations
@@ -24,22 +25,20 @@ def tables(ctx: dict) -> dict[str, tuple[list[str], list[list]]]:
           "yes" if t.get("signed_off") else "no",
           "; ".join(f"{a} ({n})" for a, n in t["areas"].items()),
           ";".join(q["statement_id"] for q in t["quotes"])] for t in ctx["themes"]])
+    rows = ctx["_rows"]
+    # per-statement tables are generators over the store: written a chunk at a time, never held
     out["statements"] = (
         ["statement_id", "conversation_id", "question", "text", "theme_ids", "scores", "link_ids", "publishable"],
-        [[sid, st["conversation_id"], st["question"] or "", st["text"],
-          ";".join(a["theme_id"] for a in ctx["assignments"].get(sid, [])),
-          ";".join(f"{a['score']:.3f}" for a in ctx["assignments"].get(sid, [])),
-          ";".join(st.get("link_ids", [])), "yes" if st.get("publishable") else "no"]
-         for sid, st in sorted(ctx["statements"].items())])
+        ([st["id"], st["conversation_id"], st["question"] or "", st["text"], ";".join(st["theme_ids"]),
+          ";".join(f"{a['score']:.3f}" for a in st["themes"]), ";".join(st["link_ids"]),
+          "yes" if st["publishable"] else "no"] for st in rows.statement_rows()))
     out["mapping"] = (
         ["link_id", "source_kind", "source_id", "source_title", "framework_id", "item_id", "item_title", "score",
          "evidence", "rationale"],
-        [[l["id"], l["source_kind"], l["source_id"],
-          look["theme_titles"].get(l["source_id"], "") if l["source_kind"] == "theme" else "",
-          l["framework_id"], l["item_id"], look["item_titles"].get((l["framework_id"], l["item_id"]), ""),
-          round(float(l["score"]), 4), ";".join(l["evidence"]), l["rationale"]]
-         for l in sorted(ctx["links"], key=lambda l: (l["source_kind"], l["source_id"], l["framework_id"],
-                                                       l["item_id"]))])
+        ([link["id"], link["source_kind"], link["source_id"],
+          look["theme_titles"].get(link["source_id"], "") if link["source_kind"] == "theme" else "",
+          link["framework_id"], link["item_id"], look["item_titles"].get((link["framework_id"], link["item_id"]), ""),
+          round(float(link["score"]), 4), ";".join(link["evidence"]), link["rationale"]] for link in rows.links()))
     out["key_issues"] = (
         ["issue_id", "theme_id", "theme", "group", "prevalence", "conversations", "statements",
          "linked_objectives", "suggested_owner", "status"],
@@ -80,8 +79,13 @@ SHEET_TITLES = {"themes": "Themes", "statements": "Statements", "mapping": "Link
                 "decisions": "Decision log", "comparison": "Comparison"}
 
 
+XLSX_ROWS = 100_000  # rows a sheet holds (Excel's limit is 1,048,575; openpyxl holds every cell in memory)
+
+
 def write_xlsx(ctx: dict, out: Path) -> list[Path]:
-    """One workbook, a sheet per table. Text cells are forced to the string type after safe_cell."""
+    """One workbook, a sheet per table. Text cells are forced to the string type after safe_cell.
+    A table longer than ``XLSX_ROWS`` (the statements and links of a national run) stops there with
+    a row saying how many more are in its CSV."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -93,6 +97,11 @@ def write_xlsx(ctx: dict, out: Path) -> list[Path]:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r, row in enumerate(rows, 2):
+            if r > XLSX_ROWS + 1:  # the rest are in the CSV (and statements.parquet); count them, hold none
+                more = 1 + sum(1 for _ in rows)
+                ws.cell(row=r, column=1).value = f"{more} more rows: see {name}.csv" + (
+                    " or statements.parquet" if name == "statements" else "")
+                break
             for c, value in enumerate(row, 1):
                 cell = ws.cell(row=r, column=c)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -112,15 +121,52 @@ def write_xlsx(ctx: dict, out: Path) -> list[Path]:
 
 
 def model(ctx: dict) -> dict:
-    """The full model of the run as JSON-ready data (documented in docs/REPORT_SCHEMA.md)."""
-    data = {k: v for k, v in ctx.items() if k not in ("statements", "assignments", "links")}
-    data["statements"] = [
-        {**st, "themes": [{"theme_id": a["theme_id"], "score": round(float(a["score"]), 4),
-                           "primary": bool(a["is_primary"])} for a in ctx["assignments"].get(sid, [])]}
-        for sid, st in sorted(ctx["statements"].items())
-    ]
-    data["links"] = [{k: v for k, v in l.items() if k != "run_id"} for l in ctx["links"]]
+    """The committee findings of the run as JSON-ready data (documented in docs/REPORT_SCHEMA.md):
+    nothing in it grows with the number of statements; per-statement rows are in ``ctx["files"]``."""
+    data = {k: v for k, v in ctx.items() if not k.startswith("_") and k != "links"}
+    data["links"] = [{k: v for k, v in link.items() if k != "run_id"} for link in ctx["links"]]
     return data
+
+
+PARQUET_BATCH = 20_000
+
+
+def write_parquet(ctx: dict, out: Path) -> list[Path]:
+    """``statements.parquet``: one row per analysed statement (the columns of statements.csv, with
+    ``theme_ids``, ``scores`` and ``link_ids`` as lists and ``primary_theme_id``), written in batches
+    from the store. Text is stored as it is (no spreadsheet escaping: Parquet cells are typed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("statement_id", pa.string()), ("conversation_id", pa.string()),
+                        ("utterance_idx", pa.int32()), ("idx", pa.int32()), ("question", pa.string()),
+                        ("text", pa.string()), ("text_hash", pa.string()), ("primary_theme_id", pa.string()),
+                        ("theme_ids", pa.list_(pa.string())), ("scores", pa.list_(pa.float32())),
+                        ("link_ids", pa.list_(pa.string())), ("publishable", pa.bool_())])
+    path = Path(out) / "statements.parquet"
+    tmp = path.with_suffix(".parquet.tmp")
+    cols: dict[str, list] = {name: [] for name in schema.names}
+
+    def flush(writer):
+        writer.write_table(pa.Table.from_pydict(cols, schema=schema))
+        for v in cols.values():
+            v.clear()
+
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for st in ctx["_rows"].statement_rows():
+            for name, value in (("statement_id", st["id"]), ("conversation_id", st["conversation_id"]),
+                                ("utterance_idx", st["utterance_idx"]), ("idx", st["idx"]),
+                                ("question", st["question"]), ("text", st["text"]),
+                                ("text_hash", st["text_hash"]),
+                                ("primary_theme_id", st["theme_ids"][0] if st["theme_ids"] else None),
+                                ("theme_ids", st["theme_ids"]), ("scores", [a["score"] for a in st["themes"]]),
+                                ("link_ids", st["link_ids"]), ("publishable", st["publishable"])):
+                cols[name].append(value)
+            if len(cols["statement_id"]) >= PARQUET_BATCH:
+                flush(writer)
+        flush(writer)
+    tmp.replace(path)
+    return [path]
 
 
 def write_json(ctx: dict, out: Path) -> list[Path]:

@@ -1,6 +1,6 @@
 """The web pages' context: the report's context (:func:`kilvoice.report.context.build_context`) for the
-latest run, plus what review adds (sign-offs, quote decisions, every statement of a theme ranked by
-typicality). Only redacted text; templates escape it.
+latest run, plus what review adds (sign-offs, quote decisions, the statements of a theme ranked by
+typicality, a page at a time from the store). Only redacted text; templates escape it.
 """
 from __future__ import annotations
 
@@ -34,25 +34,41 @@ def web_context(store: Store, run_id: str | None = None) -> dict | None:
     return ctx
 
 
-def theme_statements(store: Store, ctx: dict, theme_id: str) -> list[dict]:
-    """All statements whose primary theme is ``theme_id``, most typical (highest score) first."""
+PER_PAGE = 200  # statements per page of a theme (a theme of a national run holds tens of thousands)
+LINKS_PER_PAGE = 500
+
+
+def _primary_of(theme_id: str) -> tuple[str, tuple]:
+    return "FROM assignments a WHERE a.run_id=? AND a.theme_id=? AND a.is_primary=1", (theme_id,)
+
+
+def theme_statement_count(store: Store, ctx: dict, theme_id: str) -> int:
+    """How many statements have ``theme_id`` as their primary theme in the context's run."""
+    where, args = _primary_of(theme_id)
+    return store.db.execute(f"SELECT COUNT(*) {where}", (ctx["run_id"], *args)).fetchone()[0]
+
+
+def theme_statements(store: Store, ctx: dict, theme_id: str, page: int = 1, per_page: int = PER_PAGE) -> list[dict]:
+    """One page (from 1) of the statements whose primary theme is ``theme_id``, most typical (highest
+    score) first, read from the store: the web app never holds every statement of a run."""
     convs = {c["id"]: c for c in store.conversations(None)}
     flagged = {f["conversation_id"] for f in store.flags("safeguarding")}
     quotes = review_state(ctx).get("quotes", {})
+    analysed = ctx["_rows"]
+    where, args = _primary_of(theme_id)
     rows = []
-    for sid, assigned in ctx["assignments"].items():
-        for a in assigned:
-            if a["theme_id"] == theme_id and a["is_primary"]:
-                st = ctx["statements"].get(sid)
-                if st is None:
-                    continue
-                conv = convs.get(st["conversation_id"], {})
-                consent = conv.get("consent_to_quote") == 1 and conv.get("id") not in flagged
-                rows.append({"id": sid, "text": st["text"], "score": round(float(a["score"]), 3),
-                             "conversation_id": st["conversation_id"], "question": st["question"],
-                             "attribution": attribution(conv), "consent": consent,
-                             "publishable": consent and quotes.get(sid, True) is not False})
-    rows.sort(key=lambda r: (-r["score"], r["id"]))
+    for r in store.db.execute(
+            "SELECT s.id, s.text, s.conversation_id, s.question, a.score FROM (SELECT a.statement_id, a.score"
+            f" {where}) a JOIN statements s ON s.id=a.statement_id ORDER BY a.score DESC, s.id"
+            " LIMIT ? OFFSET ?", (ctx["run_id"], *args, per_page, (max(1, page) - 1) * per_page)):
+        if r["id"] not in analysed:
+            continue
+        conv = convs.get(r["conversation_id"], {})
+        consent = conv.get("consent_to_quote") == 1 and conv.get("id") not in flagged
+        rows.append({"id": r["id"], "text": r["text"], "score": round(float(r["score"]), 3),
+                     "conversation_id": r["conversation_id"], "question": r["question"],
+                     "attribution": attribution(conv), "consent": consent,
+                     "publishable": consent and quotes.get(r["id"], True) is not False})
     return rows
 
 
@@ -62,12 +78,16 @@ def theme_summary(t: dict) -> dict:
                               "holds", "areas", "settings", "signed_off", "links", "quotes")}
 
 
-def link_rows(ctx: dict) -> list[dict]:
-    """Every link of the run, with titles, for the frameworks page."""
+def link_rows(store: Store, ctx: dict, page: int = 1, per_page: int = LINKS_PER_PAGE) -> list[dict]:
+    """The run's theme links, then one page (from 1) of its statement links read from the store, with titles,
+    for the frameworks page (a national run has a statement link per linked statement)."""
     titles = {t["id"]: t["title"] for t in ctx["themes"]}
     items = {(f["id"], i["id"]): i.get("title", i["id"]) for f in ctx["frameworks"] for i in f["items"]}
+    statement_links = store.db.execute(
+        "SELECT * FROM links WHERE run_id=? AND source_kind='statement' ORDER BY framework_id, item_id, score DESC,"
+        " source_id LIMIT ? OFFSET ?", (ctx["run_id"], per_page, (max(1, page) - 1) * per_page))
     out = []
-    for l in ctx["links"]:
+    for l in [*(ctx["links"] if page <= 1 else []), *map(dict, statement_links)]:
         out.append({"source_kind": l["source_kind"], "source_id": l["source_id"],
                     "source_title": titles.get(l["source_id"], l["source_id"]),
                     "framework_id": l["framework_id"], "item_id": l["item_id"],

@@ -53,7 +53,7 @@ frameworks = ["keep-it-local", "kelvale-corporate-plan", "kelvale-economic-wellb
 
 [report]
 stage = "kilvoice.report.standard.v1"
-formats = ["html", "csv", "json"]
+formats = ["html", "csv", "json", "parquet"]
 """
 
 

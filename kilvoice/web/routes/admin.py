@@ -15,7 +15,7 @@ from kilvoice.web.csrf import verified_form
 router = APIRouter()
 officer = require("officer")
 admin = require("admin")
-REPORT_FILES = ("report.html", "themes.csv", "statements.csv", "mapping.csv", "report.json")
+REPORT_FILES = ("report.html", "themes.csv", "statements.csv", "statements.parquet", "mapping.csv", "report.json")
 
 
 # -- runs ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.review import describe, export_decisions, load_decisions, reapply, record_decision
 from kilvoice.review.decisions import KINDS
 from kilvoice.web.common import back, json_response, project_store, render, require
-from kilvoice.web.context import link_rows, theme_statements, theme_summary, web_context
+from kilvoice.web.context import (LINKS_PER_PAGE, PER_PAGE, link_rows, theme_statement_count, theme_statements, theme_summary,
+                                  web_context)
 from kilvoice.web.csrf import verified_form
 
 router = APIRouter()
@@ -45,41 +46,49 @@ def themes_page(request: Request, user: dict = Depends(officer)):
     return render(request, "themes.html.j2", ctx=ctx)
 
 
-def _theme(request: Request, theme_id: str):
+def _theme(request: Request, theme_id: str, page: int):
+    """The context, the theme, one page of its statements and the paging: {page, pages, total, per_page}."""
     with project_store(request) as store:
         ctx = _ctx(store)
         theme = next((t for t in ctx["themes"] if t["id"] == theme_id), None)
         if theme is None:
             raise HTTPException(status_code=404, detail=f"No theme '{theme_id}' in the latest run.")
-        return ctx, theme, theme_statements(store, ctx, theme_id)
+        total = theme_statement_count(store, ctx, theme_id)
+        paging = {"page": max(1, page), "pages": max(1, -(-total // PER_PAGE)), "total": total, "per_page": PER_PAGE}
+        return ctx, theme, theme_statements(store, ctx, theme_id, page), paging
 
 
 @router.get("/themes/{theme_id}.json")
-def theme_json(request: Request, theme_id: str, user: dict = Depends(officer)):
-    ctx, theme, statements = _theme(request, theme_id)
-    return json_response({"run_id": ctx["run_id"], "theme": theme_summary(theme), "statements": statements})
+def theme_json(request: Request, theme_id: str, page: int = 1, user: dict = Depends(officer)):
+    ctx, theme, statements, paging = _theme(request, theme_id, page)
+    return json_response({"run_id": ctx["run_id"], "theme": theme_summary(theme), "statements": statements,
+                          "paging": paging})
 
 
 @router.get("/themes/{theme_id}")
-def theme_page(request: Request, theme_id: str, user: dict = Depends(officer)):
-    ctx, theme, statements = _theme(request, theme_id)
+def theme_page(request: Request, theme_id: str, page: int = 1, user: dict = Depends(officer)):
+    ctx, theme, statements, paging = _theme(request, theme_id, page)
     others = [t for t in ctx["themes"] if t["id"] != theme_id]
-    return render(request, "theme.html.j2", ctx=ctx, theme=theme, statements=statements, others=others)
+    return render(request, "theme.html.j2", ctx=ctx, theme=theme, statements=statements, others=others,
+                  paging=paging)
 
 
 @router.get("/frameworks.json")
-def frameworks_json(request: Request, user: dict = Depends(officer)):
+def frameworks_json(request: Request, page: int = 1, user: dict = Depends(officer)):
     with project_store(request) as store:
         ctx = _ctx(store)
-    return json_response({"run_id": ctx["run_id"], "frameworks": ctx["frameworks"], "links": link_rows(ctx),
-                          "unmapped_themes": ctx["unmapped_themes"]})
+        links = link_rows(store, ctx, page)
+    return json_response({"run_id": ctx["run_id"], "frameworks": ctx["frameworks"], "links": links,
+                          "unmapped_themes": ctx["unmapped_themes"], "page": page})
 
 
 @router.get("/frameworks")
-def frameworks_page(request: Request, user: dict = Depends(officer)):
+def frameworks_page(request: Request, page: int = 1, user: dict = Depends(officer)):
     with project_store(request) as store:
         ctx = web_context(store)
-    return render(request, "frameworks.html.j2", ctx=ctx, links=link_rows(ctx) if ctx else [])
+        links = link_rows(store, ctx, page) if ctx else []
+    return render(request, "frameworks.html.j2", ctx=ctx, links=links, page=max(1, page),
+                  more=ctx is not None and ctx["summary"]["statement_links"] > page * LINKS_PER_PAGE)
 
 
 @router.post("/decisions")
