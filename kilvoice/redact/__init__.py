@@ -19,7 +19,7 @@ __all__ = ["LABELS", "STAGE_NAME", "RedactionSpan", "Redactor", "resolve_overlap
 
 @register(STAGE_NAME)
 def spacy_uk_v1(style: str = "pseudonym", review_threshold: float = 0.7, use_ner: bool = True,
-                ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1) -> Redactor:
+                ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1, ner_scope: str = "text") -> Redactor:
     """UK personal-data redactor: spaCy-small NER for names plus pattern components."""
     return Redactor(style=style, review_threshold=review_threshold, use_ner=use_ner, ner_score=ner_score,
-                    batch_size=batch_size, n_process=n_process)
+                    batch_size=batch_size, n_process=n_process, ner_scope=ner_scope)
