@@ -69,3 +69,35 @@ def test_batched_redaction_is_the_one_note_path_on_real_text():
     assert any(src == "ner" for _, spans, _ in batched for sp in spans for *_, src, _ in sp), "NER found nobody"
     assert sum(bool(flags) for *_, flags in batched) > 10, "no note was flagged"
     assert batched == single
+
+
+def test_ner_windows_are_the_sentences_with_an_unexplained_pair():
+    from kilvoice.redact.pipeline import needs_ner, ner_windows
+
+    text = ("The buses are late. Then Harriet Quayle spoke. Ossian Pelloe agreed.\n"
+            "Parking is dear. Wakefield Council listened.")
+    windows = ner_windows(text, [])
+    assert [text[s:e] for s, e in windows] == ["Then Harriet Quayle spoke. Ossian Pelloe agreed."]
+    assert ner_windows(text, [(text.index("Harriet"), text.index(" spoke")),
+                              (text.index("Ossian"), text.index(" agreed"))]) == []
+    assert needs_ner(text, []) and not needs_ner("The buses are late. Parking is dear.", [])
+
+
+def test_unknown_ner_scope_is_k610():
+    from kilvoice.errors import KilvoiceError
+
+    with pytest.raises(KilvoiceError) as err:
+        Redactor(ner_scope="paragraph")
+    assert err.value.code == "K610"
+    assert Redactor(ner_scope="text").name == Redactor().name  # stored redactions stay valid
+    assert Redactor(ner_scope="sentence").name != Redactor().name
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_sentence_scope_keeps_the_pii_dev_acceptance():
+    from kilvoice.redact.evaluate import evaluate_redactor
+
+    rows = read_gold(shared_path("pii", "pii_dev.jsonl"))
+    labels = evaluate_redactor(Redactor(ner_scope="sentence"), rows)["labels"]
+    assert labels["PERSON"]["recall"] >= 0.95 and labels["PERSON"]["precision"] >= 0.95
