@@ -5,6 +5,12 @@ Registered stage: ``kilvoice.redact.spacy_uk.v1``::
     r = registry.create("kilvoice.redact.spacy_uk.v1", style="pseudonym")
     utts, spans, flags = r.redact_note(utterances, known_names=["Doreen Hartley"])
 
+Batches: ``redact_many`` runs spaCy NER and the safeguarding check once over all the notes it is
+given (same output as note by note; chunks of a few hundred notes are fastest). A ``Redactor`` holds
+only its settings, so it pickles to a worker process; each model (spaCy, the semantic safeguarding
+stage) loads once per process on first use. ``ner_scope="sentence"``: NER reads only the sentences
+the pre-filter picks (docs/PERFORMANCE.md, fastredact).
+
 Review decisions: the pipeline passes the rejected spans of a note as ``skip`` (see
 ``kilvoice.redact.review.rejected_spans``) or calls ``kilvoice.redact.review.redact_store``.
 """
