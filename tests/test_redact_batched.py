@@ -101,3 +101,13 @@ def test_sentence_scope_keeps_the_pii_dev_acceptance():
     rows = read_gold(shared_path("pii", "pii_dev.jsonl"))
     labels = evaluate_redactor(Redactor(ner_scope="sentence"), rows)["labels"]
     assert labels["PERSON"]["recall"] >= 0.95 and labels["PERSON"]["precision"] >= 0.95
+
+
+def test_semantic_blocks_do_not_change_the_result(monkeypatch):
+    from kilvoice.redact import safeguarding_semantic as sem
+
+    sentences = [row["text"] for row in read_set(SETS / "dev.jsonl")]
+    whole = sem.semantic_categories(sentences)
+    assert any(whole)
+    monkeypatch.setattr(sem, "BLOCK", 7)
+    assert sem.semantic_categories(sentences) == whole

@@ -41,6 +41,7 @@ MIN_PROB = 0.9
 MIN_MARGIN = 0.03
 K = 3
 C = 3.0  # inverse regularisation of the logistic regression
+BLOCK = 4096  # sentences scored at once (~10 kB each against the bank)
 
 PERSONAL = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|me|my|myself|meself|he|he's|hes|she|she's|shes|him|her|his|herself|himself|"
@@ -160,9 +161,11 @@ def semantic_categories(sentences: Sequence[str]) -> list[tuple[str, ...]]:
     if not idx:
         return out
     m = _model()
-    prob, margin, sims = _score(m, _encode(m, [sentences[i] for i in idx]))
-    nearest = sims.argmax(axis=1)
-    for j, i in enumerate(idx):
-        if prob[j] >= MIN_PROB and margin[j] >= MIN_MARGIN:
-            out[i] = m.pos_categories[int(nearest[j])]
+    for start in range(0, len(idx), BLOCK):  # blocks: similarities of a large batch would fill memory
+        block = idx[start:start + BLOCK]
+        prob, margin, sims = _score(m, _encode(m, [sentences[i] for i in block]))
+        nearest = sims.argmax(axis=1)
+        for j, i in enumerate(block):
+            if prob[j] >= MIN_PROB and margin[j] >= MIN_MARGIN:
+                out[i] = m.pos_categories[int(nearest[j])]
     return out
