@@ -85,6 +85,7 @@ class Errors:
     K602 = "review item {id} was already {status} by {by}; a decision is not changed silently. Decide it again with --force"
     K603 = "give a reviewer name with --by NAME when accepting or rejecting a redaction"
     K604 = "{path}: no spans with a label found; gold lines need 'spans' of {{start, end, label}}"
+    K610 = "unknown ner_scope '{scope}' for redaction; available: {available}. Set [redact] ner_scope in the pipeline file"
     # K650-K699: segmenting notes into statements
     K650 = ("the note's opening line says where or with whom the conversation was held (no verb, before the "
             "first question); it is context, not a resident's view, and was left out of the themes")

@@ -1,4 +1,5 @@
-"""Write kilvoice/redact/safeguarding_bank.json, the semantic stage's exemplar bank.
+"""Write kilvoice/redact/safeguarding_bank.json, the semantic stage's exemplar bank (and
+safeguarding_fit.json, the regression fitted on it).
 
     PYTHONPATH=. .venv/bin/python scripts/build_safeguarding_bank.py
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from kilvoice.redact.safeguarding import rule_sentence_categories, sentence_spans
 from kilvoice.redact.safeguarding_eval import read_set
+from kilvoice.redact.safeguarding_semantic import write_fit
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "kilvoice" / "redact" / "safeguarding_bank.json"
@@ -66,6 +68,7 @@ def main() -> None:
     bank = {"disclosures": disclosures, "negatives": sorted(set(negatives))}
     OUT.write_text(json.dumps(bank, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT.relative_to(REPO)}: {len(disclosures)} disclosures, {len(bank['negatives'])} negatives")
+    print(f"{write_fit().relative_to(REPO)}: the regression fitted on it")
 
 
 if __name__ == "__main__":

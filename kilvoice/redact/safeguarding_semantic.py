@@ -22,6 +22,7 @@ cross-validation within the bank and on the flag rate of the real text in ``../s
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -33,10 +34,14 @@ import numpy as np
 from kilvoice.errors import KilvoiceError
 
 BANK = Path(__file__).with_name("safeguarding_bank.json")
+# The regression fitted on the bank by scikit-learn (``write_fit``), so that a process (a pipeline
+# worker) need not import scikit-learn (seconds) to redact; refitted when it does not match the bank.
+FIT = Path(__file__).with_name("safeguarding_fit.json")
 MIN_PROB = 0.9
 MIN_MARGIN = 0.03
 K = 3
 C = 3.0  # inverse regularisation of the logistic regression
+BLOCK = 4096  # sentences scored at once (~10 kB each against the bank)
 
 PERSONAL = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|me|my|myself|meself|he|he's|hes|she|she's|shes|him|her|his|herself|himself|"
@@ -54,12 +59,41 @@ class _Model(NamedTuple):
     pos_categories: list
 
 
-@lru_cache(maxsize=1)
-def _model() -> _Model:
+def _fit_key(embedder) -> str:
+    """What the fit depends on: the bank's bytes, ``C`` and the embedding model."""
+    return hashlib.sha256(BANK.read_bytes() + f"|C={C}|{embedder.model_id}".encode()).hexdigest()
+
+
+def _fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
+    lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X, y)
+    return lr.coef_[0], float(lr.intercept_[0])
+
+
+def _stored_fit(key: str) -> tuple[np.ndarray, float] | None:
+    try:
+        saved = json.loads(FIT.read_text(encoding="utf-8"))
+        if saved["key"] == key:
+            return np.asarray(saved["coef"], dtype=np.float64), float(saved["intercept"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def write_fit() -> Path:
+    """Fit the regression on the bank with scikit-learn and store it in ``FIT``."""
     from kilvoice.embed import StaticEmbedder
 
+    embedder = StaticEmbedder()
+    X, y, _ = _training_set(embedder)
+    coef, intercept = _fit(X, y)
+    FIT.write_text(json.dumps({"key": _fit_key(embedder), "coef": coef.tolist(), "intercept": intercept}) + "\n",
+                   encoding="utf-8")
+    return FIT
+
+
+def _training_set(embedder):
     try:
         bank = json.loads(BANK.read_text(encoding="utf-8"))
         disclosures = [d["text"] for d in bank["disclosures"]]
@@ -67,14 +101,24 @@ def _model() -> _Model:
         negatives = [str(t) for t in bank["negatives"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KilvoiceError("K690", path=BANK, problem=type(exc).__name__) from None
-    embedder = StaticEmbedder()
     pos = embedder.encode(disclosures)
     neg = embedder.encode(negatives)  # the same vectors as ``_encode`` (a test checks)
     X = np.vstack([pos, neg])
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-    lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X, y)
+    return X, y, categories
+
+
+@lru_cache(maxsize=1)
+def _model() -> _Model:
+    """Loaded once per process: the bank's vectors and the regression (stored, or fitted here)."""
+    from kilvoice.embed import StaticEmbedder
+
+    embedder = StaticEmbedder()
+    X, y, categories = _training_set(embedder)
+    fitted = _stored_fit(_fit_key(embedder)) or _fit(X, y)
+    n_pos = int(y.sum())
     table = np.asarray(embedder.model.embedding, dtype=np.float32)
-    return _Model(embedder, table, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]), pos, neg, categories)
+    return _Model(embedder, table, fitted[0].astype(np.float32), fitted[1], X[:n_pos], X[n_pos:], categories)
 
 
 def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
@@ -117,9 +161,11 @@ def semantic_categories(sentences: Sequence[str]) -> list[tuple[str, ...]]:
     if not idx:
         return out
     m = _model()
-    prob, margin, sims = _score(m, _encode(m, [sentences[i] for i in idx]))
-    nearest = sims.argmax(axis=1)
-    for j, i in enumerate(idx):
-        if prob[j] >= MIN_PROB and margin[j] >= MIN_MARGIN:
-            out[i] = m.pos_categories[int(nearest[j])]
+    for start in range(0, len(idx), BLOCK):  # blocks: similarities of a large batch would fill memory
+        block = idx[start:start + BLOCK]
+        prob, margin, sims = _score(m, _encode(m, [sentences[i] for i in block]))
+        nearest = sims.argmax(axis=1)
+        for j, i in enumerate(block):
+            if prob[j] >= MIN_PROB and margin[j] >= MIN_MARGIN:
+                out[i] = m.pos_categories[int(nearest[j])]
     return out
