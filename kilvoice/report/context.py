@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 
 from kilvoice.store import Store
+from kilvoice.records import LINK, POSSIBLE
 
 SCHEMA_VERSION = "1.4"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
@@ -310,9 +311,11 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
             "statement_ids": rep,
             "signed_off": t["id"] in signed,
-            "links": [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
-                       "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
-                      for l in theme_links.get(t["id"], [])],
+            # links an officer can rely on; "possible_links": weaker candidates, shown, never counted
+            **{key: [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
+                      "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
+                     for l in theme_links.get(t["id"], []) if (l.get("status") or LINK) == status]
+               for key, status in (("links", LINK), ("possible_links", POSSIBLE))},
         })
     theme_ids = {t["id"] for t in themes}
 
@@ -326,11 +329,12 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         for item in fw.get("items", []):
             ev: list[str] = []
             for l in links:
-                if l["framework_id"] == fid and l["item_id"] == item["id"]:
+                if l["framework_id"] == fid and l["item_id"] == item["id"] and l.get("status") != POSSIBLE:
                     ev += l["evidence"] if l["source_kind"] == "theme" else [l["source_id"]]
             owner = (meta.get("items", {}).get(item["id"], {}).get("owner") or meta.get("owner") or "")
             items.append({**item, "owner": owner,
                           "linked_themes": [x for x in item.get("linked_themes", []) if x in theme_ids],
+                          "possible_themes": [x for x in item.get("possible_themes", []) if x in theme_ids],
                           "quotes": quotes_for(ev, 3)})
         frameworks.append({"id": fid, "title": fw.get("title", fid), "owner": meta.get("owner", ""), "items": items})
 

@@ -33,11 +33,11 @@ def tables(ctx: dict) -> dict[str, tuple[list[str], list[list]]]:
          for sid, st in sorted(ctx["statements"].items())])
     out["mapping"] = (
         ["link_id", "source_kind", "source_id", "source_title", "framework_id", "item_id", "item_title", "score",
-         "evidence", "rationale"],
+         "evidence", "rationale", "status"],
         [[l["id"], l["source_kind"], l["source_id"],
           look["theme_titles"].get(l["source_id"], "") if l["source_kind"] == "theme" else "",
           l["framework_id"], l["item_id"], look["item_titles"].get((l["framework_id"], l["item_id"]), ""),
-          round(float(l["score"]), 4), ";".join(l["evidence"]), l["rationale"]]
+          round(float(l["score"]), 4), ";".join(l["evidence"]), l["rationale"], l.get("status") or "link"]
          for l in sorted(ctx["links"], key=lambda l: (l["source_kind"], l["source_id"], l["framework_id"],
                                                        l["item_id"]))])
     out["key_issues"] = (
