@@ -42,6 +42,11 @@ def test_a_parent_and_its_child_are_one_lineage():
     assert related.tolist() == [[True, True, False], [True, True, False], [False, False, True]]
     assert decide(values, cand, rule, related=related).tolist() == [[2, 2, 1], [1, 1, 1]]
     assert decide(values, cand, rule).tolist() == [[1, 1, 1], [1, 1, 1]]  # flat: the tie has no leader
+    # votes split between parent and child count for the lineage
+    votes = np.array([[0.15, 0.15, 0.0], [0.1, 0.1, 0.1]])
+    voting = ThemeLinkRule(metric="score", min_value=0.1, min_margin=0.04, max_links=1, min_vote=0.25)
+    assert decide(values, cand, voting, votes, related)[0].tolist() == [2, 2, 1]
+    assert decide(values, cand, voting, votes)[0].tolist() == [1, 1, 1]
 
 
 def test_features_count_votes_and_shares():

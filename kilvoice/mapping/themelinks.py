@@ -90,13 +90,14 @@ def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, vote
     ``values``: the rule's metric; ``candidates``: the boolean candidate matrix; ``votes``: the
     ``vote`` feature (needed when ``rule.min_vote`` > 0); ``related``: :func:`lineage` of a
     hierarchical framework. A parent and its child are one *lineage*: the runner-up is the best
-    item outside the leader's lineage, ``max_links`` counts lineages, and an item of a linked
-    lineage that passes the tests links too (rolling up would add the parent anyway)."""
+    item outside the leader's lineage, ``max_links`` counts lineages, votes count for the whole
+    lineage, and an item of a linked lineage that passes the tests links too (rolling up would
+    add the parent anyway)."""
     status = candidates.astype(np.int8)
-    if rule.min_vote > 0:
-        candidates = candidates & (votes >= rule.min_vote)
     n_items = values.shape[1] if values.ndim == 2 else 0
     related = np.eye(n_items, dtype=bool) if related is None else related
+    if rule.min_vote > 0:  # a statement voting for a child item votes for its lineage
+        candidates = candidates & (votes @ related.astype(float) >= rule.min_vote)
     for k in range(values.shape[0]):
         heads: list[int] = []  # the best item of each lineage met so far
         linked: list[int] = []
