@@ -13,6 +13,7 @@ import pytest
 from kilvoice import registry
 from kilvoice.mapping.themelinks import (CALIBRATED_SETTINGS, ThemeLinkRule, decide, lineage, score_links,
                                          theme_features)
+from conftest import shared_path
 from kilvoice.records import Assignment, Link, Statement, Theme
 from test_mapping import BagOfWords, fw_path  # noqa: F401  (fixture)
 
@@ -181,7 +182,7 @@ def test_report_shows_possible_links_apart(tmp_path):
 # -- a real labelled set ---------------------------------------------------------------------------
 @pytest.mark.shared
 @pytest.mark.slow
-def test_theme_link_precision_on_petitions(shared_path):
+def test_theme_link_precision_on_petitions():
     """UK petitions (label: responding department), themed by the main job's stage and mapped
     zero-shot onto the departments: the shipped rule's links are mostly right; every candidate
     as a link (the old behaviour) is not."""
