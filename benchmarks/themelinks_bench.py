@@ -202,7 +202,8 @@ def table(results: list[dict], data: dict[str, dict], shipped: dict) -> str:
              "| links | v1 precision | v1 majority share | v1 links |", "|" + "---|" * 9]
     for r in results:
         rule = r["rule"]
-        text = f"{rule['metric']} >= {rule['min_value']}, margin {rule['min_margin']}, cap {rule['max_links']}"
+        text = (f"{rule['metric']} >= {rule['min_value']}, margin {rule['min_margin']}, cap {rule['max_links']}, "
+                f"vote >= {rule.get('min_vote', 0.0)}")
         lines.append(f"| {r['held_out']} | {r['n_themes']} | {text} | {r['precision']} | {r['majority_share']} "
                      f"| {r['n_links']} | {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
     for name, f in (("mean", np.mean), ("worst", np.min)):
