@@ -80,7 +80,7 @@ def test_json_round_trips_and_escapes_markup(hostile):
     raw = (hostile["out"] / "report.json").read_text(encoding="utf-8")
     assert "<script" not in raw
     data = json.loads(raw)
-    assert data["schema_version"] == "1.4"
+    assert data["schema_version"] == "1.5"
     texts = [s["text"] for s in data["statements"]]
     assert any("<script>alert(1)</script>" in t for t in texts)  # the data is kept, only encoded
 

@@ -83,7 +83,7 @@ def run_stage(fw_path, stage, confirmed=None):  # noqa: F811
     assignments += [Assignment(f"s{i}", "T2", 1.0) for i in (4, 5, 6)]
     mapper = registry.create(stage, frameworks=[str(fw_path)], threshold=0.4, margin=0.5)
     links, rejects, info = mapper.run(themes, assignments, st, emb.encode(TEXTS), emb, {}, confirmed)
-    return {(l.source_id, l.item_id): l.status for l in links if l.source_kind == "theme"}, info
+    return {(lk.source_id, lk.item_id): lk.status for lk in links if lk.source_kind == "theme"}, info
 
 
 def test_stage_v2_links_the_clear_item_and_shows_the_rest_as_possible(fw_path):  # noqa: F811
@@ -130,7 +130,7 @@ def test_review_accepting_a_possible_link_makes_it_a_link():
                             "accepted": accepted}}
 
     _, _, out, _ = apply_review(themes, [], links, [decision(1, "bus", True), decision(2, "youth", False)])
-    got = {(l.source_id, l.item_id): l.status for l in out}
+    got = {(lk.source_id, lk.item_id): lk.status for lk in out}
     assert got == {("T1", "bus"): "link", ("T2", "bus"): "link"}
 
 
@@ -142,7 +142,7 @@ def test_store_keeps_the_status(tmp_path):
     store.start_run("r1", "t.toml")
     links = [Link("theme", "T1", "town", "bus", 0.4, [], "", "possible"), Link("theme", "T1", "town", "youth", 0.5)]
     store.save_results("r1", [Theme("T1", "t")], [], links, [])
-    assert [l.status for l in load_results(store, "r1")[2]] == ["possible", "link"]
+    assert [lk.status for lk in load_results(store, "r1")[2]] == ["possible", "link"]
     store.close()
 
 
@@ -171,8 +171,8 @@ def test_report_shows_possible_links_apart(tmp_path):
         assert "Gap: no resident raised this" in body, name  # still a gap: possible links are not coverage
     data = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     swim = next(t for t in data["themes"] if t["id"] == "T02")
-    assert swim["links"] == [] and [l["item_id"] for l in swim["possible_links"]] == ["kil-1"]
-    assert {l["status"] for l in data["links"]} == {"link", "possible"}
+    assert swim["links"] == [] and [lk["item_id"] for lk in swim["possible_links"]] == ["kil-1"]
+    assert {lk["status"] for lk in data["links"]} == {"link", "possible"}
     mapping = (tmp_path / "out" / "mapping.csv").read_text(encoding="utf-8")
     assert mapping.splitlines()[0].endswith(",status") and ",possible" in mapping
     issues = {k["theme_id"]: k for k in data["key_issues"]}

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from kilvoice.store import Store
 from kilvoice.records import LINK, POSSIBLE
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]|\b[A-Z]{3,}(?:_[A-Z]+)*_\d+\]")
 BANDS = ((0.5, "most"), (0.25, "many"), (0.10, "some"), (0.0, "a few"))
