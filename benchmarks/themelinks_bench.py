@@ -100,8 +100,9 @@ def write_framework(name: str, folder: Path) -> Path:
     return path
 
 
-def collect(name: str, limit: int) -> dict:
-    """Run the theme and map stages on one set; the candidates, their features and the labels."""
+def collect(name: str, limit: int, embedder: str | None = None) -> dict:
+    """Run the theme and map stages on one set; the candidates, their features and the labels.
+    ``embedder`` overrides the pipeline's (``onnx``, ``static-plain``, ... as ``eval topics``)."""
     from kilvoice.embed import embed_cached
     from kilvoice.frameworks import load_framework
     from kilvoice.mapping import ZeroShotMapper
@@ -112,7 +113,7 @@ def collect(name: str, limit: int) -> dict:
     t0 = time.perf_counter()
     data = rows(name, limit)
     texts, labels = [t for t, _ in data], [lab for _, lab in data]
-    emb, stage, seed = stage_from_pipeline(PIPELINE)
+    emb, stage, seed = stage_from_pipeline(PIPELINE, embedder)
     vectors = embed_cached(emb, texts)
     statements = [Statement(id=f"r{i}", conversation_id=f"r{i}", utterance_index=0, index=0, text=t)
                   for i, t in enumerate(texts)]
@@ -228,14 +229,15 @@ def main(argv=None):
     ap.add_argument("--precision", type=float, default=0.8, help="precision a rule must reach on every training set")
     ap.add_argument("--work", default="/tmp/kilvoice-themelinks-bench")
     ap.add_argument("--refresh", action="store_true", help="re-run the theme stage even if cached")
+    ap.add_argument("--embedder", default=None, help="override the pipeline's embedder (e.g. onnx)")
     args = ap.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     data = {}
     for name in args.datasets.split(","):
-        path = work / f"{name}-{args.limit}.json"
+        path = work / f"{name}-{args.limit}{'-' + args.embedder if args.embedder else ''}.json"
         if args.refresh or not path.is_file():
-            path.write_text(json.dumps(collect(name, args.limit)))
+            path.write_text(json.dumps(collect(name, args.limit, args.embedder)))
         data[name] = json.loads(path.read_text())
         print(f"# {name}: {data[name]['n_rows']} rows, {len(data[name]['themes'])} themes, "
               f"{data[name]['seconds']}s", flush=True)
