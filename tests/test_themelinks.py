@@ -22,20 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # -- the rule -------------------------------------------------------------------------------------
 def test_a_weak_top_candidate_is_possible_not_a_link():
-    rule = ThemeLinkRule(metric="vote", min_value=0.3, min_margin=0.1, max_links=1)
+    rule = ThemeLinkRule(metric="vote", min_value=0.3, min_margin=0.1, max_links=1, min_vote=0.0)
     values = np.array([[0.45, 0.40, 0.15],    # leader, but only 0.05 ahead: no link
                        [0.70, 0.20, 0.10],    # clear leader: a link, the runner-up possible
                        [0.25, 0.05, 0.00]])   # clear lead, too few statements: possible
     cand = np.array([[1, 1, 0], [1, 1, 0], [1, 0, 0]], dtype=bool)
     status = decide(values, cand, rule)
     assert status.tolist() == [[1, 1, 0], [2, 1, 0], [1, 0, 0]]
-    two = decide(values, cand, ThemeLinkRule("vote", 0.15, 0.1, 2))
+    two = decide(values, cand, ThemeLinkRule("vote", 0.15, 0.1, 2, 0.0))
     assert two[1].tolist() == [2, 2, 0]  # cap 2: the runner-up with enough votes links too
     assert decide(values, np.zeros_like(cand), rule).sum() == 0  # never outside the candidates
 
 
 def test_a_parent_and_its_child_are_one_lineage():
-    rule = ThemeLinkRule(metric="score", min_value=0.1, min_margin=0.04, max_links=1)
+    rule = ThemeLinkRule(metric="score", min_value=0.1, min_margin=0.04, max_links=1, min_vote=0.0)
     # items: 0 parent of 1; 2 unrelated. The child ties with its parent: still a clear leader.
     values = np.array([[0.30, 0.30, 0.20], [0.30, 0.30, 0.28]])
     cand = np.ones((2, 3), dtype=bool)
@@ -48,6 +48,16 @@ def test_a_parent_and_its_child_are_one_lineage():
     voting = ThemeLinkRule(metric="score", min_value=0.1, min_margin=0.04, max_links=1, min_vote=0.25)
     assert decide(values, cand, voting, votes, related)[0].tolist() == [2, 2, 1]
     assert decide(values, cand, voting, votes)[0].tolist() == [1, 1, 1]
+
+
+def test_a_bad_rule_is_named():
+    from kilvoice.errors import KilvoiceError
+
+    assert ThemeLinkRule.from_settings({"min_value": 0.2}) == ThemeLinkRule(**{**CALIBRATED_SETTINGS, "min_value": 0.2})
+    for bad in ({"metric": "cosine"}, {"max_links": 0}, {"min_margin": "x"}, {"cap": 2}):
+        with pytest.raises(KilvoiceError) as err:
+            ThemeLinkRule.from_settings(bad)
+        assert err.value.code == "K520" and "theme_links" in err.value.message
 
 
 def test_features_count_votes_and_shares():

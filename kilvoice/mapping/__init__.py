@@ -138,7 +138,7 @@ class ZeroShotMapper:
             features = tl.theme_features(T, floor, S, chosen, rows_of)
             self.candidates_[fw.id] = {"themes": theme_ids, "candidates": by_score.copy(), "floor": floor,
                                        **features}
-            rule = tl.ThemeLinkRule(**self.theme_links)
+            rule = tl.ThemeLinkRule.from_settings(self.theme_links)
             cols = {iid: j for j, iid in enumerate(fw.item_ids)}
             related = tl.lineage([cols.get(it.parent) if it.parent else None for it in fw.items])
             status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related)

@@ -16,10 +16,11 @@ majority category or a category holding at least ``RIGHT_SHARE`` of the theme's 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from kilvoice.errors import KilvoiceError
 from kilvoice.records import LINK, POSSIBLE
 RIGHT_SHARE = 0.3
 METRICS = ("vote", "share", "score")
@@ -40,19 +41,32 @@ class ThemeLinkRule:
         best-scoring item (0: no such test).
     """
 
-    metric: str = "vote"
-    min_value: float = 0.3
-    min_margin: float = 0.1
+    # the defaults are the calibrated rule, chosen leave-one-dataset-out (docs/PERFORMANCE.md, "Theme links")
+    metric: str = "score"
+    min_value: float = 0.1
+    min_margin: float = 0.04
     max_links: int = 1
-    min_vote: float = 0.0
+    min_vote: float = 0.2
 
     def __post_init__(self):
         if self.metric not in METRICS:
-            raise ValueError(f"metric must be one of {METRICS}, not {self.metric!r}")
+            raise KilvoiceError("K520", problem=f"metric {self.metric!r} is not known")
+        for name in ("min_value", "min_margin", "min_vote"):
+            if isinstance(getattr(self, name), bool) or not isinstance(getattr(self, name), (int, float)):
+                raise KilvoiceError("K520", problem=f"{name} = {getattr(self, name)!r} is not a number")
+        if isinstance(self.max_links, bool) or not isinstance(self.max_links, int) or self.max_links < 1:
+            raise KilvoiceError("K520", problem=f"max_links = {self.max_links!r} is not a whole number >= 1")
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "ThemeLinkRule":
+        """A rule from a pipeline file's ``theme_links`` table; unknown keys raise K520."""
+        unknown = sorted(set(settings) - {f.name for f in fields(cls)})
+        if unknown:
+            raise KilvoiceError("K520", problem=f"unknown setting {', '.join(map(repr, unknown))}")
+        return cls(**settings)
 
 
-# chosen leave-one-dataset-out (docs/PERFORMANCE.md, "Theme links")
-CALIBRATED_SETTINGS = {"metric": "score", "min_value": 0.1, "min_margin": 0.04, "max_links": 1, "min_vote": 0.2}
+CALIBRATED_SETTINGS = asdict(ThemeLinkRule())
 
 
 def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarray,
@@ -97,6 +111,8 @@ def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, vote
     n_items = values.shape[1] if values.ndim == 2 else 0
     related = np.eye(n_items, dtype=bool) if related is None else related
     if rule.min_vote > 0:  # a statement voting for a child item votes for its lineage
+        if votes is None:
+            raise ValueError("decide() needs votes when the rule has min_vote > 0")
         candidates = candidates & (votes @ related.astype(float) >= rule.min_vote)
     for k in range(values.shape[0]):
         heads: list[int] = []  # the best item of each lineage met so far
