@@ -17,7 +17,7 @@ DEFAULTS: dict = {
     "segment": {"stage": "kilvoice.segment.sentences.v2"},
     "embed": {"stage": "kilvoice.embed.static.v2"},
     "topics": {"stage": "kilvoice.topics.bertopic.v1"},
-    "map": {"stage": "kilvoice.map.zeroshot.v1", "frameworks": ["keep-it-local"]},
+    "map": {"stage": "kilvoice.map.zeroshot.v2", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v1"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
     # the note is analysed but never quoted) or, for councils whose policy says so, the whole note

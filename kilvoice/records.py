@@ -96,6 +96,9 @@ class Assignment:
     primary: bool = True
 
 
+LINK, POSSIBLE = "link", "possible"  # Link.status
+
+
 @dataclass
 class Link:
     """A link from a theme or statement to a framework item."""
@@ -107,6 +110,7 @@ class Link:
     score: float
     evidence: list[str] = field(default_factory=list)  # statement ids
     rationale: str = ""
+    status: str = "link"  # link | possible (a theme's weaker candidate, shown but not counted)
 
 
 @dataclass(slots=True)

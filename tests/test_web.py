@@ -37,7 +37,7 @@ def upload(client, data: bytes, name: str = "notes.csv", **form):
                        headers={"accept": "application/json"})
 
 
-def seed_run(project, script_text: bool = True) -> None:
+def seed_run(project, script_text: bool = True, possible: bool = False) -> None:
     """A finished run over the stored conversations: two themes, one with a hostile statement."""
     with open_store(project) as store:
         convs = [c["id"] for c in store.conversations("ok")]
@@ -56,6 +56,8 @@ def seed_run(project, script_text: bool = True) -> None:
                         representative=statements[half:])]
         assignments = [Assignment(s, "T01" if k < half else "T02", 1.0 - k / 100) for k, s in enumerate(statements)]
         links = [Link("theme", "T01", "keep-it-local", "P1", 0.5, statements[:1], "similar")]
+        if possible:
+            links.append(Link("theme", "T02", "keep-it-local", "P2", 0.4, statements[-1:], "weak", "possible"))
         themes, assignments, links, report = review_run(store, "r1", themes, assignments, links)
         store.save_results("r1", themes, assignments, links, [])
         measured = {"T01": {"jaccard": 0.41, "size": half}, "T02": {"jaccard": 0.9, "size": len(statements) - half}}
@@ -254,3 +256,21 @@ def test_cli_users_add_and_review_export(tmp_path):
     r = runner.invoke(main, ["review", "decide", "rename", "theme_id=T01", "title=x", "--by", "o",
                              "--project", str(tmp_path)])
     assert r.exit_code == 1 and "K804 no finished analysis run" in r.output
+
+
+def test_a_possible_link_is_shown_and_accepting_makes_it_a_link(client, project):
+    login(client, "vol")
+    upload(client, notes_csv(4), consent_to_quote="yes")
+    seed_run(project, script_text=False, possible=True)
+    login(client, "off")
+    theme = client.get("/themes/T02.json").json()["theme"]
+    assert theme["links"] == [] and [l["item_id"] for l in theme["possible_links"]] == ["P2"]
+    assert "Possible link" in client.get("/themes/T02").text
+    rows = {(r["source_id"], r["item_id"]): r["status"] for r in client.get("/frameworks.json").json()["links"]}
+    assert rows[("T02", "P2")] == "possible" and rows[("T01", "P1")] == "link"
+    token = csrf(client, "/themes/T02")
+    client.post("/decisions", data={"csrf_token": token, "kind": "link", "source_kind": "theme", "source_id": "T02",
+                                    "framework_id": "keep-it-local", "item_id": "P2", "accepted": "1"})
+    theme = client.get("/themes/T02.json").json()["theme"]
+    assert [l["item_id"] for l in theme["links"]] == ["P2"] and theme["possible_links"] == []
+    assert theme["links"][0]["rationale"].startswith("accepted by officer; weak")  # the possible link, accepted

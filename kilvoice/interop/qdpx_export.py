@@ -25,6 +25,7 @@ from xml.etree import ElementTree as ET
 from kilvoice import __version__
 from kilvoice.errors import KilvoiceError
 from kilvoice.interop.layout import CASE_VARIABLES, Layout, build_layout, guid
+from kilvoice.records import POSSIBLE
 from kilvoice.store.sqlite import Store, now
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -122,13 +123,14 @@ def _cases(parent, layout: Layout, variables: dict[str, str], date_typed: bool) 
 
 
 def _item_links(layout: Layout) -> tuple[dict[str, set], dict[str, set]]:
-    """(statement id -> {(framework, item)}, theme id -> {(framework, item)}) of the run's links."""
+    """(statement id -> {(framework, item)}, theme id -> {(framework, item)}) of the run's links
+    (possible theme links are not links: left out)."""
     by_statement: dict[str, set] = {}
     by_theme: dict[str, set] = {}
     known = {(fw.id, it.id) for fw in layout.frameworks for it in fw.items}
     for link in layout.links:
         key = (link.framework_id, link.item_id)
-        if key not in known:
+        if key not in known or link.status == POSSIBLE:
             continue
         (by_statement if link.source_kind == "statement" else by_theme).setdefault(link.source_id, set()).add(key)
     return by_statement, by_theme

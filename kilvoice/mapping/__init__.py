@@ -10,6 +10,9 @@ Two registered stages (see docs/FRAMEWORKS.md):
   with it. With no decisions it behaves exactly like the zero-shot stage.
 * ``kilvoice.map.learned.v2`` likewise, with a :class:`~kilvoice.mapping.hybrid.HybridMapper`
   on embeddings + word n-grams, self-trained on the run's undecided statements.
+* ``kilvoice.map.zeroshot.v2`` and ``kilvoice.map.learned.v3``: v1 and v2 with calibrated theme
+  links (:mod:`kilvoice.mapping.themelinks`): a theme's weaker candidates become ``possible``
+  links, which officers can accept; links from officers' decisions are kept as they are.
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -22,6 +25,7 @@ import numpy as np
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.frameworks import Framework, load_frameworks
+from kilvoice.mapping import themelinks as tl
 from kilvoice.mapping import zeroshot as zs
 from kilvoice.mapping.gaps import summarise
 from kilvoice.records import Assignment, Link, Reject, Statement, Theme
@@ -39,8 +43,12 @@ class ZeroShotMapper:
 
     def __init__(self, frameworks: Sequence = ("keep-it-local",), threshold: float | None = None,
                  z: float = zs.DEFAULT_Z, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3,
-                 min_floor: float = zs.DEFAULT_MIN_FLOOR, max_evidence: int = 10):
+                 min_floor: float = zs.DEFAULT_MIN_FLOOR, max_evidence: int = 10,
+                 theme_links: dict | None = None):
         self.frameworks = list(frameworks)
+        # None: every candidate is a link (v1); else ThemeLinkRule settings (see themelinks.py)
+        self.theme_links = theme_links
+        self.candidates_: dict[str, dict] = {}
         self.threshold = threshold
         self.z = z
         self.margin = margin
@@ -124,8 +132,21 @@ class ZeroShotMapper:
                 # a theme links to an item only if at least one of its own statements does:
                 # similarity of the theme as a whole is not evidence an officer can check
                 by_score[k] &= chosen[rows].sum(axis=0) >= 1
-        by_score = _apply_decisions(by_score, T, fw, confirmed, "theme_id", theme_ids, rejects)
-        by_score, T = _roll_up(fw, by_score, T)
+        status = by_score.astype(np.int8) * 2
+        if self.theme_links is not None:
+            rows_of = [members.get(t.id, []) for t in themes]
+            features = tl.theme_features(T, floor, S, chosen, rows_of)
+            self.candidates_[fw.id] = {"themes": theme_ids, "candidates": by_score.copy(), "floor": floor,
+                                       **features}
+            rule = tl.ThemeLinkRule.from_settings(self.theme_links)
+            cols = {iid: j for j, iid in enumerate(fw.item_ids)}
+            related = tl.lineage([cols.get(it.parent) if it.parent else None for it in fw.items])
+            status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related)
+        # officers' decisions win over both: accepted -> link, rejected -> neither link nor possible
+        decided = _apply_decisions(status == 2, T, fw, confirmed, "theme_id", theme_ids, rejects)
+        shown = _apply_decisions(status >= 1, T, fw, confirmed, "theme_id", theme_ids, []) | decided
+        by_score, T = _roll_up(fw, shown, T)
+        is_link, _ = _roll_up(fw, decided, T)
         out = []
         for k, j in zip(*np.nonzero(by_score)):
             t, item = themes[k], fw.items[j]
@@ -144,7 +165,8 @@ class ZeroShotMapper:
                 parts.append("theme keywords: " + ", ".join(t.keywords[:5]))
             if rows:
                 parts.append(f"{len(linked)} of {len(rows)} statements linked")
-            out.append(Link("theme", t.id, fw.id, item.id, round(float(T[k, j]), 4), evidence, " | ".join(parts)))
+            out.append(Link("theme", t.id, fw.id, item.id, round(float(T[k, j]), 4), evidence, " | ".join(parts),
+                            tl.LINK if is_link[k, j] else tl.POSSIBLE))
         return out
 
 
@@ -192,6 +214,13 @@ def make_zeroshot(**settings) -> ZeroShotMapper:
     return ZeroShotMapper(**settings)
 
 
+@register("kilvoice.map.zeroshot.v2")
+def make_zeroshot_v2(**settings) -> ZeroShotMapper:
+    stage = ZeroShotMapper(**{"theme_links": tl.CALIBRATED_SETTINGS, **settings})
+    stage.name = "kilvoice.map.zeroshot.v2"
+    return stage
+
+
 @register("kilvoice.map.learned.v1")
 def make_learned(**settings):
     from kilvoice.mapping.learned import LearnedStage
@@ -204,3 +233,12 @@ def make_learned_v2(**settings):
     from kilvoice.mapping.hybrid import HybridStage
 
     return HybridStage(**settings)
+
+
+@register("kilvoice.map.learned.v3")
+def make_learned_v3(**settings):
+    from kilvoice.mapping.hybrid import HybridStage
+
+    stage = HybridStage(**{"theme_links": tl.CALIBRATED_SETTINGS, **settings})
+    stage.name = "kilvoice.map.learned.v3"
+    return stage

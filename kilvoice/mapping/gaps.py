@@ -2,7 +2,8 @@
 
 * Per framework item: the themes linked to it, how many statements and conversations bear on it,
   broken down by area, setting and age band; ``gap`` is true when no resident statement or theme
-  links to it ("no resident raised this").
+  links to it ("no resident raised this"). ``possible_themes`` lists the themes only possibly
+  linked to it (:mod:`kilvoice.mapping.themelinks`): shown, never counted.
 * ``unmapped_themes``: themes linked to no item of any framework (resident priorities no
   objective covers).
 * ``crosswalk``: for each pair of frameworks, the items that share linked themes.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from kilvoice.frameworks import Framework
-from kilvoice.records import Link, Statement, Theme
+from kilvoice.records import POSSIBLE, Link, Statement, Theme
 
 UNKNOWN = "not recorded"
 
@@ -29,9 +30,12 @@ def summarise(frameworks: list[Framework], themes: list[Theme], links: list[Link
     theme_items: dict[tuple[str, str], list[str]] = defaultdict(list)
     item_stmts: dict[tuple[str, str], set[str]] = defaultdict(set)
     linked_themes: set[str] = set()
+    possible: dict[tuple[str, str], list[str]] = defaultdict(list)
     for link in links:
         key = (link.framework_id, link.item_id)
-        if link.source_kind == "theme":
+        if link.status == POSSIBLE:
+            possible[key].append(link.source_id)
+        elif link.source_kind == "theme":
             theme_items[key].append(link.source_id)
             linked_themes.add(link.source_id)
             item_stmts[key].update(link.evidence)
@@ -47,6 +51,7 @@ def summarise(frameworks: list[Framework], themes: list[Theme], links: list[Link
             items.append({
                 "id": item.id, "title": item.title, "parent": item.parent,
                 "linked_themes": sorted(set(theme_items.get(key, []))),
+                "possible_themes": sorted(set(possible.get(key, []))),
                 "n_statements": len(sids), "n_conversations": len(convs),
                 "areas": _breakdown(convs, conversations, "area"),
                 "settings": _breakdown(convs, conversations, "setting"),
@@ -64,7 +69,7 @@ def crosswalk(frameworks: list[Framework], links: list[Link]) -> list[dict]:
     """Pairs of items in different frameworks that share at least one linked theme."""
     by_theme: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for link in links:
-        if link.source_kind == "theme":
+        if link.source_kind == "theme" and link.status != POSSIBLE:
             by_theme[link.source_id].append((link.framework_id, link.item_id))
     pairs: dict[tuple, set[str]] = defaultdict(set)
     for theme_id, items in by_theme.items():

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 from kilvoice.report.rows import RunRows
 from kilvoice.store import Store
+from kilvoice.records import LINK, POSSIBLE
 
 SCHEMA_VERSION = "2.0"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
@@ -277,7 +278,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         if link["source_kind"] == "theme":
             theme_links[link["source_id"]].append(link)
             all_theme_links.append(link)
-            item_evidence[key] += link["evidence"]
+            if link.get("status") != POSSIBLE:  # a possible link is shown, never evidence
+                item_evidence[key] += link["evidence"]
         else:
             statement_links += 1
             item_evidence[key].append(link["source_id"])
@@ -309,9 +311,11 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "areas": ranked(areas), "settings": ranked(settings), "age_bands": ranked(ages),
             "quotes": quotes_for(rep, quotes_per_theme, json.loads(t["keywords"])),
             "signed_off": t["id"] in signed,
-            "links": [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
-                       "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
-                      for l in theme_links.get(t["id"], [])],
+            # links an officer can rely on; "possible_links": weaker candidates, shown, never counted
+            **{key: [{"id": l["id"], "framework_id": l["framework_id"], "item_id": l["item_id"],
+                      "score": round(l["score"], 3), "rationale": l["rationale"], "evidence": l["evidence"]}
+                     for l in theme_links.get(t["id"], []) if (l.get("status") or LINK) == status]
+               for key, status in (("links", LINK), ("possible_links", POSSIBLE))},
         })
     theme_ids = {t["id"] for t in themes}
 
@@ -327,6 +331,7 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             owner = (meta.get("items", {}).get(item["id"], {}).get("owner") or meta.get("owner") or "")
             items.append({**item, "owner": owner,
                           "linked_themes": [x for x in item.get("linked_themes", []) if x in theme_ids],
+                          "possible_themes": [x for x in item.get("possible_themes", []) if x in theme_ids],
                           "quotes": quotes_for(ev, 3)})
         frameworks.append({"id": fid, "title": fw.get("title", fid), "owner": meta.get("owner", ""), "items": items})
 

@@ -13,7 +13,8 @@ import io
 from pathlib import Path
 
 from kilvoice.report import charts
-from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_text,
+from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, holds_text, links_lines, lookups,
+                                    sections, stance_text,
                                     summary_rows, theme_groups)
 
 
@@ -169,10 +170,8 @@ def render_docx(ctx: dict):
                 doc.add_paragraph(t(holds_text(th["holds"])))
             for q in th["quotes"]:
                 _quote(doc, q)
-            if th["links"]:
-                doc.add_paragraph(t("Linked to: " + "; ".join(
-                    f"{look['item_titles'].get((l['framework_id'], l['item_id']), l['item_id'])} "
-                    f"({l['score']:.2f})" for l in th["links"])))
+            for line in links_lines(th, look, t):
+                doc.add_paragraph(line)
 
     comp = ctx.get("comparison")
     if comp:
@@ -193,9 +192,7 @@ def render_docx(ctx: dict):
     for fw in ctx["frameworks"]:
         doc.add_heading(t(fw["title"]), level=2)
         _table(doc, ["Item", "Linked themes", "Conversations", "Areas"], [
-            [f"{i['id']} {i['title']}",
-             "Gap: no resident raised this" if i.get("gap") else
-             "; ".join(look["theme_titles"].get(x, x) for x in i.get("linked_themes", [])) or "statements only",
+            [f"{i['id']} {i['title']}", crosswalk_cell(i, look),
              i.get("n_conversations", 0), counts_text(i.get("areas") or {}, 4)] for i in fw["items"]],
                widths=[5.0, 5.0, 2.2, 5.3])
     doc.add_heading("Resident themes no framework item covers", level=2)

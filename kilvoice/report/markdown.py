@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_text,
+from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, holds_text, links_lines, lookups,
+                                    sections, stance_text,
                                     summary_rows, theme_groups)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
@@ -78,10 +79,8 @@ def render_markdown(ctx: dict) -> str:
                 out += [md(holds_text(t["holds"])), ""]
             for q in t["quotes"]:
                 out += [_quote(q), ""]
-            if t["links"]:
-                out += ["Linked to: " + "; ".join(
-                    f"{md(look['item_titles'].get((l['framework_id'], l['item_id']), l['item_id']))} "
-                    f"({l['score']:.2f}, {md(l['id'])})" for l in t["links"]), ""]
+            for line in links_lines(t, look, md, ids=True):
+                out += [line, ""]
     comp = ctx.get("comparison")
     if comp:
         out += [f"## {titles['comparison']}", "", f"Compared with run {md(comp['earlier_run'])}.", ""]
@@ -94,10 +93,8 @@ def render_markdown(ctx: dict) -> str:
     for fw in ctx["frameworks"]:
         out += [f"### {md(fw['title'])}", ""]
         out += _table(["Item", "Linked themes", "Conversations"], [
-            [f"{i['id']} {i['title']}",
-             "Gap: no resident raised this" if i.get("gap") else
-             "; ".join(look["theme_titles"].get(x, x) for x in i.get("linked_themes", [])) or "statements only",
-             i.get("n_conversations", 0)] for i in fw["items"]])
+            [f"{i['id']} {i['title']}", crosswalk_cell(i, look), i.get("n_conversations", 0)]
+            for i in fw["items"]])
     out += ["### Resident themes no framework item covers", ""]
     out += ([f"- {md(look['theme_titles'].get(x, x))} ({md(x)})" for x in ctx["unmapped_themes"]]
             or ["Every theme links to at least one framework item."]) + [""]

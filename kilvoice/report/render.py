@@ -51,6 +51,29 @@ def lookups(ctx: dict) -> dict:
     }
 
 
+def links_lines(theme: dict, look: dict, esc=str, ids: bool = False) -> list[str]:
+    """A theme's "Linked to: ..." line and, when it has any, its "Possible links: ..." line (weaker
+    candidates an officer may accept; not counted). ``esc`` escapes each piece for the format."""
+    out = []
+    for key, label in (("links", "Linked to"), ("possible_links", "Possible links (not counted until an officer "
+                                                                  "accepts them)")):
+        if theme.get(key):
+            out.append(f"{label}: " + "; ".join(
+                f"{esc(look['item_titles'].get((lk['framework_id'], lk['item_id']), lk['item_id']))} "
+                f"({lk['score']:.2f}" + (f", {esc(lk['id'])})" if ids else ")") for lk in theme[key]))
+    return out
+
+
+def crosswalk_cell(item: dict, look: dict) -> str:
+    """A crosswalk row's themes: the linked ones, then "possible: ..." for the possible ones."""
+    titles = look["theme_titles"]
+    text = ("Gap: no resident raised this" if item.get("gap") else
+            "; ".join(titles.get(x, x) for x in item.get("linked_themes", [])) or "statements only")
+    if item.get("possible_themes"):
+        text += ". Possible: " + "; ".join(titles.get(x, x) for x in item["possible_themes"])
+    return text
+
+
 def theme_groups(ctx: dict) -> list[tuple[dict | None, list[dict]]]:
     """Themes grouped under their parent: [(group or None, [themes])], 'other' last on its own.
     Within a group, a catch-all theme ("Mixed: ...") comes after the themes with a subject."""

@@ -34,11 +34,12 @@ def tables(ctx: dict) -> dict[str, tuple[list[str], list[list]]]:
           "yes" if st["publishable"] else "no"] for st in rows.statement_rows()))
     out["mapping"] = (
         ["link_id", "source_kind", "source_id", "source_title", "framework_id", "item_id", "item_title", "score",
-         "evidence", "rationale"],
+         "evidence", "rationale", "status"],
         ([link["id"], link["source_kind"], link["source_id"],
           look["theme_titles"].get(link["source_id"], "") if link["source_kind"] == "theme" else "",
           link["framework_id"], link["item_id"], look["item_titles"].get((link["framework_id"], link["item_id"]), ""),
-          round(float(link["score"]), 4), ";".join(link["evidence"]), link["rationale"]] for link in rows.links()))
+          round(float(link["score"]), 4), ";".join(link["evidence"]), link["rationale"], link.get("status") or "link"]
+         for link in rows.links()))
     out["key_issues"] = (
         ["issue_id", "theme_id", "theme", "group", "prevalence", "conversations", "statements",
          "linked_objectives", "suggested_owner", "status"],

@@ -16,7 +16,7 @@ import copy
 from collections import defaultdict
 from typing import Iterable
 
-from kilvoice.records import Assignment, Link, Theme
+from kilvoice.records import LINK, Assignment, Link, Theme
 
 OTHER = "other"
 MIN_JACCARD = 0.1
@@ -127,13 +127,14 @@ def _merge(s: _State, d: dict) -> dict:
     for link in s.links:
         if link.source_kind == "theme" and link.source_id == a:
             link.source_id = b
-    seen, unique = set(), []
+    seen: dict[tuple, Link] = {}
     for link in s.links:
         key = (link.source_kind, link.source_id, link.framework_id, link.item_id)
         if key not in seen:
-            seen.add(key)
-            unique.append(link)
-    s.links[:] = unique
+            seen[key] = link
+        elif link.status == LINK:  # a link and a possible link to one item merge into a link
+            seen[key].status = LINK
+    s.links[:] = list(seen.values())
     for t in s.themes.values():
         if t.parent == a:
             t.parent = b
@@ -215,6 +216,7 @@ def _link(s: _State, d: dict) -> dict:
         return {"source_id": source, "removed": len(match)}
     if match:
         for l in match:
+            l.status = LINK  # accepting a possible link makes it a link
             if OFFICER_MARK not in l.rationale:
                 l.rationale = f"{OFFICER_MARK}; {l.rationale}" if l.rationale else OFFICER_MARK
     else:

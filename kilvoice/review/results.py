@@ -27,7 +27,7 @@ def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignmen
     assignments = [Assignment(r["statement_id"], r["theme_id"], r["score"], bool(r["is_primary"]))
                    for r in db.execute("SELECT * FROM assignments WHERE run_id=? ORDER BY rowid", (run_id,))]
     links = [Link(r["source_kind"], r["source_id"], r["framework_id"], r["item_id"], r["score"],
-                  json.loads(r["evidence"]), r["rationale"])
+                  json.loads(r["evidence"]), r["rationale"], r["status"])
              for r in db.execute("SELECT * FROM links WHERE run_id=? ORDER BY rowid", (run_id,))]
     return themes, assignments, links
 

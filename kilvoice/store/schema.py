@@ -279,6 +279,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (scope, key)
     )
     """,
+    # calibrated theme links (kilvoice/mapping/themelinks.py): a theme's weaker candidates are kept
+    # as 'possible' links, shown in the report but not counted, until an officer accepts one
+    """
+    ALTER TABLE links ADD COLUMN status TEXT NOT NULL DEFAULT 'link';   -- link | possible
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -420,9 +420,9 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO links (run_id, source_kind, source_id, framework_id, item_id, score, evidence,"
-                " rationale) VALUES (?,?,?,?,?,?,?,?)",
+                " rationale, status) VALUES (?,?,?,?,?,?,?,?,?)",
                 [(run_id, l.source_kind, l.source_id, l.framework_id, l.item_id, float(l.score),
-                  json.dumps(l.evidence), l.rationale) for l in links],
+                  json.dumps(l.evidence), l.rationale, l.status) for l in links],
             )
             db.executemany(
                 "INSERT INTO rejects (run_id, stage, item, code, reason, created_at) VALUES (?,?,?,?,?,?)",

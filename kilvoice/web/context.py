@@ -75,7 +75,8 @@ def theme_statements(store: Store, ctx: dict, theme_id: str, page: int = 1, per_
 def theme_summary(t: dict) -> dict:
     """The JSON shape of a theme in /themes.json."""
     return {k: t[k] for k in ("id", "title", "description", "keywords", "size", "n_conversations", "band", "stance",
-                              "holds", "areas", "settings", "signed_off", "links", "quotes")}
+                              "holds", "areas", "settings", "signed_off", "links", "quotes")} | {
+        "possible_links": t.get("possible_links", [])}
 
 
 def link_rows(store: Store, ctx: dict, page: int = 1, per_page: int = LINKS_PER_PAGE) -> list[dict]:
@@ -94,6 +95,7 @@ def link_rows(store: Store, ctx: dict, page: int = 1, per_page: int = LINKS_PER_
                     "item_title": items.get((l["framework_id"], l["item_id"]), l["item_id"]),
                     "score": round(float(l["score"]), 3), "rationale": l["rationale"],
                     "evidence": json.loads(l["evidence"]) if isinstance(l["evidence"], str) else l["evidence"],
-                    "accepted": "accepted by officer" in (l["rationale"] or "")})
+                    "accepted": "accepted by officer" in (l["rationale"] or ""),
+                    "status": l.get("status") or "link"})
     out.sort(key=lambda r: (r["source_kind"] != "theme", r["framework_id"], r["item_id"], -r["score"]))
     return out
