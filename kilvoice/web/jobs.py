@@ -36,6 +36,7 @@ root = "{store}"
 [redact]
 stage = "kilvoice.redact.spacy_uk.v1"
 style = "pseudonym"
+ner_scope = "sentence"
 
 [segment]
 stage = "kilvoice.segment.sentences.v3"
