@@ -32,6 +32,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
+from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
                                      said_stances, strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
@@ -62,7 +63,7 @@ class ThemeStage:
         selection="silhouette", k_penalty=0.004, k_smooth=0, consensus_runs=40, consensus_cut=0.6,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
-        labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0,
+        labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
     )
     LABELLERS = ("phrases", "keywords", "llm")
 
@@ -101,13 +102,19 @@ class ThemeStage:
         if len(keep) < MIN_STATEMENTS:
             raise KilvoiceError("K403", n=len(keep), minimum=MIN_STATEMENTS)
         stmts = [statements[i] for i in keep]
-        X = embeddings[keep]
         texts = [s.text for s in stmts]
+        rows = Rows(embeddings, np.asarray(keep))
+        # above fit_sample statements the model is fitted on a seeded sample (kilvoice.topics.sampled)
+        fitted = fit_rows(len(stmts), self.settings["fit_sample"], seed)
+        fit_texts = texts if fitted is None else [texts[i] for i in fitted]
+        X = rows[np.arange(len(stmts)) if fitted is None else fitted]
 
-        names = proper_nouns(texts)
-        naming = {"raw": X, "embed": embed, "names": frozenset(names)}
+        names = proper_nouns(fit_texts)
+        naming = {"raw": rows, "embed": embed, "names": frozenset(names)}
+        words = None
         if self.settings["text_weight"] > 0:
-            X = hybrid_features(X, texts, float(self.settings["text_weight"]), names, seed)
+            words = WordFeatures(float(self.settings["text_weight"]), names, seed)
+            X = words.fit_transform(X, fit_texts)
         # The two subsample fits that measure stability need nothing from the main fit: they run
         # in a second thread beside it (k-means, BLAS and the linkage release the GIL), which takes
         # ~2 s off a 1,264-petition run on 2 cores. BLAS stays at one thread per fit throughout.
@@ -115,38 +122,46 @@ class ThemeStage:
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(self._stability, X, seed) if self.settings["stability"] else None
             try:
-                model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(texts, names))
+                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names))
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
-                    vectorizer = make_vectorizer(texts, stopwords=False)
+                    vectorizer = make_vectorizer(fit_texts, stopwords=False)
                 elif isinstance(exc, TypeError):
                     # (almost) no word is used by three statements: c-TF-IDF is left with one
                     # word and scipy fails; keep every word instead
-                    vectorizer = make_vectorizer(texts, names, min_statements=1)
+                    vectorizer = make_vectorizer(fit_texts, names, min_statements=1)
                 else:
                     raise
-                model = self.model(seed).fit(X, documents=texts, vectorizer=vectorizer)
+                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=vectorizer)
             timings["fit"] = time.perf_counter() - t0
-            labels = model.labels_
-            sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
+            if fitted is None:
+                labels = model.labels_
+                sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
+            else:
+                del X
+                sims = score_all(model, rows, texts, words.transform if words else None)
+                labels = extend_labels(sims, fitted, model.labels_, float(self.settings["outlier_threshold"]),
+                                       float(self.settings["max_outlier_share"]))
+                timings["assign"] = time.perf_counter() - t0 - timings["fit"]
             stances = [stance_of(s) for s in stmts]
 
             themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances, naming)
             topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
             if self.settings["hierarchy"]:
                 themes += self._parents(model, themes, stmts, labels, sims, stances, phrases, naming)
-            timings["label"] = time.perf_counter() - t0 - timings["fit"]
+            timings["label"] = time.perf_counter() - t0 - timings["fit"] - timings.get("assign", 0.0)
             fits, timings["stability"] = job.result() if job else ([], 0.0)
         stability = agreement(fits)
         sizes = {t.id: t.size for t in themes}
         holds = {ids[t]: {"jaccard": round(v, 3), "size": sizes[ids[t]]}
-                 for t, v in theme_stability(labels, fits).items()}
+                 for t, v in theme_stability(model.labels_, fits).items()}  # the fits saw the fitted rows
         timings["total"] = time.perf_counter() - t0
         info = {
             "stage": STAGE,
             "n_themes": int(model.n_themes_),
             "n_statements": len(stmts),
+            "n_fitted": len(stmts) if fitted is None else len(fitted),
             "n_rejected": len(rejects),
             "outlier_share": float(np.mean(labels == -1)),
             "stability": None if np.isnan(stability) else round(stability, 4),
@@ -214,19 +229,33 @@ class ThemeStage:
         other.description = (f"{len(other_idx)} statements that fit no theme closely enough; "
                              "review them one by one.")
         themes.append(other)
+        assignments = self._assignments(stmts, labels, sims, best, ids)
+        return themes, assignments, ids, phrases
+
+    def _assignments(self, stmts, labels, sims, best, ids) -> list[Assignment]:
+        """One primary per statement (its theme, or "other" with its best partial fit), then up to
+        ``max_secondary`` other themes within ``secondary_margin`` of the primary and at least
+        ``secondary_threshold``, closest first (ties by theme order). Array operations: a loop
+        sorting each statement's row took seconds at 90k statements."""
         thr, margin = self.settings["secondary_threshold"], self.settings["secondary_margin"]
+        n, k = sims.shape
+        primary = np.where(labels >= 0, sims[np.arange(n), np.maximum(labels, 0)] if k else 0.0, best)
+        extra = np.zeros((n, 0), dtype=bool)
+        if k:
+            ranked = np.argsort(-sims, axis=1, kind="stable")
+            ranked_sims = np.take_along_axis(sims, ranked, axis=1)
+            extra = ((labels >= 0)[:, None] & (ranked != labels[:, None]) & (ranked_sims >= thr)
+                     & (ranked_sims >= (primary - margin)[:, None]))
+            extra &= np.cumsum(extra, axis=1) <= self.settings["max_secondary"]
+        theme_ids = [ids[t] for t in range(k)]
+        out = []
         for i, s in enumerate(stmts):
             t = int(labels[i])
-            if t < 0:
-                assignments.append(Assignment(s.id, OTHER, round(float(best[i]), 4), True))
-                continue
-            primary = float(sims[i, t])
-            assignments.append(Assignment(s.id, ids[t], round(primary, 4), True))
-            ranked = np.argsort(-sims[i], kind="stable")
-            extra = [c for c in ranked if c != t and sims[i, c] >= thr and sims[i, c] >= primary - margin]
-            for c in extra[: self.settings["max_secondary"]]:
-                assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
-        return themes, assignments, ids, phrases
+            out.append(Assignment(s.id, theme_ids[t] if t >= 0 else OTHER, round(float(primary[i]), 4), True))
+            if t >= 0 and extra[i].any():
+                for c in ranked[i][extra[i]]:
+                    out.append(Assignment(s.id, theme_ids[int(c)], round(float(sims[i, c]), 4), False))
+        return out
 
     def _phrase_titles(self, members, phrases, stmts, stances, naming):
         """Titles from phrases of the themes' own statements (kilvoice.topics.phrases), or from the
@@ -350,11 +379,11 @@ class ThemeStage:
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
-        score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
+        score = np.where(labels >= 0, sims[np.arange(len(labels)), np.maximum(labels, 0)], 0.0)
         for g, (ps, kw, title) in enumerate(zip(ranked_groups, keyword_lists, titles)):
             pid = f"P{g + 1:02d}"
             idx = np.concatenate([np.where(labels == order[p])[0] for p in ps])
-            idx = idx[np.lexsort((idx, -np.array([score[i] for i in idx])))]
+            idx = idx[np.lexsort((idx, -score[idx]))]
             parent = self._theme(pid, title, kw, idx, stmts, stances, model_index=None)
             parent.description = (f"{parent.size} statements in {len(ps)} theme{'s' if len(ps) > 1 else ''}: "
                                   + "; ".join(children[p].title for p in ps) + ".")
@@ -392,24 +421,46 @@ def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[in
 def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, seed: int) -> np.ndarray:
     """Embeddings joined with TF-IDF/LSA word features (names excluded), ``weight`` in [0, 1]
     being the word features' share of the squared norm."""
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from threadpoolctl import threadpool_limits
+    return WordFeatures(weight, exclude, seed).fit_transform(X, texts)
 
-    from kilvoice.topics.components import normalize
-    from kilvoice.topics.labels import KEYWORD_ONLY, STOPWORDS, TOKEN_PATTERN, clean_text
 
-    with threadpool_limits(1):
-        tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
-                                stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(exclude)),
-                                min_df=2 if len(texts) >= 60 else 1)
-        try:
-            counts = tfidf.fit_transform(texts)
-        except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
+class WordFeatures:
+    """:func:`hybrid_features` fitted on some statements (``fit_transform``) and applied to more
+    (``transform``: the sampled stage's other statements, chunk by chunk)."""
+
+    def __init__(self, weight: float, exclude, seed: int):
+        self.weight, self.exclude, self.seed = weight, exclude, seed
+
+    def fit_transform(self, X: np.ndarray, texts: list[str]) -> np.ndarray:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from kilvoice.topics.labels import KEYWORD_ONLY, STOPWORDS, TOKEN_PATTERN, clean_text
+
+        self.tfidf_ = self.svd_ = None
+        with threadpool_limits(1):
+            tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
+                                    stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(self.exclude)),
+                                    min_df=2 if len(texts) >= 60 else 1)
+            try:
+                counts = tfidf.fit_transform(texts)
+            except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
+                return np.asarray(X, dtype=np.float32)
+            dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
+            self.tfidf_, self.svd_ = tfidf, TruncatedSVD(dims, random_state=self.seed)
+            return self._join(X, self.svd_.fit_transform(counts))
+
+    def transform(self, X: np.ndarray, texts: list[str]) -> np.ndarray:
+        if self.tfidf_ is None:
             return np.asarray(X, dtype=np.float32)
-        dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
-        words = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(counts))
-    return np.hstack([np.sqrt(1 - weight) * normalize(X), np.sqrt(weight) * words]).astype(np.float32)
+        with threadpool_limits(1):
+            return self._join(X, self.svd_.transform(self.tfidf_.transform(texts)))
+
+    def _join(self, X: np.ndarray, words: np.ndarray) -> np.ndarray:
+        from kilvoice.topics.components import normalize
+
+        w = self.weight
+        return np.hstack([np.sqrt(1 - w) * normalize(X), np.sqrt(w) * normalize(words)]).astype(np.float32)
 
 
 @register(STAGE)

@@ -500,9 +500,9 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         cands.append(found)
     surface = {key: ph.text for found in cands for key, ph in found.items()}
     vectors = phrase_vectors(sorted(surface), surface, postings, embeddings, embed)
-    unit = _normalize(embeddings)
     ranked = []
-    for idx, found in zip(members, cands):
-        centroid = _normalize(unit[idx].mean(axis=0)) if len(idx) else np.zeros(unit.shape[1], np.float32)
+    for idx, found in zip(members, cands):  # rows normalised per theme: no second copy of all embeddings
+        centroid = (_normalize(_normalize(embeddings[idx]).mean(axis=0)) if len(idx)
+                    else np.zeros(embeddings.shape[1], np.float32))
         ranked.append(score_phrases(found, idx, postings, centroid, vectors))
     return ranked, postings
