@@ -110,7 +110,9 @@ class ThemeStage:
         X = rows[np.arange(len(stmts)) if fitted is None else fitted]
 
         names = proper_nouns(fit_texts)
-        naming = {"raw": rows, "embed": embed, "names": frozenset(names)}
+        # the statements whose words name the themes: all of them, or (sampled) the fitted ones
+        naming = {"raw": rows if fitted is None else Rows(embeddings, rows.keep[fitted]), "embed": embed,
+                  "names": frozenset(names), "read": fitted}
         words = None
         if self.settings["text_weight"] > 0:
             words = WordFeatures(float(self.settings["text_weight"]), names, seed)
@@ -210,15 +212,19 @@ class ThemeStage:
         nouns = noun_shares(sample) if self.settings["pos_titles"] else {}
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
+        read, reading = self._reading(members, naming.get("read"), len(stmts))
         if self.settings["labeller"] == "keywords":
             titles, labels_of = make_titles(phrases, reserved=[OTHER_TITLE]), [None] * len(order)
         else:
-            titles, labels_of = self._phrase_titles(members, phrases, stmts, stances, naming)
+            read_stmts = stmts if naming.get("read") is None else [stmts[i] for i in naming["read"]]
+            titles, labels_of = self._phrase_titles(reading, phrases, read_stmts, naming,
+                                                    [len(idx) for idx in members])
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
             taken = {th.title.lower() for th in themes}
-            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken, labels_of[pos]))
+            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken, labels_of[pos],
+                                     read=read[pos]))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -257,9 +263,23 @@ class ThemeStage:
                     out.append(Assignment(s.id, theme_ids[int(c)], round(float(sims[i, c]), 4), False))
         return out
 
-    def _phrase_titles(self, members, phrases, stmts, stances, naming):
+    @staticmethod
+    def _reading(members, fitted, n):
+        """(each theme's members whose words are read, in all statements' positions; the same in
+        the read statements' positions). Unsampled: all members. Sampled: the fitted ones only,
+        still most typical first, so naming costs what it costs at ``fit_sample`` statements and
+        its counts are estimates (scaled to the theme's size, written "about")."""
+        if fitted is None:
+            return members, members
+        at = np.full(n, -1)
+        at[fitted] = np.arange(len(fitted))
+        reading = [at[idx][at[idx] >= 0] for idx in members]
+        return [np.asarray(fitted)[r] for r in reading], reading
+
+    def _phrase_titles(self, members, phrases, stmts, naming, sizes):
         """Titles from phrases of the themes' own statements (kilvoice.topics.phrases), or from the
-        LLM labeller when configured (its titles pass the same checks, else the phrase stays)."""
+        LLM labeller when configured (its titles pass the same checks, else the phrase stays).
+        ``members`` index ``stmts`` (the statements read); ``sizes``: the themes' sizes."""
         texts = [s.text for s in stmts]
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"])
@@ -272,12 +292,16 @@ class ThemeStage:
             picked, naming["labeller"] = llm_titles(labeller, picked, ranked, members, texts, reserved=[OTHER_TITLE])
         naming.update(ranked=ranked, postings=postings, members=members)
         labels_of = []
-        for (title, phrase), scored in zip(picked, ranked):
+        for (title, phrase), scored, idx, size in zip(picked, ranked, members, sizes):
             about = phrase.text if phrase is not None else strip_prefix(title)
-            labels_of.append({"about": about, "said": mentions(scored, phrase.key if phrase else None)})
+            said = mentions(scored, phrase.key if phrase else None)
+            if len(idx) != size:  # read a sample of the theme: counts scaled to its size
+                said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
+            labels_of.append({"about": about, "said": said, "approx": len(idx) != size})
         return [title for title, _ in picked], labels_of
 
-    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None) -> Theme:
+    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None,
+              read=None) -> Theme:
         """The theme with its title and description, saying plainly when the title names few
         of its statements. Three cases, first match wins:
 
@@ -292,15 +316,22 @@ class ThemeStage:
           be too narrow, and the description says so.
 
         ``label`` (the "phrases" labeller: its ``about`` phrase and ``said`` counts) words the
-        description with counts, and the title's coverage is that of its head nouns."""
-        texts = [stmts[i].text for i in idx]
+        description with counts, and the title's coverage is that of its head nouns.
+
+        ``read`` (a sampled run): the members whose words are read; counts are scaled from them
+        to the theme's size and written "about N"."""
+        read = idx if read is None else read
+        texts = [stmts[i].text for i in read]
         size = len(idx)
+        scale, approx = size / max(len(read), 1), len(read) != size
+        est = "about " if approx else ""
         named = phrase_coverage(title, texts) if label else title_coverage(title, texts)
-        answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
+        answer, said = common_answer(texts, [stmts[i].conversation_id for i in read])
+        named, said = (round(named * scale), round(said * scale)) if approx else (named, said)
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:
             theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t)
             others = [p for p in description_phrases("", phrases, k=3) if p.lower() != answer.lower()]
-            lead = (f'{size} statements; {said} of them say only "{answer}"'
+            lead = (f'{size} statements; {est}{said} of them say only "{answer}"'
                     + (f", the others mention {phrase_list(others)}" if said < size and others else ""))
             theme.description = make_description([], theme.stance, size, lead=lead)
             return theme
@@ -312,7 +343,7 @@ class ThemeStage:
                                 model_index=t, about=description_phrases(title, phrases))
             if label:
                 theme.description = describe(size, theme.n_conversations, theme.stance, label["about"])
-            theme.description = (theme.description.rstrip(".") + f". Only {round(share * size)} of its {size} "
+            theme.description = (theme.description.rstrip(".") + f". Only {est}{round(share * size)} of its {size} "
                                  "statements use any of its five main keywords: it gathers varied remarks "
                                  "rather than one subject; read them before relying on it.")
             return theme
@@ -321,9 +352,9 @@ class ThemeStage:
         narrow = size >= MIXED_MIN_SIZE and named < MIXED_SHARE * size
         if label:
             theme.description = describe(size, theme.n_conversations, theme.stance, label["about"],
-                                         () if narrow else label["said"])
+                                         () if narrow else label["said"], approx=label.get("approx", False))
         if narrow:
-            theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
+            theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {est}{named} "
                                  f"of its {size} statements: the title may be too narrow; read them "
                                  "before relying on it.")
         return theme

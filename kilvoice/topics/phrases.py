@@ -453,7 +453,7 @@ def mentions(scored: list[ScoredPhrase], title_key: tuple[str, ...] | None, k: i
 
 
 def describe(size: int, n_conversations: int, stance: dict[str, int] | None, about: str,
-             said: Sequence[tuple[str, int]] = ()) -> str:
+             said: Sequence[tuple[str, int]] = (), approx: bool = False) -> str:
     """One or two sentences with counts: "31 statements from 12 conversations about evening buses:
     18 problems, 9 aspirations and 4 strengths. Most mention bus fares (14) or the bus pass (6)."
     Built from counts and the theme's own phrases; never quotes a statement."""
@@ -467,7 +467,7 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
     first += "."
     if not said:
         return first
-    listed = [f"{_acronyms(text)} ({n})" for text, n in said]
+    listed = [f"{_acronyms(text)} ({'about ' if approx else ''}{n})" for text, n in said]  # approx: scaled
     return first + " Also mentioned: " + _join(listed) + "."
 
 
