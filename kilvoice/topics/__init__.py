@@ -14,6 +14,11 @@ returns ``(themes, assignments, rejects, info)``:
 Same statements + embeddings + seed give identical output, in whatever order the statements
 come: the stage fits them in a canonical order (by a hash of the text), so themes do not move
 with file names, folders or conversation ids.
+
+Above ``fit_sample`` statements (default 20,000; 0 = never) the model is fitted and the themes
+named on a seeded sample of that many, and every other statement is placed by the fitted model
+(:mod:`kilvoice.topics.sampled`): time and memory stay bounded at a million statements, and
+counts read from the sample are written "about N". At or below it nothing changes.
 """
 from __future__ import annotations
 

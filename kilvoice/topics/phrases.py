@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -64,6 +65,7 @@ def content_words(text: str) -> list[str]:
     return [w for w in re.findall(TOKEN_PATTERN, clean_text(text)) if w not in TITLE_STOP]
 
 
+@lru_cache(maxsize=1 << 15)  # the postings and then each theme's title coverage read the same statements
 def key_of(text: str) -> tuple[str, ...]:
     """A phrase's content words, singular, in order: "Evening buses" -> ("evening", "bus")."""
     return tuple(_singular(w) for w in content_words(text))
