@@ -28,8 +28,16 @@ def synthetic(n: int, dim: int, clusters: int, seed: int = 0):
     for a in range(0, n, 100_000):  # in chunks: no float64 copy of the whole matrix
         b = min(n, a + 100_000)
         X[a:b] = centres[label[a:b]] + rng.normal(scale=0.9 / np.sqrt(dim), size=(b - a, dim)).astype(np.float32)
-    common = [f"word{i}" for i in range(200)]
-    own = [[f"topic{c}x{j}" for j in range(25)] for c in range(clusters)]
+    def word(i: int) -> str:  # made-up words of letters only ("bav", "kezo"): the tokenizer keeps letters
+        out = ""
+        while True:
+            out += "bcdfghjklmnpqrstvwxz"[i % 20] + "aeiou"[(i // 20) % 5]
+            i //= 100
+            if not i:
+                return out + "m"
+
+    common = [word(i) for i in range(200)]
+    own = [[word(1000 + 100 * c + j) for j in range(25)] for c in range(clusters)]
     lengths = rng.integers(5, 14, size=n)
     picks = rng.random(size=(n, 13))
     statements = []

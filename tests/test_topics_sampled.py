@@ -13,21 +13,9 @@ from kilvoice.records import Statement
 from kilvoice.topics import OTHER, ThemeStage
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows
 from tests.conftest import shared_path
-from tests.test_topics import SETTINGS, _statements
+from tests.test_topics import SETTINGS, embeddings, statements  # noqa: F401 - the fixtures
 
 FIT = 30  # of the 48 usable test statements
-
-
-@pytest.fixture(scope="module")
-def statements():
-    return _statements()
-
-
-@pytest.fixture(scope="module")
-def embeddings(statements):
-    from kilvoice.embed import StaticEmbedder
-
-    return StaticEmbedder().encode([s.text for s in statements])
 
 
 def _run(statements, embeddings, seed=7, **settings):
