@@ -33,6 +33,15 @@ def test_fit_rows_only_above_the_sample_size():
     assert np.array_equal(rows, fit_rows(100, 30, 1)) and not np.array_equal(rows, fit_rows(100, 30, 2))
 
 
+@pytest.mark.parametrize("bad", [-1, 2.5, "auto", True])
+def test_fit_sample_must_be_a_whole_number(bad):
+    from kilvoice.errors import KilvoiceError
+
+    with pytest.raises(KilvoiceError) as err:
+        ThemeStage(fit_sample=bad)
+    assert err.value.code == "K705" and "fit_sample" in str(err.value)
+
+
 def test_rows_look_up_without_copying():
     E = np.arange(20, dtype=np.float32).reshape(10, 2)
     rows = Rows(E, np.array([3, 1, 7]))

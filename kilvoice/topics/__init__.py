@@ -85,6 +85,10 @@ class ThemeStage:
                                 expected=" or ".join(f'"{n}"' for n in self.LABELLERS))
         if self.settings["labeller"] == "llm" and not (self.settings["llm_url"] and self.settings["llm_model"]):
             raise KilvoiceError("K720")
+        fit_sample = self.settings["fit_sample"]
+        if not (isinstance(fit_sample, int) and not isinstance(fit_sample, bool) and fit_sample >= 0):
+            raise KilvoiceError("K705", name="fit_sample", value=fit_sample,
+                                expected="a whole number of statements (0 = fit on all of them)")
         if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
             raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
                                 expected="a share between 0 and 1")
