@@ -149,7 +149,8 @@ def worker_kilvoice(path: Path, seed: int = SEED, embedder: str | None = None) -
     from kilvoice.topics.evaluate import evaluate_topics
 
     _, labels = read(path)
-    result = evaluate_topics(path, "text", "label" if labels else None, seed=seed, embedder=embedder)
+    result = evaluate_topics(path, "text", "label" if labels else None, seed=seed, embedder=embedder,
+                             pipeline=os.environ.get("KILVOICE_BENCH_PIPELINE") or None)
     result["seconds_main"] = round(time.perf_counter() - T_START - result["seconds_stability"], 2)
     return result
 
@@ -306,6 +307,9 @@ def main() -> None:
     parser.add_argument("--systems", default="kilvoice,bertopic",
                         help="Comma-separated: bertopic, kilvoice (the pipeline's embedder) or kilvoice+NAME "
                              "(embedder override: onnx, minilm, static-plain, tfidf).")
+    parser.add_argument("--pipeline", default=None,
+                        help="A pipeline file whose [embed]/[topics] settings the kilvoice worker uses (e.g. a "
+                             "small fit_sample, to measure the sampled theme stage on these sets).")
     parser.add_argument("--out", default=str(WORK / "results.json"))
     parser.add_argument("--kilvoice-python", default=str(KILVOICE_PYTHON) if KILVOICE_PYTHON.exists() else sys.executable,
                         help="Interpreter for the kilvoice worker: the project venv (no torch), as users install it.")
@@ -313,6 +317,8 @@ def main() -> None:
     if args.worker:
         run_worker(args.worker[0], Path(args.worker[1]), int(args.worker[2]))
         return
+    if args.pipeline:
+        os.environ["KILVOICE_BENCH_PIPELINE"] = str(Path(args.pipeline).resolve())
     if not CORPORA.is_dir():
         sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
     results = []

@@ -350,3 +350,17 @@ def test_catch_all_items_only_on_rows_without_a_specific_item():
     assert model.predict(F[[12, 13, 11]]).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     off = HybridMapper(threshold=0.3, self_training=0, solo_share=None, random_state=0).fit(F[train], Y[train])
     assert off.exclusive_.tolist() == [] and off.predict(F[[12, 13]])[:, 2].sum() >= 1
+
+
+def test_closest_phrase_each_is_closest_phrases_per_link(fw_path):
+    """The per-item matrix product names the same phrase as one ``closest_phrases`` call per link."""
+    from kilvoice.frameworks import load_frameworks
+
+    fw = load_frameworks([str(fw_path)])[0]
+    index = zs.build_index(fw, BagOfWords())
+    vectors = BagOfWords().encode([s.text for s in statements()] + ["buses to the town centre shops"])
+    rows = np.array([0, 0, 1, 2, 3, len(vectors) - 1, len(vectors) - 1])
+    items = np.array([0, 1, 1, 2, 0, 2, 3])
+    got = zs.closest_phrase_each(vectors, index, rows, items)
+    assert got == [zs.closest_phrases(vectors[i], index, j, 1)[0] for i, j in zip(rows, items)]
+    assert len(set(got)) > 2  # not one phrase for everything

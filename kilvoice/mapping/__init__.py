@@ -79,9 +79,14 @@ class ZeroShotMapper:
         for a in assignments:
             if a.statement_id in row:
                 members[a.theme_id].append(row[a.statement_id])
+        in_parent: dict[str, set[int]] = {}
         for t in themes:  # a parent theme's statements are its children's
             if t.parent and t.parent != t.id:
-                members[t.parent].extend(r for r in members.get(t.id, []) if r not in members[t.parent])
+                seen = in_parent.setdefault(t.parent, set(members[t.parent]))
+                for r in members.get(t.id, []):
+                    if r not in seen:  # a set: the list test made this quadratic (91k statements: ~15 s)
+                        seen.add(r)
+                        members[t.parent].append(r)
         theme_vecs = self._theme_vectors(themes, members, vectors, embedder)
         links: list[Link] = []
         thresholds: dict[str, dict] = {}
@@ -93,10 +98,11 @@ class ZeroShotMapper:
             chosen, S = _roll_up(fw, chosen, S)
             thresholds[fw.id] = {"floor": round(float(floor), 4), "margin": self.margin,
                                  "max_items": self.max_items, **method}
-            for i, j in zip(*np.nonzero(chosen)):
-                item = fw.items[j]
-                links.append(Link("statement", stmt_ids[i], fw.id, item.id, round(float(S[i, j]), 4),
-                                  [stmt_ids[i]], "closest: " + "; ".join(zs.closest_phrases(vectors[i], index, j, 1))))
+            rows, cols = np.nonzero(chosen)
+            closest = zs.closest_phrase_each(vectors, index, rows, cols)
+            for i, j, phrase in zip(rows, cols, closest):
+                links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
+                                  [stmt_ids[i]], "closest: " + phrase))
             links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
                                            stmt_ids, confirmed, rejects))
         info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)

@@ -98,6 +98,21 @@ def closest_phrases(vector: np.ndarray, index: ItemIndex, item: int, k: int = 2)
     return [index.phrases[cols[i]] for i in np.argsort(-sims)[:k]]
 
 
+def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray, items: np.ndarray) -> list[str]:
+    """For each pair (``rows[n]``, ``items[n]``): the phrase of that item closest to that row of
+    ``vectors`` (what :func:`closest_phrases` gives with ``k=1``), one matrix product per item
+    instead of one call per link (91k statements: ~30k statement links)."""
+    out = [""] * len(rows)
+    rows, items = np.asarray(rows), np.asarray(items)
+    for j in np.unique(items):
+        at = np.flatnonzero(items == j)
+        cols = np.flatnonzero(index.owner == j)
+        sims = normalise(vectors[rows[at]]) @ index.prototypes[cols].T
+        for n, best in zip(at, sims.argmax(axis=1)):
+            out[n] = index.phrases[cols[best]]
+    return out
+
+
 def calibrated_floor(scores: np.ndarray, z: float = DEFAULT_Z, min_floor: float = DEFAULT_MIN_FLOOR) -> float:
     """The framework's score floor for this run: ``mean + z * sd`` of all scores, at least ``min_floor``.
 

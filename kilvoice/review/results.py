@@ -35,8 +35,8 @@ def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignmen
 def save_base(store: Store, run_id: str, themes, assignments, links) -> None:
     with store.transaction() as db:
         db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links) VALUES (?,?,?,?)",
-                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([asdict(a) for a in assignments]),
-                    json.dumps([asdict(l) for l in links])))
+                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([vars(a) for a in assignments]),
+                    json.dumps([vars(l) for l in links])))  # flat records: vars() is asdict() without the deep copy
 
 
 def load_base(store: Store, run_id: str):
@@ -85,9 +85,11 @@ def stances_and_texts(store: Store, ids: set[str]) -> tuple[dict[str, str], dict
 
 
 def _apply(store: Store, themes, assignments, links):
+    decisions = load_decisions(store)
+    if not decisions:  # nothing to recount: no need to read (and judge the stance of) every statement
+        return apply_review(themes, assignments, links, decisions)
     stances, texts = stances_and_texts(store, {a.statement_id for a in assignments})
-    return apply_review(themes, assignments, links, load_decisions(store), statement_conversations(store),
-                        stances, texts)
+    return apply_review(themes, assignments, links, decisions, statement_conversations(store), stances, texts)
 
 
 def review_run(store: Store, run_id: str, themes, assignments, links):

@@ -14,6 +14,11 @@ returns ``(themes, assignments, rejects, info)``:
 Same statements + embeddings + seed give identical output, in whatever order the statements
 come: the stage fits them in a canonical order (by a hash of the text), so themes do not move
 with file names, folders or conversation ids.
+
+Above ``fit_sample`` statements (default 20,000; 0 = never) the model is fitted and the themes
+named on a seeded sample of that many, and every other statement is placed by the fitted model
+(:mod:`kilvoice.topics.sampled`): time and memory stay bounded at a million statements, and
+counts read from the sample are written "about N". At or below it nothing changes.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
+from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
                                      said_stances, strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
@@ -62,7 +68,7 @@ class ThemeStage:
         selection="silhouette", k_penalty=0.004, k_smooth=0, consensus_runs=40, consensus_cut=0.6,
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
-        labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0,
+        labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
     )
     LABELLERS = ("phrases", "keywords", "llm")
 
@@ -79,6 +85,10 @@ class ThemeStage:
                                 expected=" or ".join(f'"{n}"' for n in self.LABELLERS))
         if self.settings["labeller"] == "llm" and not (self.settings["llm_url"] and self.settings["llm_model"]):
             raise KilvoiceError("K720")
+        fit_sample = self.settings["fit_sample"]
+        if not (isinstance(fit_sample, int) and not isinstance(fit_sample, bool) and fit_sample >= 0):
+            raise KilvoiceError("K705", name="fit_sample", value=fit_sample,
+                                expected="a whole number of statements (0 = fit on all of them)")
         if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
             raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
                                 expected="a share between 0 and 1")
@@ -101,13 +111,21 @@ class ThemeStage:
         if len(keep) < MIN_STATEMENTS:
             raise KilvoiceError("K403", n=len(keep), minimum=MIN_STATEMENTS)
         stmts = [statements[i] for i in keep]
-        X = embeddings[keep]
         texts = [s.text for s in stmts]
+        rows = Rows(embeddings, np.asarray(keep))
+        # above fit_sample statements the model is fitted on a seeded sample (kilvoice.topics.sampled)
+        fitted = fit_rows(len(stmts), self.settings["fit_sample"], seed)
+        fit_texts = texts if fitted is None else [texts[i] for i in fitted]
+        X = rows[np.arange(len(stmts)) if fitted is None else fitted]
 
-        names = proper_nouns(texts)
-        naming = {"raw": X, "embed": embed, "names": frozenset(names)}
+        names = proper_nouns(fit_texts)
+        # the statements whose words name the themes: all of them, or (sampled) the fitted ones
+        naming = {"raw": rows if fitted is None else Rows(embeddings, rows.keep[fitted]), "embed": embed,
+                  "names": frozenset(names), "read": fitted}
+        words = None
         if self.settings["text_weight"] > 0:
-            X = hybrid_features(X, texts, float(self.settings["text_weight"]), names, seed)
+            words = WordFeatures(float(self.settings["text_weight"]), names, seed)
+            X = words.fit_transform(X, fit_texts)
         # The two subsample fits that measure stability need nothing from the main fit: they run
         # in a second thread beside it (k-means, BLAS and the linkage release the GIL), which takes
         # ~2 s off a 1,264-petition run on 2 cores. BLAS stays at one thread per fit throughout.
@@ -115,38 +133,46 @@ class ThemeStage:
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(self._stability, X, seed) if self.settings["stability"] else None
             try:
-                model = self.model(seed).fit(X, documents=texts, vectorizer=make_vectorizer(texts, names))
+                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names))
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
-                    vectorizer = make_vectorizer(texts, stopwords=False)
+                    vectorizer = make_vectorizer(fit_texts, stopwords=False)
                 elif isinstance(exc, TypeError):
                     # (almost) no word is used by three statements: c-TF-IDF is left with one
                     # word and scipy fails; keep every word instead
-                    vectorizer = make_vectorizer(texts, names, min_statements=1)
+                    vectorizer = make_vectorizer(fit_texts, names, min_statements=1)
                 else:
                     raise
-                model = self.model(seed).fit(X, documents=texts, vectorizer=vectorizer)
+                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=vectorizer)
             timings["fit"] = time.perf_counter() - t0
-            labels = model.labels_
-            sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
+            if fitted is None:
+                labels = model.labels_
+                sims = model.transform(X) if model.n_themes_ else np.zeros((len(stmts), 0))
+            else:
+                del X
+                sims = score_all(model, rows, texts, words.transform if words else None)
+                labels = extend_labels(sims, fitted, model.labels_, float(self.settings["outlier_threshold"]),
+                                       float(self.settings["max_outlier_share"]))
+                timings["assign"] = time.perf_counter() - t0 - timings["fit"]
             stances = [stance_of(s) for s in stmts]
 
             themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances, naming)
             topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
             if self.settings["hierarchy"]:
                 themes += self._parents(model, themes, stmts, labels, sims, stances, phrases, naming)
-            timings["label"] = time.perf_counter() - t0 - timings["fit"]
+            timings["label"] = time.perf_counter() - t0 - timings["fit"] - timings.get("assign", 0.0)
             fits, timings["stability"] = job.result() if job else ([], 0.0)
         stability = agreement(fits)
         sizes = {t.id: t.size for t in themes}
         holds = {ids[t]: {"jaccard": round(v, 3), "size": sizes[ids[t]]}
-                 for t, v in theme_stability(labels, fits).items()}
+                 for t, v in theme_stability(model.labels_, fits).items()}  # the fits saw the fitted rows
         timings["total"] = time.perf_counter() - t0
         info = {
             "stage": STAGE,
             "n_themes": int(model.n_themes_),
             "n_statements": len(stmts),
+            "n_fitted": len(stmts) if fitted is None else len(fitted),
             "n_rejected": len(rejects),
             "outlier_share": float(np.mean(labels == -1)),
             "stability": None if np.isnan(stability) else round(stability, 4),
@@ -195,15 +221,19 @@ class ThemeStage:
         nouns = noun_shares(sample) if self.settings["pos_titles"] else {}
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
+        read, reading = self._reading(members, naming.get("read"), len(stmts))
         if self.settings["labeller"] == "keywords":
             titles, labels_of = make_titles(phrases, reserved=[OTHER_TITLE]), [None] * len(order)
         else:
-            titles, labels_of = self._phrase_titles(members, phrases, stmts, stances, naming)
+            read_stmts = stmts if naming.get("read") is None else [stmts[i] for i in naming["read"]]
+            titles, labels_of = self._phrase_titles(reading, phrases, read_stmts, naming,
+                                                    [len(idx) for idx in members])
         themes, assignments = [], []
         for pos, (t, idx, kw, title) in enumerate(zip(order, members, keywords, titles)):
             tid = f"T{pos + 1:02d}"
             taken = {th.title.lower() for th in themes}
-            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken, labels_of[pos]))
+            themes.append(self._name(tid, title, kw, idx, stmts, stances, t, phrases[pos], taken, labels_of[pos],
+                                     read=read[pos]))
         ids = {t: f"T{pos + 1:02d}" for pos, t in enumerate(order)}
         # "other": shown, never hidden; least-fitting statements, best partial fit first.
         other_idx = np.where(labels == -1)[0]
@@ -214,23 +244,51 @@ class ThemeStage:
         other.description = (f"{len(other_idx)} statements that fit no theme closely enough; "
                              "review them one by one.")
         themes.append(other)
-        thr, margin = self.settings["secondary_threshold"], self.settings["secondary_margin"]
-        for i, s in enumerate(stmts):
-            t = int(labels[i])
-            if t < 0:
-                assignments.append(Assignment(s.id, OTHER, round(float(best[i]), 4), True))
-                continue
-            primary = float(sims[i, t])
-            assignments.append(Assignment(s.id, ids[t], round(primary, 4), True))
-            ranked = np.argsort(-sims[i], kind="stable")
-            extra = [c for c in ranked if c != t and sims[i, c] >= thr and sims[i, c] >= primary - margin]
-            for c in extra[: self.settings["max_secondary"]]:
-                assignments.append(Assignment(s.id, ids[int(c)], round(float(sims[i, c]), 4), False))
+        assignments = self._assignments(stmts, labels, sims, best, ids)
         return themes, assignments, ids, phrases
 
-    def _phrase_titles(self, members, phrases, stmts, stances, naming):
+    def _assignments(self, stmts, labels, sims, best, ids) -> list[Assignment]:
+        """One primary per statement (its theme, or "other" with its best partial fit), then up to
+        ``max_secondary`` other themes within ``secondary_margin`` of the primary and at least
+        ``secondary_threshold``, closest first (ties by theme order). Array operations: a loop
+        sorting each statement's row took seconds at 90k statements."""
+        thr, margin = self.settings["secondary_threshold"], self.settings["secondary_margin"]
+        n, k = sims.shape
+        primary = np.where(labels >= 0, sims[np.arange(n), np.maximum(labels, 0)] if k else 0.0, best)
+        extra = np.zeros((n, 0), dtype=bool)
+        if k:
+            ranked = np.argsort(-sims, axis=1, kind="stable")
+            ranked_sims = np.take_along_axis(sims, ranked, axis=1)
+            extra = ((labels >= 0)[:, None] & (ranked != labels[:, None]) & (ranked_sims >= thr)
+                     & (ranked_sims >= (primary - margin)[:, None]))
+            extra &= np.cumsum(extra, axis=1) <= self.settings["max_secondary"]
+        theme_ids = [ids[t] for t in range(k)]
+        out = []
+        for i, s in enumerate(stmts):
+            t = int(labels[i])
+            out.append(Assignment(s.id, theme_ids[t] if t >= 0 else OTHER, round(float(primary[i]), 4), True))
+            if t >= 0 and extra[i].any():
+                for c in ranked[i][extra[i]]:
+                    out.append(Assignment(s.id, theme_ids[int(c)], round(float(sims[i, c]), 4), False))
+        return out
+
+    @staticmethod
+    def _reading(members, fitted, n):
+        """(each theme's members whose words are read, in all statements' positions; the same in
+        the read statements' positions). Unsampled: all members. Sampled: the fitted ones only,
+        still most typical first, so naming costs what it costs at ``fit_sample`` statements and
+        its counts are estimates (scaled to the theme's size, written "about")."""
+        if fitted is None:
+            return members, members
+        at = np.full(n, -1)
+        at[fitted] = np.arange(len(fitted))
+        reading = [at[idx][at[idx] >= 0] for idx in members]
+        return [np.asarray(fitted)[r] for r in reading], reading
+
+    def _phrase_titles(self, members, phrases, stmts, naming, sizes):
         """Titles from phrases of the themes' own statements (kilvoice.topics.phrases), or from the
-        LLM labeller when configured (its titles pass the same checks, else the phrase stays)."""
+        LLM labeller when configured (its titles pass the same checks, else the phrase stays).
+        ``members`` index ``stmts`` (the statements read); ``sizes``: the themes' sizes."""
         texts = [s.text for s in stmts]
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"])
@@ -243,12 +301,16 @@ class ThemeStage:
             picked, naming["labeller"] = llm_titles(labeller, picked, ranked, members, texts, reserved=[OTHER_TITLE])
         naming.update(ranked=ranked, postings=postings, members=members)
         labels_of = []
-        for (title, phrase), scored in zip(picked, ranked):
+        for (title, phrase), scored, idx, size in zip(picked, ranked, members, sizes):
             about = phrase.text if phrase is not None else strip_prefix(title)
-            labels_of.append({"about": about, "said": mentions(scored, phrase.key if phrase else None)})
+            said = mentions(scored, phrase.key if phrase else None)
+            if len(idx) != size:  # read a sample of the theme: counts scaled to its size
+                said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
+            labels_of.append({"about": about, "said": said, "approx": len(idx) != size})
         return [title for title, _ in picked], labels_of
 
-    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None) -> Theme:
+    def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None,
+              read=None) -> Theme:
         """The theme with its title and description, saying plainly when the title names few
         of its statements. Three cases, first match wins:
 
@@ -263,15 +325,22 @@ class ThemeStage:
           be too narrow, and the description says so.
 
         ``label`` (the "phrases" labeller: its ``about`` phrase and ``said`` counts) words the
-        description with counts, and the title's coverage is that of its head nouns."""
-        texts = [stmts[i].text for i in idx]
+        description with counts, and the title's coverage is that of its head nouns.
+
+        ``read`` (a sampled run): the members whose words are read; counts are scaled from them
+        to the theme's size and written "about N"."""
+        read = idx if read is None else read
+        texts = [stmts[i].text for i in read]
         size = len(idx)
+        scale, approx = size / max(len(read), 1), len(read) != size
+        est = "about " if approx else ""
         named = phrase_coverage(title, texts) if label else title_coverage(title, texts)
-        answer, said = common_answer(texts, [stmts[i].conversation_id for i in idx])
+        answer, said = common_answer(texts, [stmts[i].conversation_id for i in read])
+        named, said = (round(named * scale), round(said * scale)) if approx else (named, said)
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:
             theme = self._theme(tid, f'"{answer}"', kw, idx, stmts, stances, model_index=t)
             others = [p for p in description_phrases("", phrases, k=3) if p.lower() != answer.lower()]
-            lead = (f'{size} statements; {said} of them say only "{answer}"'
+            lead = (f'{size} statements; {est}{said} of them say only "{answer}"'
                     + (f", the others mention {phrase_list(others)}" if said < size and others else ""))
             theme.description = make_description([], theme.stance, size, lead=lead)
             return theme
@@ -283,7 +352,7 @@ class ThemeStage:
                                 model_index=t, about=description_phrases(title, phrases))
             if label:
                 theme.description = describe(size, theme.n_conversations, theme.stance, label["about"])
-            theme.description = (theme.description.rstrip(".") + f". Only {round(share * size)} of its {size} "
+            theme.description = (theme.description.rstrip(".") + f". Only {est}{round(share * size)} of its {size} "
                                  "statements use any of its five main keywords: it gathers varied remarks "
                                  "rather than one subject; read them before relying on it.")
             return theme
@@ -292,9 +361,9 @@ class ThemeStage:
         narrow = size >= MIXED_MIN_SIZE and named < MIXED_SHARE * size
         if label:
             theme.description = describe(size, theme.n_conversations, theme.stance, label["about"],
-                                         () if narrow else label["said"])
+                                         () if narrow else label["said"], approx=label.get("approx", False))
         if narrow:
-            theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {named} "
+            theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {est}{named} "
                                  f"of its {size} statements: the title may be too narrow; read them "
                                  "before relying on it.")
         return theme
@@ -350,11 +419,11 @@ class ThemeStage:
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
-        score = {a: float(sims[a, t]) for t in range(k) for a in np.where(labels == t)[0]}
+        score = np.where(labels >= 0, sims[np.arange(len(labels)), np.maximum(labels, 0)], 0.0)
         for g, (ps, kw, title) in enumerate(zip(ranked_groups, keyword_lists, titles)):
             pid = f"P{g + 1:02d}"
             idx = np.concatenate([np.where(labels == order[p])[0] for p in ps])
-            idx = idx[np.lexsort((idx, -np.array([score[i] for i in idx])))]
+            idx = idx[np.lexsort((idx, -score[idx]))]
             parent = self._theme(pid, title, kw, idx, stmts, stances, model_index=None)
             parent.description = (f"{parent.size} statements in {len(ps)} theme{'s' if len(ps) > 1 else ''}: "
                                   + "; ".join(children[p].title for p in ps) + ".")
@@ -392,24 +461,46 @@ def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[in
 def hybrid_features(X: np.ndarray, texts: list[str], weight: float, exclude, seed: int) -> np.ndarray:
     """Embeddings joined with TF-IDF/LSA word features (names excluded), ``weight`` in [0, 1]
     being the word features' share of the squared norm."""
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from threadpoolctl import threadpool_limits
+    return WordFeatures(weight, exclude, seed).fit_transform(X, texts)
 
-    from kilvoice.topics.components import normalize
-    from kilvoice.topics.labels import KEYWORD_ONLY, STOPWORDS, TOKEN_PATTERN, clean_text
 
-    with threadpool_limits(1):
-        tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
-                                stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(exclude)),
-                                min_df=2 if len(texts) >= 60 else 1)
-        try:
-            counts = tfidf.fit_transform(texts)
-        except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
+class WordFeatures:
+    """:func:`hybrid_features` fitted on some statements (``fit_transform``) and applied to more
+    (``transform``: the sampled stage's other statements, chunk by chunk)."""
+
+    def __init__(self, weight: float, exclude, seed: int):
+        self.weight, self.exclude, self.seed = weight, exclude, seed
+
+    def fit_transform(self, X: np.ndarray, texts: list[str]) -> np.ndarray:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from kilvoice.topics.labels import KEYWORD_ONLY, STOPWORDS, TOKEN_PATTERN, clean_text
+
+        self.tfidf_ = self.svd_ = None
+        with threadpool_limits(1):
+            tfidf = TfidfVectorizer(preprocessor=clean_text, token_pattern=TOKEN_PATTERN, sublinear_tf=True,
+                                    stop_words=sorted((STOPWORDS - KEYWORD_ONLY) | set(self.exclude)),
+                                    min_df=2 if len(texts) >= 60 else 1)
+            try:
+                counts = tfidf.fit_transform(texts)
+            except ValueError:  # no word survives the stopword list ("it is what it is"): embeddings only
+                return np.asarray(X, dtype=np.float32)
+            dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
+            self.tfidf_, self.svd_ = tfidf, TruncatedSVD(dims, random_state=self.seed)
+            return self._join(X, self.svd_.fit_transform(counts))
+
+    def transform(self, X: np.ndarray, texts: list[str]) -> np.ndarray:
+        if self.tfidf_ is None:
             return np.asarray(X, dtype=np.float32)
-        dims = max(1, min(100, counts.shape[0] - 1, counts.shape[1] - 1))
-        words = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(counts))
-    return np.hstack([np.sqrt(1 - weight) * normalize(X), np.sqrt(weight) * words]).astype(np.float32)
+        with threadpool_limits(1):
+            return self._join(X, self.svd_.transform(self.tfidf_.transform(texts)))
+
+    def _join(self, X: np.ndarray, words: np.ndarray) -> np.ndarray:
+        from kilvoice.topics.components import normalize
+
+        w = self.weight
+        return np.hstack([np.sqrt(1 - w) * normalize(X), np.sqrt(w) * normalize(words)]).astype(np.float32)
 
 
 @register(STAGE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -370,6 +371,7 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word of every statement read; words repeat
 def _singular(word: str) -> str:
     """English singular, roughly: "buses" -> "bus", "fares" -> "fare", "libraries" -> "library"."""
     if len(word) > 4 and word.endswith("ies"):

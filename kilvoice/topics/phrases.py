@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -64,6 +65,7 @@ def content_words(text: str) -> list[str]:
     return [w for w in re.findall(TOKEN_PATTERN, clean_text(text)) if w not in TITLE_STOP]
 
 
+@lru_cache(maxsize=1 << 15)  # the postings and then each theme's title coverage read the same statements
 def key_of(text: str) -> tuple[str, ...]:
     """A phrase's content words, singular, in order: "Evening buses" -> ("evening", "bus")."""
     return tuple(_singular(w) for w in content_words(text))
@@ -453,7 +455,7 @@ def mentions(scored: list[ScoredPhrase], title_key: tuple[str, ...] | None, k: i
 
 
 def describe(size: int, n_conversations: int, stance: dict[str, int] | None, about: str,
-             said: Sequence[tuple[str, int]] = ()) -> str:
+             said: Sequence[tuple[str, int]] = (), approx: bool = False) -> str:
     """One or two sentences with counts: "31 statements from 12 conversations about evening buses:
     18 problems, 9 aspirations and 4 strengths. Most mention bus fares (14) or the bus pass (6)."
     Built from counts and the theme's own phrases; never quotes a statement."""
@@ -467,7 +469,7 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
     first += "."
     if not said:
         return first
-    listed = [f"{_acronyms(text)} ({n})" for text, n in said]
+    listed = [f"{_acronyms(text)} ({'about ' if approx else ''}{n})" for text, n in said]  # approx: scaled
     return first + " Also mentioned: " + _join(listed) + "."
 
 
@@ -500,9 +502,9 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         cands.append(found)
     surface = {key: ph.text for found in cands for key, ph in found.items()}
     vectors = phrase_vectors(sorted(surface), surface, postings, embeddings, embed)
-    unit = _normalize(embeddings)
     ranked = []
-    for idx, found in zip(members, cands):
-        centroid = _normalize(unit[idx].mean(axis=0)) if len(idx) else np.zeros(unit.shape[1], np.float32)
+    for idx, found in zip(members, cands):  # rows normalised per theme: no second copy of all embeddings
+        centroid = (_normalize(_normalize(embeddings[idx]).mean(axis=0)) if len(idx)
+                    else np.zeros(embeddings.shape[1], np.float32))
         ranked.append(score_phrases(found, idx, postings, centroid, vectors))
     return ranked, postings
