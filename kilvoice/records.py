@@ -123,5 +123,10 @@ class Reject:
     reason: str
 
 
+def flat(record) -> dict:
+    """A flat record's fields as a dict: ``asdict`` without the deep copy (works with slots)."""
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
 def as_dict(record) -> dict:
     return asdict(record)

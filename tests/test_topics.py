@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+
+from kilvoice.records import flat
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from kilvoice import registry
@@ -120,7 +122,7 @@ def result(statements, embeddings):
 def _comparable(res):
     themes, assignments, rejects, info = res
     info = {k: v for k, v in info.items() if k != "timings"}
-    return [t.__dict__ for t in themes], [a.__dict__ for a in assignments], [r.__dict__ for r in rejects], info
+    return [flat(t) for t in themes], [flat(a) for a in assignments], [flat(r) for r in rejects], info
 
 
 def test_registered_stage_returns_records(result):

@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 import pytest
+
+from kilvoice.records import flat
 from sklearn.metrics import adjusted_rand_score
 
 from kilvoice.records import Statement
@@ -64,8 +66,8 @@ def test_extend_labels_keeps_the_fit_and_caps_other():
 def test_at_or_below_the_sample_size_nothing_changes(statements, embeddings):
     whole = _run(statements, embeddings, fit_sample=0)
     same = _run(statements, embeddings, fit_sample=48)
-    assert [t.__dict__ for t in same[0]] == [t.__dict__ for t in whole[0]]
-    assert [a.__dict__ for a in same[1]] == [a.__dict__ for a in whole[1]]
+    assert [flat(t) for t in same[0]] == [flat(t) for t in whole[0]]
+    assert [flat(a) for a in same[1]] == [flat(a) for a in whole[1]]
     assert whole[3]["n_fitted"] == 48
 
 
@@ -80,8 +82,8 @@ def test_sampled_run_assigns_every_statement_and_is_deterministic(statements, em
     for t in topics:
         assert sorted(t.representative) == sorted(s for s, tid in primary.items() if tid == t.id)
     again = _run(statements, embeddings, fit_sample=FIT)
-    assert [t.__dict__ for t in again[0]] == [t.__dict__ for t in themes]
-    assert [a.__dict__ for a in again[1]] == [a.__dict__ for a in assignments]
+    assert [flat(t) for t in again[0]] == [flat(t) for t in themes]
+    assert [flat(a) for a in again[1]] == [flat(a) for a in assignments]
     # whatever order the statements come in: the sample is drawn from the canonical order
     order = list(range(len(statements)))
     random.Random(3).shuffle(order)

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.records import Assignment, Link, Theme
+from kilvoice.records import Assignment, Link, Theme, flat
 from kilvoice.review.apply import apply_review
 from kilvoice.review.decisions import latest_run_id, load_decisions
 from kilvoice.store.sqlite import Store
@@ -35,8 +35,8 @@ def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignmen
 def save_base(store: Store, run_id: str, themes, assignments, links) -> None:
     with store.transaction() as db:
         db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links) VALUES (?,?,?,?)",
-                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([vars(a) for a in assignments]),
-                    json.dumps([vars(l) for l in links])))  # flat records: vars() is asdict() without the deep copy
+                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([flat(a) for a in assignments]),
+                    json.dumps([flat(l) for l in links])))  # flat records: asdict() without the deep copy
 
 
 def load_base(store: Store, run_id: str):
