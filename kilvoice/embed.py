@@ -52,6 +52,7 @@ class StaticEmbedder:
         self.token_weights_: np.ndarray | None = None
         self._model = None
         self._table: np.ndarray | None = None
+        self._fitted_counts = None  # (texts, token counts) of the last fit: encoding them next reuses the counts
 
     @property
     def model(self):
@@ -79,7 +80,9 @@ class StaticEmbedder:
     def fit(self, texts: Sequence[str]) -> "StaticEmbedder":
         """Learn token document frequencies from ``texts`` (only with ``weighting="idf"``)."""
         if self.weighting == "idf" and len(texts):
+            texts = list(texts)
             counts = self._counts(texts)
+            self._fitted_counts = (texts, counts)  # embed_cached encodes the texts it fitted on next
             df = np.bincount(counts.indices, minlength=counts.shape[1])
             self.token_weights_ = ((np.log((1 + counts.shape[0]) / (1 + df)) + 1) ** self.idf_power).astype(np.float32)
         return self
@@ -92,7 +95,9 @@ class StaticEmbedder:
             return np.asarray(vectors, dtype=np.float32)
         if self._table is None:
             self._table = np.asarray(self.model.embedding, dtype=np.float32)
-        weighted = self._counts(texts).multiply(self.token_weights_[None, :]).tocsr()
+        fitted, self._fitted_counts = self._fitted_counts, None
+        counts = fitted[1] if fitted is not None and fitted[0] == list(texts) else self._counts(texts)
+        weighted = counts.multiply(self.token_weights_[None, :]).tocsr()
         out = np.asarray(weighted @ self._table, dtype=np.float32)
         return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-12)
 

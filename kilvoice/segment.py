@@ -52,6 +52,61 @@ def _sentencizer():
     return nlp
 
 
+# what spaCy's sentencizer reads of a token: a word, punctuation, or one of its sentence-final marks
+_WORDTOK, _PUNCT, _FINAL = 0, 1, 2
+_CHUNK = re.compile(r"\S+")
+_CHUNKS: dict[str, tuple[tuple[int, int], ...]] = {}  # chunk -> (offset, kind) of its tokens
+_CHUNKS_MAX = 200_000
+
+
+def _chunk_tokens(chunk: str) -> tuple[tuple[int, int], ...]:
+    """(offset, kind) of the tokens spaCy's English tokenizer makes of one whitespace-free chunk.
+
+    The tokenizer splits text at whitespace first and tokenizes each chunk on its own, so a
+    chunk's tokens do not depend on its neighbours. A chunk of letters and digits only has no
+    punctuation token whatever its split, and as the sentencizer only asks "punctuation?" it
+    is one word; only the rest is tokenized, once per distinct chunk."""
+    if chunk.isalnum():
+        return ((0, _WORDTOK),)
+    kinds = _CHUNKS.get(chunk)
+    if kinds is None:
+        nlp = _sentencizer()
+        finals = nlp.get_pipe("sentencizer").punct_chars
+        kinds = tuple((t.idx, _FINAL if t.text in finals else _PUNCT if t.is_punct else _WORDTOK)
+                      for t in nlp.tokenizer(chunk))
+        if len(_CHUNKS) >= _CHUNKS_MAX:
+            _CHUNKS.clear()
+        _CHUNKS[chunk] = kinds
+    return kinds
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences spaCy's rule-based sentencizer finds in ``text`` (``spacy.blank("en")``
+    with ``sentencizer``), each stripped, without making a Doc: a sentence starts at the
+    first token that is not punctuation after one of its sentence-final marks (".", "!",
+    "?" ...). Runs of whitespace other than one space are tokens that are not punctuation,
+    as in spaCy. ``tests/test_segment_batch.py`` checks it equals spaCy on real text."""
+    starts = [0]
+    seen_final = False
+    pos = 0
+    for m in _CHUNK.finditer(text):
+        begin = m.start()
+        if seen_final and (begin - pos > 1 or (begin > pos and text[pos] != " ")):  # a whitespace token
+            starts.append(pos + 1 if text[pos] == " " else pos)
+            seen_final = False
+        for offset, kind in _chunk_tokens(m.group()):
+            if seen_final and kind == _WORDTOK:
+                starts.append(begin + offset)
+                seen_final = False
+            elif kind == _FINAL:
+                seen_final = True
+        pos = m.end()
+    if pos < len(text) and seen_final and (len(text) - pos > 1 or text[pos] != " "):
+        starts.append(pos + 1 if text[pos] == " " else pos)
+    starts.append(len(text))
+    return [s for s in (text[a:b].strip() for a, b in zip(starts, starts[1:])) if s]
+
+
 def plain(line: str) -> str:
     """``line`` without Markdown emphasis marks ("**Good:** the *library*" -> "Good: the
     library"): the marks are layout, not what the resident said."""
@@ -123,7 +178,6 @@ class SentenceSegmenter:
         self.point_words = point_words
 
     def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
-        nlp = _sentencizer()
         statements: list[Statement] = []
         rejects: list[Reject] = []
         spoken = any(u.role == "conversationalist" for u in utterances)  # a transcript
@@ -134,8 +188,8 @@ class SentenceSegmenter:
             sentences: list[str] = []
             for piece in _pieces(utt.text):
                 masked, held = _mask(piece)
-                for sent in nlp(masked).sents:
-                    s = _unmask(sent.text.strip(), held)
+                for sent in split_sentences(masked):
+                    s = _unmask(sent, held)
                     if not s:
                         continue
                     if sentences and word_count(s) < self.min_words and word_count(sentences[-1]) < self.max_words:
