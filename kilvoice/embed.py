@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -29,6 +31,16 @@ class Embedder(Protocol):
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@lru_cache(maxsize=4)
+def _load_static(path: str):
+    """The Model2Vec model in folder ``path``, loaded once per process (the safeguarding check and
+    the embed stage share it; it is only read)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(path)
 
 
 class StaticEmbedder:
@@ -59,10 +71,7 @@ class StaticEmbedder:
         if self._model is None:
             if not (self.path / "model.safetensors").is_file():
                 raise KilvoiceError("K402", model=self.model_id, path=self.path)
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from model2vec import StaticModel
-
-            self._model = StaticModel.from_pretrained(str(self.path))
+            self._model = _load_static(str(self.path))
         return self._model
 
     def _counts(self, texts: Sequence[str]):
@@ -70,8 +79,8 @@ class StaticEmbedder:
         from scipy.sparse import csr_matrix
 
         ids = self.model.tokenize(list(texts))
-        indptr = np.cumsum([0] + [len(row) for row in ids])
-        indices = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(indptr[-1]))
+        indptr = np.concatenate(([0], np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)))))
+        indices = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(indptr[-1]))
         counts = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
                             shape=(len(ids), self.model.embedding.shape[0]))
         counts.sum_duplicates()

@@ -57,26 +57,44 @@ _WORDTOK, _PUNCT, _FINAL = 0, 1, 2
 _CHUNK = re.compile(r"\S+")
 _CHUNKS: dict[str, tuple[tuple[int, int], ...]] = {}  # chunk -> (offset, kind) of its tokens
 _CHUNKS_MAX = 200_000
+# a word ending a sentence ("park.", "Why?"): spaCy splits the mark off as a suffix (a lower-case
+# letter before it) unless the chunk or the word is one of its special cases ("etc.", "Mr.",
+# "id" -> "i" "d", and then "d." is one)
+_WORD_FINAL = re.compile(r"[A-Za-z]*[a-z][.?!]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """(spaCy's English tokenizer, the sentencizer's final marks, the tokenizer's special cases)."""
+    nlp = _sentencizer()
+    return nlp.tokenizer, frozenset(nlp.get_pipe("sentencizer").punct_chars), frozenset(nlp.tokenizer.rules)
 
 
 def _chunk_tokens(chunk: str) -> tuple[tuple[int, int], ...]:
     """(offset, kind) of the tokens spaCy's English tokenizer makes of one whitespace-free chunk.
 
     The tokenizer splits text at whitespace first and tokenizes each chunk on its own, so a
-    chunk's tokens do not depend on its neighbours. A chunk of letters and digits only has no
-    punctuation token whatever its split, and as the sentencizer only asks "punctuation?" it
-    is one word; only the rest is tokenized, once per distinct chunk."""
-    if chunk.isalnum():
-        return ((0, _WORDTOK),)
+    chunk's tokens do not depend on its neighbours. The sentencizer asks of a token only
+    whether it is punctuation or a final mark, so a chunk that starts with a letter or digit
+    and holds no final mark ("don't", "park,") is one word whatever its split, and a word
+    with a final mark after a lower-case letter ("park.") is a word and the mark, unless the
+    chunk or the word is one of the tokenizer's special cases; only the
+    rest is tokenized, once per distinct chunk."""
     kinds = _CHUNKS.get(chunk)
-    if kinds is None:
-        nlp = _sentencizer()
-        finals = nlp.get_pipe("sentencizer").punct_chars
+    if kinds is not None:
+        return kinds
+    tokenizer, finals, special = _tokenizer()
+    if chunk[0].isalnum() and not any(map(finals.__contains__, chunk)):
+        # its first token holds a letter or digit (a word) and no token is a final mark
+        kinds = ((0, _WORDTOK),)
+    elif _WORD_FINAL.fullmatch(chunk) and chunk not in special and chunk[:-1] not in special:
+        kinds = ((0, _WORDTOK), (len(chunk) - 1, _FINAL))
+    else:
         kinds = tuple((t.idx, _FINAL if t.text in finals else _PUNCT if t.is_punct else _WORDTOK)
-                      for t in nlp.tokenizer(chunk))
-        if len(_CHUNKS) >= _CHUNKS_MAX:
-            _CHUNKS.clear()
-        _CHUNKS[chunk] = kinds
+                      for t in tokenizer(chunk))
+    if len(_CHUNKS) >= _CHUNKS_MAX:
+        _CHUNKS.clear()
+    _CHUNKS[chunk] = kinds
     return kinds
 
 

@@ -95,6 +95,46 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | {"it's", "i'm", "that's", "there's", "we'
 
 REASONS = ("K655", "K656", "K657", "K658", "K659")
 
+# Punctuation with no case. In text of ASCII and these, str.lower() changes only ASCII capitals,
+# one for one, so a case-insensitive pattern written in lower case matches the text exactly where
+# the same pattern, case-sensitive, matches the lower-cased text: Python's regex engine skips
+# alternatives that cannot start at a character only when matching case-sensitively (PROCEDURE
+# is searched 4x faster). Other text (accented letters, "ſ", the Kelvin sign) keeps re.I.
+_CASELESS = frozenset("’‘“”–—…£€•·°½¼¾\u00a0")
+
+
+class _Folded:
+    """A case-insensitive pattern written in lower case, run case-sensitively on lower-cased text
+    where that gives the same matches (see ``_CASELESS``)."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+        lower = pattern.pattern == pattern.pattern.lower()
+        self.folded = re.compile(pattern.pattern, pattern.flags & ~re.I) if lower else None
+
+    def _lowered(self, text: str) -> str | None:
+        if self.folded is not None and (text.isascii() or all(c.isascii() or c in _CASELESS for c in text)):
+            return text.lower()
+        return None
+
+    def found(self, text: str) -> bool:
+        low = self._lowered(text)
+        return bool(self.pattern.search(text) if low is None else self.folded.search(low))
+
+    def sub(self, repl: str, text: str) -> str:
+        """``pattern.sub(repl, text)`` for a plain ``repl`` (no group references)."""
+        low = self._lowered(text)
+        if low is None:
+            return self.pattern.sub(repl, text)
+        out, pos = [], 0
+        for m in self.folded.finditer(low):
+            out += (text[pos:m.start()], repl)
+            pos = m.end()
+        return "".join(out) + text[pos:] if out else text
+
+
+_PROCEDURE, _GREETING, _BUSINESS = _Folded(PROCEDURE), _Folded(GREETING), _Folded(BUSINESS)
+
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(_PLACEHOLDER.sub(" ", text).lower().replace("’", "'"))
@@ -119,9 +159,9 @@ def reason(text: str, role: str = "resident") -> str | None:
         return "K656" if greeting else "K655"
     if len(tokens) <= 10 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
         return "K655"
-    if PROCEDURE.search(plain):
-        rest = _content(_tokens(PROCEDURE.sub(" ", GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
-        if len(rest) <= (6 if BUSINESS.search(plain) else 3):
+    if _PROCEDURE.found(plain):
+        rest = _content(_tokens(_PROCEDURE.sub(" ", _GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
+        if len(rest) <= (6 if _BUSINESS.found(plain) else 3):
             return "K657"
     if greeting:
         return "K656"
@@ -133,9 +173,9 @@ def reason(text: str, role: str = "resident") -> str | None:
 
 def _greeting(text: str) -> bool:
     """A greeting, thanks or farewell with at most three other content words."""
-    if not GREETING.search(text):
+    if not _GREETING.found(text):
         return False
-    rest = _content(_tokens(GREETING.sub(" ", text)), PROCEDURAL_WORDS)
+    rest = _content(_tokens(_GREETING.sub(" ", text)), PROCEDURAL_WORDS)
     return len(rest) <= 3
 
 
@@ -158,6 +198,7 @@ _META = re.compile(r"\b(?:(?:that's|that is|it's|it is) (?:a |an )?(?:really |ve
                    r"if i (?:can|could|may)|can i (?:just )?say|i have to say)\b,?\s*", re.I)
 # a transcriber's notes: "[Laughter.]", "[Inaudible.]" (redaction placeholders are capitals: "[PERSON_1]")
 _STAGE = re.compile(r"\[\s*[A-Z]?[a-z][^\]]{0,40}\]")
+_FOLDED_HEDGE, _FOLDED_META = _Folded(_HEDGE), _Folded(_META)
 _REPEAT = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)(?:[,\s]+\1\b)+", re.I)
 
 
@@ -172,7 +213,7 @@ def speech_text(text: str, hedges: bool = True) -> str:
     out = _REPEAT.sub(r"\1", out)
     out = _YOU_KNOW.sub(" ", out)
     if hedges:
-        out = _HEDGE.sub("", _META.sub("", out))
+        out = _FOLDED_HEDGE.sub("", _FOLDED_META.sub("", out))
     out = re.sub(r"\s+([,.?!])", r"\1", out)
     out = re.sub(r",\s*,+", ",", out)
     out = re.sub(r",\s*([.?!])", r"\1", out)
