@@ -30,6 +30,7 @@ import re
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kilvoice.errors import Errors
+from kilvoice.folded import Folded as _Folded
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -94,44 +95,6 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | {"it's", "i'm", "that's", "there's", "we'
                                          "i've", "we've", "don't", "can't", "i'll", "we'll", "i'd", "we'd"}
 
 REASONS = ("K655", "K656", "K657", "K658", "K659")
-
-# Punctuation with no case. In text of ASCII and these, str.lower() changes only ASCII capitals,
-# one for one, so a case-insensitive pattern written in lower case matches the text exactly where
-# the same pattern, case-sensitive, matches the lower-cased text: Python's regex engine skips
-# alternatives that cannot start at a character only when matching case-sensitively (PROCEDURE
-# is searched 4x faster). Other text (accented letters, "ſ", the Kelvin sign) keeps re.I.
-_CASELESS = frozenset("’‘“”–—…£€•·°½¼¾\u00a0")
-
-
-class _Folded:
-    """A case-insensitive pattern written in lower case, run case-sensitively on lower-cased text
-    where that gives the same matches (see ``_CASELESS``)."""
-
-    def __init__(self, pattern: re.Pattern):
-        self.pattern = pattern
-        lower = pattern.pattern == pattern.pattern.lower()
-        self.folded = re.compile(pattern.pattern, pattern.flags & ~re.I) if lower else None
-
-    def _lowered(self, text: str) -> str | None:
-        if self.folded is not None and (text.isascii() or all(c.isascii() or c in _CASELESS for c in text)):
-            return text.lower()
-        return None
-
-    def found(self, text: str) -> bool:
-        low = self._lowered(text)
-        return bool(self.pattern.search(text) if low is None else self.folded.search(low))
-
-    def sub(self, repl: str, text: str) -> str:
-        """``pattern.sub(repl, text)`` for a plain ``repl`` (no group references)."""
-        low = self._lowered(text)
-        if low is None:
-            return self.pattern.sub(repl, text)
-        out, pos = [], 0
-        for m in self.folded.finditer(low):
-            out += (text[pos:m.start()], repl)
-            pos = m.end()
-        return "".join(out) + text[pos:] if out else text
-
 
 _PROCEDURE, _GREETING, _BUSINESS = _Folded(PROCEDURE), _Folded(GREETING), _Folded(BUSINESS)
 

@@ -111,3 +111,21 @@ def test_idf_embedder_reusing_its_fitted_counts_encodes_as_afresh():
     fresh._fitted_counts = None
     assert np.array_equal(reused, fresh.encode(list(texts)))
     assert not np.array_equal(reused[:1], fresh.encode(list(texts[1:2])))  # not a constant
+
+
+def test_folded_patterns_match_as_case_insensitive_ones():
+    from kilvoice.folded import Folded
+    from kilvoice.ingest.screening import SPAM, TEMPLATE
+    from kilvoice.substantive import GREETING, PROCEDURE
+
+    texts = ["Thank You Very Much, Chair. Shall we MOVE ON to Item Two?", "ſo we move on to item two",
+             "Kelvin \u212a sign: BRING IN the Minister", "Cheers — bye NOW… “Good Morning”", "Café HELLO, İtem 3",
+             "Click HERE to buy now: Bitcoin, CASINO", "Lorem Ipsum [INSERT name]", "nothing to see", ""]
+    for pattern in (PROCEDURE, GREETING, SPAM, TEMPLATE):
+        folded = Folded(pattern)
+        assert folded.folded is not None
+        for text in texts:
+            assert folded.found(text) == bool(pattern.search(text))
+            assert folded.count(text) == len(pattern.findall(text))
+            assert folded.sub(" ", text) == pattern.sub(" ", text)
+    assert Folded(PROCEDURE).count(texts[0]) == 2 and Folded(SPAM).count(texts[5]) == 4

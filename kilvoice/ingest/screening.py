@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kilvoice.folded import Folded
 from kilvoice.records import Note
 
 NON_ANSWERS = {
@@ -62,6 +63,7 @@ ENGLISH_STOPWORDS = frozenset(
 NUM_PERM, BANDS, ROWS = 64, 16, 4
 PAIR_ROWS = 3  # word-pair bands: 21 bands of 3 rows, numbered after the 16 of word 3-shingles
 _PRIME = 4294967311
+_TEMPLATE, _SPAM, _URL = Folded(TEMPLATE), Folded(SPAM), Folded(URL)
 _WORDS = re.compile(r"[^\W_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _LOWER_WORDS = re.compile(r"[a-z']+")
@@ -223,11 +225,11 @@ def letter_count(text: str) -> int:
 
 def junk_reason(text: str, norm: str) -> str | None:
     """A category name when the text looks like a template, spam or keyboard noise."""
-    if TEMPLATE.search(text):
+    if _TEMPLATE.found(text):
         return "template or placeholder text"
     words = norm.split()
-    urls = len(URL.findall(text))
-    spam_words = len(SPAM.findall(text))
+    urls = _URL.count(text)
+    spam_words = _SPAM.count(text)
     if (spam_words and urls) or spam_words >= 2 or (urls >= 2 and urls * 20 >= len(words)):
         return "spam (advertising or links)"
     if _REPEATED_CHAR.search(text) and len(set(norm.replace(" ", ""))) <= 3:
