@@ -162,6 +162,9 @@ _META = re.compile(r"\b(?:(?:that's|that is|it's|it is) (?:a |an )?(?:really |ve
 # a transcriber's notes: "[Laughter.]", "[Inaudible.]" (redaction placeholders are capitals: "[PERSON_1]")
 _STAGE = re.compile(r"\[\s*[A-Z]?[a-z][^\]]{0,40}\]")
 _FOLDED_HEDGE, _FOLDED_META = _Folded(_HEDGE), _Folded(_META)
+_SPACE_BEFORE_MARK, _COMMA_RUN = re.compile(r"\s+([,.?!])"), re.compile(r",\s*,+")
+_COMMA_BEFORE_MARK, _LEADING_MARKS = re.compile(r",\s*([.?!])"), re.compile(r"^[\s,.]+")
+_SPACE_RUN = re.compile(r"\s{2,}")
 _REPEAT = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)(?:[,\s]+\1\b)+", re.I)
 
 
@@ -177,11 +180,12 @@ def speech_text(text: str, hedges: bool = True) -> str:
     out = _YOU_KNOW.sub(" ", out)
     if hedges:
         out = _FOLDED_HEDGE.sub("", _FOLDED_META.sub("", out))
-    out = re.sub(r"\s+([,.?!])", r"\1", out)
-    out = re.sub(r",\s*,+", ",", out)
-    out = re.sub(r",\s*([.?!])", r"\1", out)
-    out = re.sub(r"^[\s,.]+", "", out)
-    return re.sub(r"\s{2,}", " ", out).strip()
+    out = _SPACE_BEFORE_MARK.sub(r"\1", out)
+    if "," in out:  # both need a comma
+        out = _COMMA_RUN.sub(",", out)
+        out = _COMMA_BEFORE_MARK.sub(r"\1", out)
+    out = _LEADING_MARKS.sub("", out)
+    return _SPACE_RUN.sub(" ", out).strip()
 
 
 def as_analysed(statements: list) -> list:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from kilvoice.ingest.formats import Context, iter_notes
-from kilvoice.segment import SentenceSegmenter, _mask, _pieces, _sentencizer, split_sentences
+from kilvoice.segment import _mask, _pieces, _sentencizer, split_sentences
 from tests.conftest import REPO, shared_path
 
 csv.field_size_limit(1 << 30)
