@@ -85,18 +85,22 @@ class FastDetector(Detector):
         langprob = np.zeros(n)
         rnd = self.random
         rnd.seed(self.seed)
+        choice = rnd.choice
         for _ in range(self.n_trial):
             prob = np.full(n, 1.0 / n)
             alpha = self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             factors = (alpha / self.BASE_FREQ) + table  # weight + lang_prob_map[i], per language
+            prob *= factors[choice(positions)]  # draw 0
             i = 0
-            while True:
-                prob *= factors[rnd.choice(positions)]
-                if i % 5 == 0:
-                    prob /= sum(prob.tolist())  # Python's sum, in langdetect's order
-                    if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                        break
-                i += 1
+            while True:  # normalised and checked after draws 0, 5, 10, ... as in langdetect
+                prob /= sum(prob.tolist())  # Python's sum, in langdetect's order
+                if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                    break
+                # the next five draws; a product reduced along the first axis multiplies the
+                # rows one after another, ((prob * f1) * f2) ..., as five updates in turn do
+                rows = factors[[choice(positions) for _ in range(5)]]
+                prob = np.multiply.reduce(np.vstack((prob, rows)), axis=0)
+                i += 5
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()
 
