@@ -129,3 +129,16 @@ def test_folded_patterns_match_as_case_insensitive_ones():
             assert folded.count(text) == len(pattern.findall(text))
             assert folded.sub(" ", text) == pattern.sub(" ", text)
     assert Folded(PROCEDURE).count(texts[0]) == 2 and Folded(SPAM).count(texts[5]) == 4
+
+
+def test_split_sentences_equals_spacy_on_awkward_strings():
+    # abbreviations, emoticon parts, quotes and odd spaces: ": x.Y" is ":" "x" "." "Y" in spaCy
+    # (a special case matched across the space) while "x.Y" alone is "x." "Y"
+    atoms = ["park", "Park", "id", "Mr", "e.g", "etc", "U.S", "a", "I", "10", "3.5", "don't", "it’s", "(", ")",
+             "“", "”", "'", ".", "!", "?", "...", "…", ",", ":", "-", " ", " ", "  ", "\t", "\u00a0", "Kvph0x",
+             "£5", "x.Y", "end.Next", "a.m.", "St.", ".)", "?!", "O", "o"]
+    rnd = random.Random(3)
+    texts = [": x.Y now", "Plan B. Then what?  Nothing.", "It is 10.30a.m. (Mon.) now!! Yes...\tok", "“Yes.” No"]
+    texts += ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 20))) for _ in range(1500)]
+    assert [split_sentences(t) for t in texts] == [_spacy_sentences(t) for t in texts]
+    assert split_sentences(": x.Y now") == [": x.", "Y now"]
