@@ -103,10 +103,12 @@ def _bridged_by(chunk: str) -> tuple[str, ...]:
 
 
 def _chunk_tokens(chunk: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
-    """(offset, kind) of the tokens spaCy's English tokenizer makes of one whitespace-free chunk.
+    """((offset, kind) of the tokens spaCy's English tokenizer makes of one whitespace-free
+    chunk, what a next chunk may start with to bridge to it: :func:`_bridges`).
 
     The tokenizer splits text at whitespace first and tokenizes each chunk on its own, so a
-    chunk's tokens do not depend on its neighbours. The sentencizer asks of a token only
+    chunk's tokens do not depend on its neighbours (except where a special case bridges a
+    space, which ``split_sentences`` leaves to spaCy). The sentencizer asks of a token only
     whether it is punctuation or a final mark, so a chunk that starts with a letter or digit
     and holds no final mark ("don't", "park,") is one word whatever its split, and a word
     with a final mark after a lower-case letter ("park.") is a word and the mark, unless the
