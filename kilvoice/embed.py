@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -29,6 +31,16 @@ class Embedder(Protocol):
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@lru_cache(maxsize=4)
+def _load_static(path: str):
+    """The Model2Vec model in folder ``path``, loaded once per process (the safeguarding check and
+    the embed stage share it; it is only read)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(path)
 
 
 class StaticEmbedder:
@@ -52,16 +64,14 @@ class StaticEmbedder:
         self.token_weights_: np.ndarray | None = None
         self._model = None
         self._table: np.ndarray | None = None
+        self._fitted_counts = None  # (texts, token counts) of the last fit: encoding them next reuses the counts
 
     @property
     def model(self):
         if self._model is None:
             if not (self.path / "model.safetensors").is_file():
                 raise KilvoiceError("K402", model=self.model_id, path=self.path)
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from model2vec import StaticModel
-
-            self._model = StaticModel.from_pretrained(str(self.path))
+            self._model = _load_static(str(self.path))
         return self._model
 
     def _counts(self, texts: Sequence[str]):
@@ -69,8 +79,8 @@ class StaticEmbedder:
         from scipy.sparse import csr_matrix
 
         ids = self.model.tokenize(list(texts))
-        indptr = np.cumsum([0] + [len(row) for row in ids])
-        indices = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(indptr[-1]))
+        indptr = np.concatenate(([0], np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)))))
+        indices = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(indptr[-1]))
         counts = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
                             shape=(len(ids), self.model.embedding.shape[0]))
         counts.sum_duplicates()
@@ -79,7 +89,9 @@ class StaticEmbedder:
     def fit(self, texts: Sequence[str]) -> "StaticEmbedder":
         """Learn token document frequencies from ``texts`` (only with ``weighting="idf"``)."""
         if self.weighting == "idf" and len(texts):
+            texts = list(texts)
             counts = self._counts(texts)
+            self._fitted_counts = (texts, counts)  # embed_cached encodes the texts it fitted on next
             df = np.bincount(counts.indices, minlength=counts.shape[1])
             self.token_weights_ = ((np.log((1 + counts.shape[0]) / (1 + df)) + 1) ** self.idf_power).astype(np.float32)
         return self
@@ -92,7 +104,9 @@ class StaticEmbedder:
             return np.asarray(vectors, dtype=np.float32)
         if self._table is None:
             self._table = np.asarray(self.model.embedding, dtype=np.float32)
-        weighted = self._counts(texts).multiply(self.token_weights_[None, :]).tocsr()
+        fitted, self._fitted_counts = self._fitted_counts, None
+        counts = fitted[1] if fitted is not None and fitted[0] == list(texts) else self._counts(texts)
+        weighted = counts.multiply(self.token_weights_[None, :]).tocsr()
         out = np.asarray(weighted @ self._table, dtype=np.float32)
         return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-12)
 

@@ -52,6 +52,116 @@ def _sentencizer():
     return nlp
 
 
+# what spaCy's sentencizer reads of a token: a word, punctuation, or one of its sentence-final marks
+_WORDTOK, _PUNCT, _FINAL = 0, 1, 2
+_CHUNK = re.compile(r"\S+")
+# chunk -> ((offset, kind) of its tokens, what a next chunk may start with to bridge to it)
+_CHUNKS: dict[str, tuple[tuple[tuple[int, int], ...], tuple[str, ...]]] = {}
+_CHUNKS_MAX = 200_000
+# a word ending a sentence ("park.", "Why?"): spaCy splits the mark off as a suffix (a lower-case
+# letter before it) unless the chunk or the word is one of its special cases ("etc.", "Mr.",
+# "id" -> "i" "d", and then "d." is one)
+_WORD_FINAL = re.compile(r"[A-Za-z]*[a-z][.?!]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """(spaCy's English tokenizer, the sentencizer's final marks, the tokenizer's special cases)."""
+    nlp = _sentencizer()
+    return nlp.tokenizer, frozenset(nlp.get_pipe("sentencizer").punct_chars), frozenset(nlp.tokenizer.rules)
+
+
+@lru_cache(maxsize=1)
+def _bridges() -> tuple[dict[str, tuple[str, ...]], tuple[int, ...], bool]:
+    """Where a special case could match across a space. spaCy matches its special cases that
+    contain affixes (":)", "a.m.") over the token sequence, spaces or not; a match across a space
+    changes nothing itself but can hide one inside a chunk (": x.Y" is ":" "x" "." "Y", while
+    "x.Y" alone is "x." "Y"). Returns (token -> tokens that follow it in such a special case,
+    the lengths of the first tokens, whether any pair has a letter or digit on both sides)."""
+    from spacy.tokenizer import Tokenizer
+
+    tok = _sentencizer().tokenizer
+    bare = Tokenizer(tok.vocab, rules={}, prefix_search=tok.prefix_search, suffix_search=tok.suffix_search,
+                     infix_finditer=tok.infix_finditer, token_match=tok.token_match, url_match=tok.url_match)
+    follows: dict[str, set[str]] = {}
+    for special in tok.rules:
+        parts = [t.text for t in bare(special)]
+        for a, b in zip(parts, parts[1:]):
+            follows.setdefault(a, set()).add(b)
+    alnum = any(a[-1].isalnum() and b[0].isalnum() for a, bs in follows.items() for b in bs)
+    return {a: tuple(bs) for a, bs in follows.items()}, tuple(sorted({len(a) for a in follows})), alnum
+
+
+def _bridged_by(chunk: str) -> tuple[str, ...]:
+    """What a next chunk may start with to hold, with the end of ``chunk``, two tokens of one
+    special case (empty: nothing)."""
+    follows, lengths, alnum = _bridges()
+    out = {b for k in lengths for b in follows.get(chunk[-k:], ())}
+    if not alnum and chunk[-1].isalnum():
+        out = {b for b in out if not b[0].isalnum()}
+    return tuple(out)
+
+
+def _chunk_tokens(chunk: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """((offset, kind) of the tokens spaCy's English tokenizer makes of one whitespace-free
+    chunk, what a next chunk may start with to bridge to it: :func:`_bridges`).
+
+    The tokenizer splits text at whitespace first and tokenizes each chunk on its own, so a
+    chunk's tokens do not depend on its neighbours (except where a special case bridges a
+    space, which ``split_sentences`` leaves to spaCy). The sentencizer asks of a token only
+    whether it is punctuation or a final mark, so a chunk that starts with a letter or digit
+    and holds no final mark ("don't", "park,") is one word whatever its split, and a word
+    with a final mark after a lower-case letter ("park.") is a word and the mark, unless the
+    chunk or the word is one of the tokenizer's special cases; only the
+    rest is tokenized, once per distinct chunk."""
+    known = _CHUNKS.get(chunk)
+    if known is not None:
+        return known
+    tokenizer, finals, special = _tokenizer()
+    if chunk[0].isalnum() and not any(map(finals.__contains__, chunk)):
+        # its first token holds a letter or digit (a word) and no token is a final mark
+        kinds = ((0, _WORDTOK),)
+    elif _WORD_FINAL.fullmatch(chunk) and chunk not in special and chunk[:-1] not in special:
+        kinds = ((0, _WORDTOK), (len(chunk) - 1, _FINAL))
+    else:
+        kinds = tuple((t.idx, _FINAL if t.text in finals else _PUNCT if t.is_punct else _WORDTOK)
+                      for t in tokenizer(chunk))
+    if len(_CHUNKS) >= _CHUNKS_MAX:
+        _CHUNKS.clear()
+    known = _CHUNKS[chunk] = (kinds, _bridged_by(chunk))
+    return known
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences spaCy's rule-based sentencizer finds in ``text`` (``spacy.blank("en")``
+    with ``sentencizer``), each stripped, without making a Doc: a sentence starts at the
+    first token that is not punctuation after one of its sentence-final marks (".", "!",
+    "?" ...). Runs of whitespace other than one space are tokens that are not punctuation,
+    as in spaCy. ``tests/test_segment_batch.py`` checks it equals spaCy on real text."""
+    starts = [0]
+    seen_final = False
+    pos, bridges = 0, ()
+    for m in _CHUNK.finditer(text):
+        begin, chunk = m.start(), m.group()
+        if bridges and chunk.startswith(bridges):  # rare: spaCy itself decides
+            return [s for s in (sent.text.strip() for sent in _sentencizer()(text).sents) if s]
+        kinds, bridges = _chunk_tokens(chunk)
+        if seen_final and (begin - pos > 1 or (begin > pos and text[pos] != " ")):  # a whitespace token
+            starts.append(pos + 1 if text[pos] == " " else pos)
+            seen_final = False
+        for offset, kind in kinds:
+            if seen_final and kind == _WORDTOK:
+                starts.append(begin + offset)
+                seen_final = False
+            elif kind == _FINAL:
+                seen_final = True
+        pos = m.end()
+    if pos < len(text) and seen_final and (len(text) - pos > 1 or text[pos] != " "):
+        starts.append(pos + 1 if text[pos] == " " else pos)
+    starts.append(len(text))
+    return [s for s in (text[a:b].strip() for a, b in zip(starts, starts[1:])) if s]
+
+
 def plain(line: str) -> str:
     """``line`` without Markdown emphasis marks ("**Good:** the *library*" -> "Good: the
     library"): the marks are layout, not what the resident said."""
@@ -123,7 +233,6 @@ class SentenceSegmenter:
         self.point_words = point_words
 
     def run(self, conversation_id: str, utterances: list[Utterance]) -> tuple[list[Statement], list[Reject]]:
-        nlp = _sentencizer()
         statements: list[Statement] = []
         rejects: list[Reject] = []
         spoken = any(u.role == "conversationalist" for u in utterances)  # a transcript
@@ -134,8 +243,8 @@ class SentenceSegmenter:
             sentences: list[str] = []
             for piece in _pieces(utt.text):
                 masked, held = _mask(piece)
-                for sent in nlp(masked).sents:
-                    s = _unmask(sent.text.strip(), held)
+                for sent in split_sentences(masked):
+                    s = _unmask(sent, held)
                     if not s:
                         continue
                     if sentences and word_count(s) < self.min_words and word_count(sentences[-1]) < self.max_words:

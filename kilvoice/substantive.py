@@ -30,6 +30,7 @@ import re
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kilvoice.errors import Errors
+from kilvoice.folded import Folded as _Folded
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -95,6 +96,8 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | {"it's", "i'm", "that's", "there's", "we'
 
 REASONS = ("K655", "K656", "K657", "K658", "K659")
 
+_PROCEDURE, _GREETING, _BUSINESS = _Folded(PROCEDURE), _Folded(GREETING), _Folded(BUSINESS)
+
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(_PLACEHOLDER.sub(" ", text).lower().replace("’", "'"))
@@ -119,9 +122,9 @@ def reason(text: str, role: str = "resident") -> str | None:
         return "K656" if greeting else "K655"
     if len(tokens) <= 10 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
         return "K655"
-    if PROCEDURE.search(plain):
-        rest = _content(_tokens(PROCEDURE.sub(" ", GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
-        if len(rest) <= (6 if BUSINESS.search(plain) else 3):
+    if _PROCEDURE.found(plain):
+        rest = _content(_tokens(_PROCEDURE.sub(" ", _GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
+        if len(rest) <= (6 if _BUSINESS.found(plain) else 3):
             return "K657"
     if greeting:
         return "K656"
@@ -133,9 +136,9 @@ def reason(text: str, role: str = "resident") -> str | None:
 
 def _greeting(text: str) -> bool:
     """A greeting, thanks or farewell with at most three other content words."""
-    if not GREETING.search(text):
+    if not _GREETING.found(text):
         return False
-    rest = _content(_tokens(GREETING.sub(" ", text)), PROCEDURAL_WORDS)
+    rest = _content(_tokens(_GREETING.sub(" ", text)), PROCEDURAL_WORDS)
     return len(rest) <= 3
 
 
@@ -158,6 +161,10 @@ _META = re.compile(r"\b(?:(?:that's|that is|it's|it is) (?:a |an )?(?:really |ve
                    r"if i (?:can|could|may)|can i (?:just )?say|i have to say)\b,?\s*", re.I)
 # a transcriber's notes: "[Laughter.]", "[Inaudible.]" (redaction placeholders are capitals: "[PERSON_1]")
 _STAGE = re.compile(r"\[\s*[A-Z]?[a-z][^\]]{0,40}\]")
+_FOLDED_HEDGE, _FOLDED_META = _Folded(_HEDGE), _Folded(_META)
+_SPACE_BEFORE_MARK, _COMMA_RUN = re.compile(r"\s+([,.?!])"), re.compile(r",\s*,+")
+_COMMA_BEFORE_MARK, _LEADING_MARKS = re.compile(r",\s*([.?!])"), re.compile(r"^[\s,.]+")
+_SPACE_RUN = re.compile(r"\s{2,}")
 _REPEAT = re.compile(r"\b([A-Za-z]+(?:['’][a-z]+)?)(?:[,\s]+\1\b)+", re.I)
 
 
@@ -172,12 +179,13 @@ def speech_text(text: str, hedges: bool = True) -> str:
     out = _REPEAT.sub(r"\1", out)
     out = _YOU_KNOW.sub(" ", out)
     if hedges:
-        out = _HEDGE.sub("", _META.sub("", out))
-    out = re.sub(r"\s+([,.?!])", r"\1", out)
-    out = re.sub(r",\s*,+", ",", out)
-    out = re.sub(r",\s*([.?!])", r"\1", out)
-    out = re.sub(r"^[\s,.]+", "", out)
-    return re.sub(r"\s{2,}", " ", out).strip()
+        out = _FOLDED_HEDGE.sub("", _FOLDED_META.sub("", out))
+    out = _SPACE_BEFORE_MARK.sub(r"\1", out)
+    if "," in out:  # both need a comma
+        out = _COMMA_RUN.sub(",", out)
+        out = _COMMA_BEFORE_MARK.sub(r"\1", out)
+    out = _LEADING_MARKS.sub("", out)
+    return _SPACE_RUN.sub(" ", out).strip()
 
 
 def as_analysed(statements: list) -> list:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kilvoice.folded import Folded
 from kilvoice.records import Note
 
 NON_ANSWERS = {
@@ -62,6 +63,14 @@ ENGLISH_STOPWORDS = frozenset(
 NUM_PERM, BANDS, ROWS = 64, 16, 4
 PAIR_ROWS = 3  # word-pair bands: 21 bands of 3 rows, numbered after the 16 of word 3-shingles
 _PRIME = 4294967311
+_TEMPLATE, _SPAM, _URL = Folded(TEMPLATE), Folded(SPAM), Folded(URL)
+_WORDS = re.compile(r"[^\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LOWER_WORDS = re.compile(r"[a-z']+")
+_REPEATED_CHAR = re.compile(r"(.)\1{9,}")
+_VOWEL = re.compile(r"[aeiouy0-9]")
+# ASCII bytes that are not letters: deleted, what is left counts the letters of ASCII text
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _rng = np.random.RandomState(20221)
 _A = _rng.randint(1, 2**31 - 1, size=NUM_PERM).astype(np.uint64)
 _B = _rng.randint(0, 2**31 - 1, size=NUM_PERM).astype(np.uint64)
@@ -74,7 +83,7 @@ def normalise(text: str) -> str:
     else:
         t = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
     t = t.replace("'", "").replace("’", "")
-    return " ".join(re.findall(r"[^\W_]+", t))
+    return " ".join(_WORDS.findall(t))
 
 
 def resident_text(note: Note) -> str:
@@ -90,21 +99,19 @@ def content_hash(note: Note) -> str:
 
 def shingles(norm: str, k: int = 3) -> set[str]:
     words = norm.split()
-    return {" ".join(words[i:i + k]) for i in range(max(0, len(words) - k + 1))}
+    return set(map(" ".join, zip(*(words[i:] for i in range(k)))))
 
 
 def minhash_bands(shingle_set: set[str], first_band: int = 0, rows: int = ROWS) -> list[int]:
     """LSH band keys (signed 63-bit ints) of a MinHash signature: ``NUM_PERM // rows`` bands of
     ``rows`` hashes. Each key includes its band number, counted from ``first_band``, so keys of
     different shinglings never meet."""
-    x = np.fromiter((zlib.crc32(s.encode()) for s in shingle_set), dtype=np.uint64, count=len(shingle_set))
-    sig = ((np.outer(x, _A) + _B) % _PRIME).min(axis=0)
-    keys = []
-    for b in range(NUM_PERM // rows):
-        digest = hashlib.blake2b(bytes([first_band + b]) + sig[b * rows:(b + 1) * rows].tobytes(),
-                                 digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    x = np.fromiter(map(zlib.crc32, map(str.encode, shingle_set)), dtype=np.uint64, count=len(shingle_set))
+    sig = ((np.outer(x, _A) + _B) % _PRIME).min(axis=0).tobytes()
+    width = 8 * rows  # bytes of one band's hashes
+    return [int.from_bytes(hashlib.blake2b(bytes([first_band + b]) + sig[b * width:(b + 1) * width],
+                                           digest_size=8).digest(), "big") >> 1
+            for b in range(NUM_PERM // rows)]
 
 
 def jaccard(a: set, b: set) -> float:
@@ -149,7 +156,7 @@ class Screener:
         answers = [u.text for u in note.utterances if u.role != "conversationalist"]
         # non-answers are short: only short answers need normalising to check
         if not answers or all(len(a) <= 40 and normalise(a) in NON_ANSWERS for a in answers) \
-                or not re.search(r"[^\W\d_]", text):
+                or not _LETTER.search(text):
             out.status, out.reason = "empty", "no answer given (empty or 'no comment')"
             return out
         junk = junk_reason(text, norm)
@@ -195,13 +202,13 @@ class Screener:
             return f"{given} (given in metadata)"
         if not self.detect_language:
             return None
-        letters = sum(ch.isalpha() for ch in text)
+        letters = letter_count(text)
         if letters < 20:
             return None
         if letters < 100 and text.isascii():
             return None  # langdetect misreads short plain-ASCII English (e.g. "Holly drive needs sidewalks")
-        tokens = re.findall(r"[a-z']+", text.lower())
-        if len(tokens) >= 6 and sum(t in ENGLISH_STOPWORDS for t in tokens) / len(tokens) >= 0.15:
+        tokens = _LOWER_WORDS.findall(text.lower())
+        if len(tokens) >= 6 and sum(map(ENGLISH_STOPWORDS.__contains__, tokens)) / len(tokens) >= 0.15:
             return None  # plainly English: skip the (slow) detector
         lang, prob = detect(text)
         if lang and lang != "en" and prob >= 0.8:
@@ -209,21 +216,28 @@ class Screener:
         return None
 
 
+def letter_count(text: str) -> int:
+    """How many characters of ``text`` are letters (``str.isalpha``)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return sum(map(str.isalpha, text))
+
+
 def junk_reason(text: str, norm: str) -> str | None:
     """A category name when the text looks like a template, spam or keyboard noise."""
-    if TEMPLATE.search(text):
+    if _TEMPLATE.found(text):
         return "template or placeholder text"
     words = norm.split()
-    urls = len(URL.findall(text))
-    spam_words = len(SPAM.findall(text))
+    urls = _URL.count(text)
+    spam_words = _SPAM.count(text)
     if (spam_words and urls) or spam_words >= 2 or (urls >= 2 and urls * 20 >= len(words)):
         return "spam (advertising or links)"
-    if re.search(r"(.)\1{9,}", text) and len(set(norm.replace(" ", ""))) <= 3:
+    if _REPEATED_CHAR.search(text) and len(set(norm.replace(" ", ""))) <= 3:
         return "repeated characters"
     if 10 <= len(words) <= 300 and len(set(words)) / len(words) < 0.2:
         return "the same words repeated"
     if len(words) >= 3:
-        novowel = sum(1 for w in words if len(w) > 3 and not re.search(r"[aeiouy0-9]", w))
+        novowel = sum(1 for w in words if len(w) > 3 and not _VOWEL.search(w))
         if novowel / len(words) > 0.5:
             return "keyboard noise"
     return None
@@ -233,10 +247,13 @@ _DETECTOR_READY = False
 
 
 def detect(text: str) -> tuple[str | None, float]:
-    """(language, probability) from langdetect, seeded so results repeat."""
+    """(language, probability) from langdetect, seeded so results repeat (computed by
+    :mod:`kilvoice.ingest.langdetect_fast`: the same answers, faster)."""
     global _DETECTOR_READY
-    from langdetect import DetectorFactory, detect_langs
+    from langdetect import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
+
+    from kilvoice.ingest.langdetect_fast import detect_langs
 
     if not _DETECTOR_READY:
         DetectorFactory.seed = 0
