@@ -2,7 +2,8 @@
 
 For each size, notes are mixed from ``../shared/corpora`` by ``../shared/tools/mix_notes.py`` (3-7
 sentences each) and the whole command ``kilvoice run`` is timed from raw files to report, cold, in a
-fresh project, once per executor: ``--jobs 1``, ``--jobs 2`` and ``--cluster local`` (a Dask
+fresh project with the main job's pipeline file (pipelines/big-conversation.toml, every report
+format), once per executor: ``--jobs 1``, ``--jobs 2`` and ``--cluster local`` (a Dask
 LocalCluster on this machine). Peak memory is the largest summed RSS of the run's process tree
 (the main process, pool workers, Dask workers), sampled every 0.2 s, overall and per stage (stages
 placed in time from the manifest's timings).
@@ -109,11 +110,12 @@ def run_once(notes_csv: Path, executor: str, work: Path) -> dict:
     project = work / f"{executor}"
     shutil.rmtree(project, ignore_errors=True)
     n_notes = split_csv(notes_csv, project / "in")
-    pipeline = project / "p.toml"
-    pipeline.write_text(
-        "[project]\nname = \"scale\"\ntitle = \"Scale benchmark\"\n"
-        f"store = \"{(project / 'store').as_posix()}\"\noutput = \"{(project / 'out').as_posix()}\"\nseed = 42\n"
-        f"[inputs]\npaths = [\"{(project / 'in').as_posix()}\"]\n", encoding="utf-8")
+    pipeline = project / "p.toml"  # the main job's stages and settings, on these notes
+    text = (REPO / "pipelines" / "big-conversation.toml").read_text(encoding="utf-8")
+    text = text.replace('store = ".kilvoice/big-conversation"', f'store = "{(project / "store").as_posix()}"')
+    text = text.replace('output = "reports/big-conversation"', f'output = "{(project / "out").as_posix()}"')
+    text = text.replace('paths = ["corpora/samples"]', f'paths = ["{(project / "in").as_posix()}"]')
+    pipeline.write_text(text, encoding="utf-8")
     cmd = [sys.executable, "-m", "kilvoice.cli", "run", str(pipeline), "--quiet"] + EXECUTORS[executor]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()

@@ -13,11 +13,13 @@ DEFAULTS: dict = {
     "project": {"name": "kilvoice", "store": ".kilvoice/default", "output": "reports/default", "seed": 42},
     "inputs": {"paths": []},
     "ingest": {"stage": "kilvoice.ingest.files.v1"},
-    "redact": {"stage": "kilvoice.redact.spacy_uk.v1"},
-    "segment": {"stage": "kilvoice.segment.sentences.v2"},
+    # a pipeline file that leaves a section out gets what the main job uses
+    # (pipelines/big-conversation.toml); the resolved file is in every run's manifest.json
+    "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
+    "segment": {"stage": "kilvoice.segment.sentences.v3"},
     "embed": {"stage": "kilvoice.embed.static.v2"},
     "topics": {"stage": "kilvoice.topics.bertopic.v1"},
-    "map": {"stage": "kilvoice.map.zeroshot.v2", "frameworks": ["keep-it-local"]},
+    "map": {"stage": "kilvoice.map.learned.v3", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v1"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
     # the note is analysed but never quoted) or, for councils whose policy says so, the whole note

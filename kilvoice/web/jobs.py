@@ -34,9 +34,8 @@ stage = "kilvoice.ingest.files.v1"
 root = "{store}"
 
 [redact]
-stage = "kilvoice.redact.spacy_uk.v1"
+stage = "kilvoice.redact.spacy_uk.v2"
 style = "pseudonym"
-ner_scope = "sentence"
 
 [segment]
 stage = "kilvoice.segment.sentences.v3"
