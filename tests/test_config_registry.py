@@ -38,7 +38,7 @@ def test_unknown_section_is_refused(tmp_path):
     with pytest.raises(KilvoiceError) as err:
         load_pipeline(p)
     assert err.value.message == f"pipeline file {p}: unknown section(s) topicz; allowed: " \
-        "project, inputs, ingest, redact, segment, embed, topics, map, report, safeguarding"
+        "project, inputs, ingest, redact, segment, embed, topics, map, report, safeguarding, executor"
 
 
 def test_unknown_stage_lists_the_registered_ones():
