@@ -85,7 +85,8 @@ def synthetic_store(project: Path, n_statements: int, n_themes: int = 40, per_co
             coverage_items[item].append(t)
     for n, (sid, *_rest) in enumerate(statements[::3]):
         links.append(("r1", "statement", sid, "keep-it-local", ITEMS[n % 6], 0.4, json.dumps([sid]), "near"))
-    db.executemany("INSERT INTO links VALUES (?,?,?,?,?,?,?,?)", links)
+    db.executemany("INSERT INTO links (run_id, source_kind, source_id, framework_id, item_id, score, evidence,"
+                   " rationale) VALUES (?,?,?,?,?,?,?,?)", links)
     coverage = {"frameworks": {"keep-it-local": {"title": "Keep it Local principles", "items": [
         {"id": i, "title": f"Principle {i}", "linked_themes": coverage_items[i], "n_conversations": n_conv // 6,
          "areas": {a: n_conv // 48 for a in AREAS}, "settings": {s: n_conv // 24 for s in SETTINGS}, "gap": False}

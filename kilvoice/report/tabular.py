@@ -84,36 +84,42 @@ XLSX_ROWS = 100_000  # rows a sheet holds (Excel's limit is 1,048,575; openpyxl 
 
 
 def write_xlsx(ctx: dict, out: Path) -> list[Path]:
-    """One workbook, a sheet per table. Text cells are forced to the string type after safe_cell.
-    A table longer than ``XLSX_ROWS`` (the statements and links of a national run) stops there with
-    a row saying how many more are in its CSV."""
+    """One workbook, a sheet per table, streamed (openpyxl's write-only mode: rows go to disk as they
+    come). Text cells are forced to the string type after safe_cell. A table longer than
+    ``XLSX_ROWS`` (the statements and links of a national run) stops there with a row saying how
+    many more are in its CSV."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
     for name, (header, rows) in tables(ctx).items():
         ws = wb.create_sheet(SHEET_TITLES.get(name, name))
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for c, head in enumerate(header, 1):
+            ws.column_dimensions[get_column_letter(c)].width = \
+                60 if head in ("text", "description", "linked_objectives", "rationale", "reason") else 16
+
+        def cell(value, font=None):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out = WriteOnlyCell(ws, value=value)
+            else:
+                out = WriteOnlyCell(ws, value=safe_cell(value))
+                out.data_type = "s"
+            if font:
+                out.font = font
+            return out
+
+        ws.append([cell(h, bold) for h in header])
         for r, row in enumerate(rows, 2):
             if r > XLSX_ROWS + 1:  # the rest are in the CSV (and statements.parquet); count them, hold none
                 more = 1 + sum(1 for _ in rows)
-                ws.cell(row=r, column=1).value = f"{more} more rows: see {name}.csv" + (
-                    " or statements.parquet" if name == "statements" else "")
+                ws.append([cell(f"{more} more rows: see {name}.csv" + (
+                    " or statements.parquet" if name == "statements" else ""))])
                 break
-            for c, value in enumerate(row, 1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    cell.value = value
-                else:
-                    cell.value = safe_cell(value)
-                    cell.data_type = "s"
-        ws.freeze_panes = "A2"
-        for c, head in enumerate(header, 1):
-            ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = \
-                60 if head in ("text", "description", "linked_objectives", "rationale", "reason") else 16
+            ws.append([cell(v) for v in row])
     path = Path(out) / "report.xlsx"
     tmp = path.with_suffix(".xlsx.tmp")
     wb.save(tmp)
