@@ -113,7 +113,8 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _known_names(store: Store, conversation_id: str) -> list[str]:
+def _known_names(store: Store, conversation_id: str, utterances=None) -> list[str]:
+    """The conversationalist's name and the speaker labels of a note: redacted wherever they appear."""
     row = store.db.execute("SELECT raw_meta FROM raw_notes WHERE conversation_id=?", (conversation_id,)).fetchone()
     names: list[str] = []
     if row:
@@ -121,9 +122,9 @@ def _known_names(store: Store, conversation_id: str) -> list[str]:
         name = meta.get("conversationalist")
         if isinstance(name, str) and name.strip():
             names.append(name.split("(")[0].strip())
-    names += [r[0] for r in store.db.execute(
-        "SELECT DISTINCT speaker FROM raw_utterances WHERE conversation_id=? AND speaker IS NOT NULL",
-        (conversation_id,))]
+    if utterances is None:
+        utterances = store.raw_utterances(conversation_id)
+    names += list(dict.fromkeys(u.speaker for u in utterances if u.speaker is not None))
     return [n for n in names if n]
 
 
@@ -148,8 +149,9 @@ def redact_store(store: Store, redactor, progress: bool = False, batch: int = 20
     def work():  # read lazily: only the chunks in flight are in memory
         for ids in chunks:
             rejected = rejected_spans(store, ids)
-            yield (ref or redactor, [store.raw_utterances(cid) for cid in ids],
-                   [_known_names(store, cid) for cid in ids], [rejected.get(cid, set()) for cid in ids])
+            notes = store.raw_utterances_many(ids)
+            yield (ref or redactor, [notes[cid] for cid in ids], [_known_names(store, cid, notes[cid]) for cid in ids],
+                   [rejected.get(cid, set()) for cid in ids])
 
     with tqdm(total=len(todo), desc="redact", unit="note", disable=not progress, file=sys.stderr) as bar:
         for ids, results in zip(chunks, executor.map(redact_chunk, work())):
@@ -178,8 +180,8 @@ def segment_store(store: Store, segmenter, withhold: str = "statement", progress
 
     def work():
         for chunk in chunks:
-            yield (ref or segmenter, withhold,
-                   [(cid, store.redacted_utterances(cid), flagged.get(cid)) for cid in chunk])
+            notes = store.redacted_utterances_many(chunk)
+            yield (ref or segmenter, withhold, [(cid, notes[cid], flagged.get(cid)) for cid in chunk])
 
     with tqdm(total=len(ids), desc="segment", unit="note", disable=not progress, file=sys.stderr) as bar:
         for results in executor.map(segment_chunk, work()):

@@ -242,6 +242,17 @@ class Store:
         )
         return [Utterance(index=r[0], text=r[1], role=r[2], question=r[3], speaker=r[4]) for r in rows]
 
+    def raw_utterances_many(self, conversation_ids: list[str]) -> dict[str, list[Utterance]]:
+        """:meth:`raw_utterances` of many conversations, a few queries per chunk of ids."""
+        out: dict[str, list[Utterance]] = {cid: [] for cid in conversation_ids}
+        for i in range(0, len(conversation_ids), 900):  # under SQLite's default 999 variables
+            part = conversation_ids[i:i + 900]
+            for cid, idx, text, role, question, speaker in self.db.execute(
+                    "SELECT conversation_id, idx, text, role, question, speaker FROM raw_utterances WHERE"
+                    f" conversation_id IN ({','.join('?' * len(part))}) ORDER BY conversation_id, idx", part):
+                out[cid].append(Utterance(index=idx, text=text, role=role, question=question, speaker=speaker))
+        return out
+
     def files(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
 
@@ -278,6 +289,17 @@ class Store:
             (conversation_id,),
         )
         return [Utterance(index=r[0], text=r[1], role=r[2], question=r[3]) for r in rows]
+
+    def redacted_utterances_many(self, conversation_ids: list[str]) -> dict[str, list[Utterance]]:
+        """:meth:`redacted_utterances` of many conversations, a few queries per chunk of ids."""
+        out: dict[str, list[Utterance]] = {cid: [] for cid in conversation_ids}
+        for i in range(0, len(conversation_ids), 900):  # under SQLite's default 999 variables
+            part = conversation_ids[i:i + 900]
+            for cid, idx, text, role, question in self.db.execute(
+                    "SELECT conversation_id, idx, text, role, question FROM utterances WHERE conversation_id IN"
+                    f" ({','.join('?' * len(part))}) ORDER BY conversation_id, idx", part):
+                out[cid].append(Utterance(index=idx, text=text, role=role, question=question))
+        return out
 
     def flags(self, kind: str | None = None) -> list[dict]:
         sql, args = "SELECT * FROM flags", ()
