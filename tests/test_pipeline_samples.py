@@ -261,3 +261,15 @@ def test_sample_themes_hold_none_of_the_transcripts_filler(sample_runs):
     report = (sample_runs["out1"] / "report.md").read_text(encoding="utf-8")
     counted = {line.split("|")[2].strip() for line in report.splitlines() if line.startswith("| segment | K6")}
     assert {"K655", "K656", "K658"} <= counted
+
+
+def test_weaker_theme_links_reach_the_report_as_possible(sample_runs):
+    """The calibrated theme links survive the review step: the run stores and reports some theme
+    links as possible, apart from the links (a review copy once dropped the status)."""
+    report = json.loads((sample_runs["out1"] / "report.json").read_text(encoding="utf-8"))
+    links = sum(len(t["links"]) for t in report["themes"])
+    possible = sum(len(t["possible_links"]) for t in report["themes"])
+    assert links > 0 and possible > 0, (links, possible)
+    with open(sample_runs["out1"] / "mapping.csv", encoding="utf-8") as fh:
+        statuses = {row["status"] for row in csv.DictReader(fh) if row["source_kind"] == "theme"}
+    assert statuses == {"link", "possible"}

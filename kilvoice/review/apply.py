@@ -293,7 +293,8 @@ def apply_review(themes: list[Theme], assignments: list[Assignment], links: list
     # copies field by field: copy.deepcopy of 90k assignments and links took seconds
     s = _State(copy.deepcopy(list(themes)),
                [Assignment(a.statement_id, a.theme_id, a.score, a.primary) for a in assignments],
-               [Link(l.source_kind, l.source_id, l.framework_id, l.item_id, l.score, list(l.evidence), l.rationale)
+               [Link(l.source_kind, l.source_id, l.framework_id, l.item_id, l.score, list(l.evidence), l.rationale,
+                    l.status)
                 for l in links])
     report: dict = {"decisions": len(decisions), "applied": [], "skipped": [], "retargeted": [],
                     "signed_off": [], "quotes": {}, "redactions": []}
