@@ -285,3 +285,10 @@ def test_charts_state_their_figures_in_html_and_word(hostile):
         figure = f"{r['value']}: {r['conversations']} conversation"
         assert figure in area_label and figure in alts["Figure 2"], figure
     assert "<b>" not in page and "\x07" not in "".join(alts.values())
+
+
+def test_method_says_when_the_notes_do_not_name_who_held_the_conversations():
+    from kilvoice.report.render import held_by
+
+    assert held_by({"conversationalists": 12}) == "by 12 volunteer and staff conversationalists"
+    assert held_by({"conversationalists": 0}) == "(the notes do not say by whom)"  # not "by 0 conversationalists"

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from kilvoice.report import charts
-from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, holds_text, links_lines, lookups,
+from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, held_by, holds_text, links_lines, lookups,
                                     sections, stance_text,
                                     summary_rows, theme_groups)
 
@@ -129,10 +129,10 @@ def render_docx(ctx: dict):
            if m.get("organisations") else "")
     when = f" between {m['first_date']} and {m['last_date']}" if m.get("first_date") else ""
     doc.add_paragraph(t(
-        f"{s['conversations_received']} conversations were held{when} by {s['conversationalists']} volunteer and "
-        f"staff conversationalists{who}. They asked residents what is strong about their area and what would make "
-        "it better for the next generation, and wrote notes. Personal data was removed before analysis; the notes "
-        "were split into statements, grouped into themes by a topic model and linked to the Keep it Local "
+        f"{s['conversations_received']} conversations were held{when} {held_by(s)}{who}. They asked residents what "
+        "is strong about their area and what would make it better for the next generation, and wrote notes. "
+        "Personal data was removed before analysis; the notes were split into statements, grouped into themes "
+        "by a topic model and linked to the Keep it Local "
         "principles and the council's strategies."))
     for c in m["caveats"]:
         doc.add_paragraph(t(c), style="List Bullet")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, holds_text, links_lines, lookups,
+from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, held_by, holds_text, links_lines, lookups,
                                     sections, stance_text,
                                     summary_rows, theme_groups)
 
@@ -50,7 +50,7 @@ def render_markdown(ctx: dict) -> str:
     out += [f"## {titles['method']}", "",
             f"{s['conversations_received']} conversations were held"
             + (f" between {md(m['first_date'])} and {md(m['last_date'])}" if m.get("first_date") else "")
-            + f" by {s['conversationalists']} conversationalists"
+            + f" {held_by(s)}"
             + (f" from {len(m['organisations'])} organisations ({md('; '.join(m['organisations']))})"
                if m.get("organisations") else "") + ". Personal data was removed before analysis.", ""]
     out += [f"- {md(c)}" for c in m["caveats"]] + [""]

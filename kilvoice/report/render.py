@@ -30,6 +30,12 @@ def sections(ctx: dict) -> list[tuple[str, str]]:
     return [(sid, title) for sid, title in SECTIONS if sid != "comparison" or ctx.get("comparison")]
 
 
+def held_by(summary: dict) -> str:
+    """Who held the conversations, for the method section (the notes may not say)."""
+    n = summary.get("conversationalists") or 0
+    return f"by {n} volunteer and staff conversationalists" if n else "(the notes do not say by whom)"
+
+
 def safe_cell(value) -> str:
     """Neutralise spreadsheet formula injection: a leading ' on cells that would be formulas
     (=, +, -, @, tab, CR, LF), after dropping control characters."""
