@@ -92,9 +92,7 @@ def _watch(parent: int, every: float = 1.0) -> None:
             time.sleep(every)
             try:
                 os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the pid was reused by someone else's process: ours is gone
+            except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user's process
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="kilvoice-parent-watch").start()
