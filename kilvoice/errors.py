@@ -75,6 +75,8 @@ class Errors:
     K705 = "[topics] {name} = {value!r} is not valid; expected {expected}"
     K706 = "embeddings have {rows} rows but there are {n} statements; re-run the embed stage"
     K707 = "{path}: no rows with both text and a label in columns '{text}' / '{label}'"
+    K708 = ("uses the chairing words of a theme of procedure and turn-taking (half of its main keywords were words "
+            "such as question, member, thank, okay); not a view, left out of the themes")
     # K720-K729: theme titles (the optional LLM labeller)
     K720 = ("[topics] labeller = \"llm\" needs llm_url (the council's own OpenAI-compatible server, e.g. "
             "\"http://127.0.0.1:8080/v1\") and llm_model; set both in the pipeline file, or use labeller = \"phrases\"")

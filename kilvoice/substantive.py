@@ -49,7 +49,8 @@ GREETING = re.compile(
     r"bore da|prynhawn da|noswaith dda|diolch(?: yn fawr)?|bye(?:-bye)?|goodbye|see you(?: later| soon)?|"
     r"take care|nice to (?:meet|see) you|(?:lovely|good|great) to (?:meet|see) you|"
     r"(?:i'?m|we'?re|very) (?:very )?(?:pleased|glad|delighted) to (?:welcome|be here|see)|"
-    r"appreciate (?:it|that|your time)|for (?:having|inviting) (?:me|us))\b", re.I)
+    r"appreciate (?:it|that|your time)|for (?:having|inviting) (?:me|us)|"
+    r"(?:i )?(?:thank|congratulate) (?:the|my) (?:right )?hon(?:ourable|\.)? (?:members?|friends?|lady|gentleman))\b", re.I)
 PROCEDURE = re.compile(
     r"\b(?:item (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)|agenda|declarations? of interest|"
     r"apologies(?: for absence)?|substitut(?:e|ion)s?|standing order|papers? to note|minutes|private session|"
@@ -69,7 +70,18 @@ PROCEDURE = re.compile(
     r"(?:could|can|may) i (?:just )?(?:jump|come) in|come back (?:to|on) (?:that|the|your|this)|if i may|"
     r"go away and|get back to you|write to (?:you|the committee)|(?:not|n't) (?:\d+ per ?cent )?sure i understand|"
     r"understand the question|have to check|need to check|i nominate|i move\b|i second|carry on in (?:english|welsh)|i (?:don't|do not|couldn't|could not|can't|cannot) "
-    r"(?:know|say|give you|answer|tell you|remember))\b", re.I)
+    r"(?:know|say|give you|answer|tell you|remember)|"
+    # deferrals: "not off the top of my head, but I can let you know", "we'll send a note"
+    r"off the top of my head|(?:can|could|will|'ll|happy to) (?:let you know|send (?:you|the committee)|"
+    r"provide (?:you|the committee|a note|that|those|the figures)|follow (?:that|this) up)|"
+    r"(?:haven't|have not|don't have) (?:got )?(?:the|those) (?:exact |precise )?(?:figures|numbers|details)|"
+    # a chamber's or bill committee's business and courtesies ("I thank the hon. Member for her question",
+    # "Will the Minister give way?", "It is a pleasure to serve under your chairmanship")
+    r"(?:right )?hon(?:ourable|\.)? (?:and (?:learned|gallant) )?(?:members?|friends?|lady|gentleman|gentlemen)|"
+    r"give way|giving way|beg to move|question (?:put|agreed)|stand part|under your chairmanship|"
+    r"(?:pleasure|privilege) to serve|(?:mr|madam|mrs|ms) (?:chair(?:man)?|speaker|deputy speaker)|"
+    r"order,? order|(?:new )?clause \d+|amendment (?:\d+|no\.)|sitting (?:suspended|adjourned)|"
+    r"adjourn(?:ed|ment)? (?:the|this|our) (?:debate|meeting|sitting|committee)|point of order)\b", re.I)
 # the committee's business itself: a longer line is still procedure
 BUSINESS = re.compile(r"\b(?:item (?:\d+|one|two|three|four|five)|agenda|declarations? of interest|standing order|"
                       r"apologies|moving on|move on to|questions? (?:are |is )?from|bring in|evidence session)\b", re.I)
@@ -87,6 +99,8 @@ colleagues colleague witness witnesses panel everyone everybody today morning af
 thank thanks welcome ask asking answer answers point points briefly quickly time minutes
 start begin final last first second next start finish come move moving turn bring brought pick
 please okay right fine sure happy great good lovely obviously just perhaps bit
+hon honourable gentleman lady friend friends chairman chairmanship clause clauses amendment amendments
+intervention debate briefly let know figures detail details note follow
 """.split())
 HESITATION_WORDS = frozenset({"yeah", "yes", "yep", "mm", "mmm", "mhm", "hmm", "um", "erm", "er", "uh", "ah", "oh", "okay", "ok"})
 _CUT_OFF = re.compile(r"(?:[-–—]|\.\.\.|…)\s*$")
@@ -94,6 +108,7 @@ _CUT_IN = re.compile(r"^\s*(?:[-–—]|\.\.\.|…)")
 STOP = frozenset(ENGLISH_STOP_WORDS) | {"it's", "i'm", "that's", "there's", "we're", "you're", "they're",
                                          "i've", "we've", "don't", "can't", "i'll", "we'll", "i'd", "we'd"}
 
+FRAGMENT_WORDS = 12  # a piece cut off at one end and shorter than this has no claim of its own
 REASONS = ("K655", "K656", "K657", "K658", "K659")
 
 _PROCEDURE, _GREETING, _BUSINESS = _Folded(PROCEDURE), _Folded(GREETING), _Folded(BUSINESS)
@@ -128,8 +143,11 @@ def reason(text: str, role: str = "resident") -> str | None:
             return "K657"
     if greeting:
         return "K656"
+    if len(tokens) <= 12 and not _content(tokens, PROCEDURAL_WORDS | AGREEMENT):  # "Just very briefly."
+        return "K657"
     if (not [t for t in tokens if t not in STOP and t not in HESITATION_WORDS]
-            or (_CUT_OFF.search(text) and (len(tokens) < 6 or (_CUT_IN.search(text) and len(tokens) < 20)))):
+            or ((_CUT_OFF.search(text) or _CUT_IN.search(text)) and len(tokens) < FRAGMENT_WORDS)
+            or (_CUT_OFF.search(text) and _CUT_IN.search(text) and len(tokens) < 20)):
         return "K659"
     return None
 

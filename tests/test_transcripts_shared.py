@@ -32,3 +32,32 @@ def test_substantive_precision_and_recall_on_the_test_half(bench):
 def test_chairs_and_questioners_found_without_names(bench):
     roles = bench.roles_eval()
     assert roles["facilitator_precision"] >= 0.95 and roles["facilitator_recall"] >= 0.9, roles
+
+
+def test_a_theme_of_chairing_lines_is_caught_after_the_fit():
+    """Every Senedd turn of up to 25 words as a statement, no filter, no roles: the raw material of
+    issue 16's "Okay, thank you" themes. Without the safety net a procedural theme forms; with it
+    none is left and its chairing statements are rejected with K708."""
+    import csv
+
+    from kilvoice import registry
+    from kilvoice.records import Statement
+    from kilvoice.topics import ThemeStage
+    from kilvoice.topics.procedural import chairing_keywords
+
+    path = shared_path("senedd-committee", "turns.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if 3 <= len(r["content"].split()) <= 25][:2500]
+    stmts = [Statement(f"s{i}", r["meeting_id"], int(r["turn"]), 0, r["content"]) for i, r in enumerate(rows)]
+    vectors = registry.create("kilvoice.embed.static.v2", idf_power=0.5).encode([s.text for s in stmts])
+
+    def procedural(themes):
+        return [t.title for t in themes if t.id.startswith("T") and chairing_keywords(t.keywords)]
+
+    themes, _, rejects, _ = ThemeStage(drop_procedural=False, stability=False).run(stmts, vectors, seed=42)
+    assert procedural(themes), "no procedural theme formed: the test would prove nothing"
+    themes, assignments, rejects, info = ThemeStage(stability=False).run(stmts, vectors, seed=42)
+    left_out = [r for r in rejects if r.code == "K708"]
+    assert not procedural(themes) or len(procedural(themes)) < 2
+    assert left_out and info["procedural_left_out"]["statements"] == len(left_out)
+    assert not {r.item for r in left_out} & {a.statement_id for a in assignments}

@@ -23,6 +23,15 @@ SAMPLES = Path(__file__).resolve().parent.parent / "corpora" / "samples" / "tran
     ("The library is only open three days a week now.", None),
     ("The people.", None),
     ("Schools are struggling to recruit.", None),
+    # a chamber's courtesies and business, deferrals, and pieces cut off at one end
+    ("I thank the honourable Member for her question.", "K657"),
+    ("Will the Minister give way?", "K657"),
+    ("It is a pleasure to serve under your chairmanship, Mr Chair.", "K657"),
+    ("Not off the top of my head, but I can let you know.", "K657"),
+    ("Just very briefly.", "K657"),
+    ("The schools would have to make sure that—", "K659"),
+    ("Those remain strong.", None),
+    ("I thank the honourable Member, but the hospital car park charges are driving nurses away.", None),
 ])
 def test_reason_codes(text, code):
     assert reason(text) == code

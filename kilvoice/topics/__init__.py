@@ -37,6 +37,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
+from kilvoice.topics.procedural import procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
                                      said_stances, strip_prefix)
@@ -69,6 +70,7 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
+        drop_procedural=True,
     )
     LABELLERS = ("phrases", "keywords", "llm")
 
@@ -99,7 +101,29 @@ class ThemeStage:
     # ------------------------------------------------------------------ run
     def run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int = 42, embed=None):
         """``embed(texts) -> vectors``: the run's embedder, for title phrases (optional: without it a
-        phrase's vector is the mean of the statements that use it)."""
+        phrase's vector is the mean of the statements that use it).
+
+        With ``drop_procedural``, a theme of procedure and turn-taking (half of its top keywords
+        chairing words, :mod:`kilvoice.topics.procedural`) loses the statements that use those
+        words (K708) and the themes are fitted again without them."""
+        result = self._run(statements, embeddings, seed, embed)
+        if not self.settings["drop_procedural"]:
+            return result
+        themes, assignments, rejects, info = result
+        drop = procedural_members(themes, assignments, statements)
+        keep = [i for i, s in enumerate(statements) if s.id not in drop]
+        if not drop or len(keep) < MIN_STATEMENTS:
+            return result
+        titles = {t.id: t.title for t in themes}
+        themes, assignments, rejects, info = self._run([statements[i] for i in keep],
+                                                       np.asarray(embeddings)[keep], seed, embed)
+        rejects = [Reject(stage=STAGE, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
+        info["procedural_left_out"] = {"statements": len(drop),
+                                       "themes": sorted({titles[t] for t in drop.values()})}
+        info["n_rejected"] = len(rejects)
+        return themes, assignments, rejects, info
+
+    def _run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int, embed):
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         embeddings = np.asarray(embeddings, dtype=np.float32)
