@@ -7,7 +7,9 @@ measure of issue 21. Datasets (from ../shared/corpora, never copied into the rep
 
 - nhs: NHS Friends-and-Family-Test comments (v6 framework), non-empty, 3,000 rows sampled with
   seed 42 as ``topics_bench.py`` does; label names = the 50 framework column names;
-- petitions: UK petitions with a responding department; label names = the departments.
+- petitions: UK petitions with a responding department; label names = the departments;
+- polis: comments (not moderated out) of 11 English Pol.is conversations with one subject each,
+  mixed; label = the conversation's subject in a few words (``POLIS_SUBJECTS``).
 
 The theme stage runs as ``kilvoice eval topics`` runs it (the pipeline defaults, the static
 embedder), once per labeller: ``keywords`` (the old "X and Y" titles) and ``phrases`` (the new),
@@ -69,7 +71,30 @@ def petition_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
     return rows, names
 
 
-DATASETS = {"nhs": nhs_rows, "petitions": petition_rows}
+# Pol.is conversations with one subject each (English; not the open-ended Bowling Green and
+# "Operation Marching Orders" ones), mixed: a comment's label is its conversation's subject, named
+# here in a few words from the conversation's topic and question (conversations.csv).
+POLIS_SUBJECTS = {
+    "15-per-hour-seattle": "Minimum wage", "brexit-consensus": "Brexit",
+    "canadian-electoral-reform": "Electoral reform", "football-concussions": "Concussions in football",
+    "london.youth.policing": "Young people and policing", "scoop-hivemind.affordable-housing": "Affordable housing",
+    "scoop-hivemind.biodiversity": "Biodiversity", "scoop-hivemind.freshwater": "Freshwater quality",
+    "scoop-hivemind.taxes": "Taxes", "scoop-hivemind.ubi": "Universal basic income",
+    "ssis.land-bank-farmland.2rumnecbeh.2021-08-01": "Land use and conservation",
+}
+
+
+def polis_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
+    rows = []
+    for folder, subject in POLIS_SUBJECTS.items():
+        with open(CORPORA / "polis" / folder / "comments.csv", newline="", encoding="utf-8") as f:
+            rows += [(d["comment-body"].strip(), [subject]) for d in csv.DictReader(f)
+                     if d["moderated"].strip() != "-1" and d["comment-body"].strip()]
+    random.Random(SEED).shuffle(rows)
+    return rows, sorted(POLIS_SUBJECTS.values())
+
+
+DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows}
 
 
 def majority(labels: list[list[str]]) -> str:

@@ -144,11 +144,12 @@ def _is_nounish(tokens) -> bool:
     return all(t.pos_ in _NOUNS or t.lower_ in STOPWORDS or t.is_punct for t in tokens)
 
 
-def candidate_phrases(docs, exclude: frozenset[str] = frozenset()) -> dict[tuple[str, ...], Phrase]:
-    """Candidate phrases of parsed statements by key. ``exclude``: words (place names) never in a title."""
+def candidate_phrases(docs, exclude: frozenset[str] = frozenset(), spans=None) -> dict[tuple[str, ...], Phrase]:
+    """Candidate phrases of parsed statements by key. ``exclude``: words (place names) never in a title;
+    ``spans(doc)``: (tokens, joined) of a statement's candidates (default ``_spans``)."""
     found: dict[tuple[str, ...], Phrase] = {}
     for doc in docs:
-        for toks, joined in _spans(doc):
+        for toks, joined in (spans or _spans)(doc):
             verbal = any(t.pos_ in ("VERB", "AUX") for t in toks)
             text = _surface(toks)
             if not text or PLACEHOLDER.search(text) or "[" in text or "]" in text:
@@ -475,8 +476,9 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
 
 def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list[list[str]],
                  embeddings: np.ndarray, embed: Callable[[list[str]], np.ndarray] | None = None,
-                 exclude: frozenset[str] = frozenset(), parse: bool = True):
+                 exclude: frozenset[str] = frozenset(), parse: bool = True, scorer=None, spans=None):
     """(each theme's scored candidate phrases, best first; the postings of ``texts``).
+    ``scorer`` (default ``score_phrases``) and ``spans`` (default ``_spans``): a labeller version's own.
 
     ``members``: each theme's statement indices, most typical first; ``keywords``: each theme's
     keyphrases; ``embeddings``: the statements' vectors (for the theme centroids)."""
@@ -496,7 +498,7 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         nouns = {w: (0.0 if w in graded else v) for w, v in nouns.items()}
     cands = []
     for pos in range(len(members)):
-        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude).items() if ph.head not in graded}
+        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude, spans).items() if ph.head not in graded}
         for key, ph in keyphrases([k for k in keywords[pos][:10] if not set(k.split()) & exclude], nouns).items():
             found.setdefault(key, ph)
         cands.append(found)
@@ -506,5 +508,5 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
     for idx, found in zip(members, cands):  # rows normalised per theme: no second copy of all embeddings
         centroid = (_normalize(_normalize(embeddings[idx]).mean(axis=0)) if len(idx)
                     else np.zeros(embeddings.shape[1], np.float32))
-        ranked.append(score_phrases(found, idx, postings, centroid, vectors))
+        ranked.append((scorer or score_phrases)(found, idx, postings, centroid, vectors))
     return ranked, postings
