@@ -96,3 +96,18 @@ def test_stage_with_phrases2_titles(inputs):  # noqa: F811
     # the same themes as the first version, to the statement: only the names differ
     v1 = registry.create("kilvoice.topics.bertopic.v1", **SETTINGS).run(*inputs, 7, embed=StaticEmbedder().encode)
     assert [(a.statement_id, a.theme_id) for a in assignments] == [(a.statement_id, a.theme_id) for a in v1[1]]
+
+
+def test_a_vague_noun_before_of_is_no_title():
+    texts = ["a piece of work on the curriculum", "piece of work on curriculum", "the new curriculum",
+             "new curriculum for wales", "other", "more other"]
+    ranked = [s.phrase.text for s in _scored(texts, [0, 1, 2, 3], ["piece of work", "new curriculum"])]
+    assert ranked == ["new curriculum"]
+
+
+@needs_parser
+def test_an_adjective_that_needs_a_complement_is_no_title():
+    found = _found(["Universities are able to recruit more students.", "Teachers are aware of the changes.",
+                    "The teachers were brilliant."])
+    assert not any(f.startswith(("able", "aware")) for f in found)
+    assert "brilliant teachers" in found

@@ -2,32 +2,43 @@
 
 The "phrases" labeller (kilvoice.topics.phrases) often titled a theme with its subject alone
 ("Staff", "Ambulance", "Towpath") or with a vague phrase ("Great deal", "Piece of work"). This
-version keeps its candidates, its checks and its picking, and changes three things:
+version keeps its candidates, its checks and its picking, and changes these:
 
 - **what is said about a subject is a candidate**: a subject with the adjectives a statement says
   of it ("the staff were friendly and helpful" -> "friendly and helpful staff"; "waiting times are
   too long" -> "long waiting times"), taken from one statement, as written;
 - **vague heads name nothing**: a phrase whose head noun is a word of speech or of structure
-  (deal, piece, issue, point, matter, question, answer ...; ``VAGUE_HEADS``) is no title;
-- **closeness counts more than frequency**: score = coverage ** COVERAGE_POWER x distinctiveness
+  (deal, piece, issue, point, matter, question, answer ...; ``VAGUE_HEADS``), or that opens with
+  one before "of" ("piece of work", "number of schools"), is no title; nor is an adjective that
+  needs a complement ("universities are able to ..." gives no "able universities");
+- **a subject alone is the last resort**: score = coverage ** COVERAGE_POWER x distinctiveness
   x closeness ** CLOSE_POWER x a length weight that favours two to five words (``LENGTH_WEIGHT``):
-  a one-word subject scores half of what a phrase around it scores at the same coverage.
+  a one-word subject scores half of what a phrase around it scores at the same coverage (0.7
+  before); and a longer phrase no longer borrows its head noun's coverage when few of the
+  statements using that noun say it (``MIN_HEAD_SHARE``: "end for football", 2 of 49).
+
+Closeness squared (more weight to the centroid than to frequency) was tried and lost on every
+dev set (docs/PERFORMANCE.md, issue 21 second pass); CLOSE_POWER stays 1.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, _spans, _trim
 
+# heads of speech and of structure; not "area" ("rural area"), "level" ("sea level") or "respect"
 VAGUE_HEADS = frozenset({
     "deal", "piece", "issue", "issues", "point", "points", "matter", "matters", "question", "questions",
     "answer", "answers", "thing", "things", "lot", "way", "moment", "part", "aspect", "sort", "kind",
-    "fact", "case", "example", "instance", "stage", "level", "area", "areas", "bit", "number", "amount",
-    "range", "side", "term", "terms", "regard", "respect", "sense", "reason", "reasons", "situation",
+    "fact", "case", "example", "instance", "bit", "number", "amount", "range", "side", "term", "terms",
+    "regard", "sense", "reason", "reasons", "situation",
 })
 LENGTH_WEIGHT = {1: 0.5, 2: 1.0, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.7}
 COVERAGE_POWER = 0.5
-CLOSE_POWER = 2.0
+CLOSE_POWER = 1.0
+_OF = re.compile(r"^(\w+) of ")
 MIN_HEAD_SHARE = 0.1  # a longer phrase is said by at least this share of those using its head noun
 _BE = frozenset({"be", "is", "are", "was", "were", "been", "being", "'s", "'re", "seem", "seemed", "seems",
                  "feel", "felt", "feels", "look", "looked"})
@@ -45,7 +56,8 @@ def said_about(doc) -> list[tuple[list, bool]]:
         subject = _trim(chunks[tok.i])
         if not subject or subject[-1].pos_ not in ("NOUN", "PROPN"):
             continue
-        adjs = [c for c in tok.head.children if c.dep_ == "acomp" and c.pos_ == "ADJ"]
+        adjs = [c for c in tok.head.children if c.dep_ == "acomp" and c.pos_ == "ADJ"
+                and not any(g.dep_ in ("xcomp", "prep", "ccomp") for g in c.children)]  # not "able to ..."
         if not adjs:
             continue
         adjs += [c for c in adjs[0].children if c.dep_ == "conj" and c.pos_ == "ADJ"][:1]
@@ -93,8 +105,8 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, pos
     floor = 2 if len(members) >= 6 else 1
     out = []
     for key, ph in cands.items():
-        if ph.head in VAGUE_HEADS:
-            continue
+        if ph.head in VAGUE_HEADS or _OF.match(ph.text) and _OF.match(ph.text).group(1).lower() in VAGUE_HEADS:
+            continue  # "great deal", "piece of work", "number of other schools"
         use = postings.using(key)
         count = int(use[inside].sum())
         if count < floor:
