@@ -239,19 +239,27 @@ class ScoredPhrase:
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
-                  centroid: np.ndarray, vectors: dict[tuple[str, ...], np.ndarray]) -> list[ScoredPhrase]:
-    """Candidates by score, best first (see the module docstring); ties by text."""
+                  centroid: np.ndarray, vectors: dict[tuple[str, ...], np.ndarray], *,
+                  length_weight: dict[int, float] = LENGTH_WEIGHT, coverage_power: float = 0.5,
+                  close_power: float = 1.0, min_head_share: float = 0.0,
+                  skip: Callable[[Phrase], bool] | None = None) -> list[ScoredPhrase]:
+    """Candidates by score, best first (see the module docstring); ties by text. The keyword
+    arguments are a labeller version's own (kilvoice.topics.phrases2); the defaults are this one's."""
     inside = np.zeros(postings.n, dtype=bool)
     inside[members] = True
     n_in, n_out = max(int(inside.sum()), 1), max(postings.n - int(inside.sum()), 1)
     floor = 2 if len(members) >= 6 else 1
     out = []
     for key, ph in cands.items():
+        if skip is not None and skip(ph):
+            continue
         use = postings.using(key)
         count = int(use[inside].sum())
         if count < floor:
             continue
         head_count = max(float(postings.using((ph.head,))[inside].sum()), count)
+        if count < min_head_share * head_count:  # "end for football": 2 of the 49 that say football
+            continue
         cov_in = count / n_in
         cov_out = float(use[~inside].sum()) / n_out
         distinct = cov_in / (cov_in + cov_out)
@@ -259,7 +267,8 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, pos
         close = max(float(vec @ centroid), 0.0) if vec is not None else 0.5
         # a longer phrase is credited with its head noun's coverage, less a little for its rarity
         coverage = (head_count / n_in) * np.sqrt(count / head_count)
-        score = np.sqrt(coverage) * distinct * close * LENGTH_WEIGHT.get(len(key), 0.6)
+        coverage = np.sqrt(coverage) if coverage_power == 0.5 else coverage ** coverage_power
+        score = coverage * distinct * close ** close_power * length_weight.get(len(key), 0.6)
         out.append(ScoredPhrase(ph, float(score), count))
     out.sort(key=lambda s: (-s.score, s.phrase.text))
     return out

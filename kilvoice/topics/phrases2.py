@@ -26,6 +26,7 @@ import re
 
 import numpy as np
 
+from kilvoice.topics import phrases
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, _spans, _trim
 
 # heads of speech and of structure; not "area" ("rural area"), "level" ("sea level") or "respect"
@@ -96,31 +97,15 @@ def spans(doc) -> list[tuple[list, bool]]:
 QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"})
 
 
+def vague(ph: Phrase) -> bool:
+    """"Great deal", "piece of work", "number of other schools": a vague head, or a vague noun before "of"."""
+    of = _OF.match(ph.text)
+    return ph.head in VAGUE_HEADS or bool(of and of.group(1).lower() in VAGUE_HEADS)
+
+
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
                   centroid: np.ndarray, vectors: dict[tuple[str, ...], np.ndarray]) -> list[ScoredPhrase]:
     """Candidates by score, best first (see the module docstring); ties by text."""
-    inside = np.zeros(postings.n, dtype=bool)
-    inside[members] = True
-    n_in, n_out = max(int(inside.sum()), 1), max(postings.n - int(inside.sum()), 1)
-    floor = 2 if len(members) >= 6 else 1
-    out = []
-    for key, ph in cands.items():
-        if ph.head in VAGUE_HEADS or _OF.match(ph.text) and _OF.match(ph.text).group(1).lower() in VAGUE_HEADS:
-            continue  # "great deal", "piece of work", "number of other schools"
-        use = postings.using(key)
-        count = int(use[inside].sum())
-        if count < floor:
-            continue
-        head_count = max(float(postings.using((ph.head,))[inside].sum()), count)
-        if count < MIN_HEAD_SHARE * head_count:  # "end for football": 2 of the 49 that say football
-            continue
-        cov_in = count / n_in
-        cov_out = float(use[~inside].sum()) / n_out
-        distinct = cov_in / (cov_in + cov_out)
-        vec = vectors.get(key)
-        close = max(float(vec @ centroid), 0.0) if vec is not None else 0.5
-        coverage = (head_count / n_in) * np.sqrt(count / head_count)
-        score = coverage ** COVERAGE_POWER * distinct * close ** CLOSE_POWER * LENGTH_WEIGHT.get(len(key), 0.6)
-        out.append(ScoredPhrase(ph, float(score), count))
-    out.sort(key=lambda s: (-s.score, s.phrase.text))
-    return out
+    return phrases.score_phrases(cands, members, postings, centroid, vectors, length_weight=LENGTH_WEIGHT,
+                                 coverage_power=COVERAGE_POWER, close_power=CLOSE_POWER,
+                                 min_head_share=MIN_HEAD_SHARE, skip=vague)
