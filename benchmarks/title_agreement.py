@@ -7,11 +7,13 @@ measure of issue 21. Datasets (from ../shared/corpora, never copied into the rep
 
 - nhs: NHS Friends-and-Family-Test comments (v6 framework), non-empty, 3,000 rows sampled with
   seed 42 as ``topics_bench.py`` does; label names = the 50 framework column names;
-- petitions: UK petitions with a responding department; label names = the departments.
+- petitions: UK petitions with a responding department; label names = the departments;
+- polis: comments (not moderated out) of 11 English Pol.is conversations with one subject each,
+  mixed; label = the conversation's subject in a few words (``POLIS_SUBJECTS``).
 
 The theme stage runs as ``kilvoice eval topics`` runs it (the pipeline defaults, the static
-embedder), once per labeller: ``keywords`` (the old "X and Y" titles) and ``phrases`` (the new),
-the latter with the embedder passed for phrase vectors as the pipeline passes it. Clustering does
+embedder), once per labeller: ``keywords`` (the old "X and Y" titles), ``phrases`` and
+``phrases2``, the last two with the embedder passed for phrase vectors as the pipeline passes it. Clustering does
 not depend on the labeller, so both runs title the same themes.
 
 Two steps in two environments: the theme stage in the project venv (no torch), MiniLM in the
@@ -69,7 +71,30 @@ def petition_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
     return rows, names
 
 
-DATASETS = {"nhs": nhs_rows, "petitions": petition_rows}
+# Pol.is conversations with one subject each (English; not the open-ended Bowling Green and
+# "Operation Marching Orders" ones), mixed: a comment's label is its conversation's subject, named
+# here in a few words from the conversation's topic and question (conversations.csv).
+POLIS_SUBJECTS = {
+    "15-per-hour-seattle": "Minimum wage", "brexit-consensus": "Brexit",
+    "canadian-electoral-reform": "Electoral reform", "football-concussions": "Concussions in football",
+    "london.youth.policing": "Young people and policing", "scoop-hivemind.affordable-housing": "Affordable housing",
+    "scoop-hivemind.biodiversity": "Biodiversity", "scoop-hivemind.freshwater": "Freshwater quality",
+    "scoop-hivemind.taxes": "Taxes", "scoop-hivemind.ubi": "Universal basic income",
+    "ssis.land-bank-farmland.2rumnecbeh.2021-08-01": "Land use and conservation",
+}
+
+
+def polis_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
+    rows = []
+    for folder, subject in POLIS_SUBJECTS.items():
+        with open(CORPORA / "polis" / folder / "comments.csv", newline="", encoding="utf-8") as f:
+            rows += [(d["comment-body"].strip(), [subject]) for d in csv.DictReader(f)
+                     if d["moderated"].strip() != "-1" and d["comment-body"].strip()]
+    random.Random(SEED).shuffle(rows)
+    return rows, sorted(POLIS_SUBJECTS.values())
+
+
+DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows}
 
 
 def majority(labels: list[list[str]]) -> str:
@@ -78,7 +103,10 @@ def majority(labels: list[list[str]]) -> str:
 
 
 # ---------------------------------------------------------------- step 1: themes (project venv)
-def themes_worker(name: str, embed_phrases: bool = True) -> dict:
+LABELLERS = ("keywords", "phrases", "phrases2")
+
+
+def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS) -> dict:
     from kilvoice.embed import embed_cached
     from kilvoice.records import Statement
     from kilvoice.topics.evaluate import stage_from_pipeline
@@ -92,7 +120,7 @@ def themes_worker(name: str, embed_phrases: bool = True) -> dict:
     from kilvoice import registry
 
     out = {"labels": names, "runs": {}}
-    for labeller in ("keywords", "phrases"):
+    for labeller in labellers:
         stage = registry.create("kilvoice.topics.bertopic.v1", labeller=labeller)
         themes, assignments, _, info = stage.run(statements, vectors, seed,
                                                  embed=emb.encode if embed_phrases and labeller != "keywords" else None)
@@ -148,11 +176,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="nhs,petitions")
     parser.add_argument("--no-embed", action="store_true", help="phrase vectors from statements, not the embedder")
     parser.add_argument("--json", help="write every theme's titles, majority label and top 3 here")
+    parser.add_argument("--labellers", default=",".join(LABELLERS))
     parser.add_argument("--worker", choices=["themes", "score"], help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "themes":
-        print(json.dumps(themes_worker(args.dataset, not args.no_embed)))
+        print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","))))
         return
     if args.worker == "score":
         data = json.loads(sys.stdin.read())
@@ -161,16 +190,21 @@ def main() -> None:
         return
     report = {}
     for name in args.datasets.split(","):
-        themes = _run(KILVOICE_PYTHON, ["--worker", "themes", "--dataset", name] + (["--no-embed"] if args.no_embed else []))
+        themes = _run(KILVOICE_PYTHON, ["--worker", "themes", "--dataset", name, "--labellers", args.labellers]
+                      + (["--no-embed"] if args.no_embed else []))
         scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
         report[name] = {"scores": scored["scores"], "runs": scored["runs"], "groups": themes["groups"],
                         "seconds": themes["seconds"]}
         s = scored["scores"]
-        print(f"{name}: keyword titles {s['keywords']['agree']}/{s['keywords']['themes']} = {s['keywords']['rate']:.2f}; "
-              f"phrase titles {s['phrases']['agree']}/{s['phrases']['themes']} = {s['phrases']['rate']:.2f}", flush=True)
-        for old, new in zip(scored["runs"]["keywords"], scored["runs"]["phrases"]):
-            print(f"  {old['id']} {old['size']:>4} [{'x' if old['agrees'] else ' '}] {old['title'][:38]:<38} "
-                  f"[{'x' if new['agrees'] else ' '}] {new['title'][:44]:<44} majority: {new['majority']}")
+        print(f"{name}: " + "; ".join(f"{lab} {v['agree']}/{v['themes']} = {v['rate']:.2f}" for lab, v in s.items()),
+              flush=True)
+        for row in zip(*scored["runs"].values()):
+            print(f"  {row[0]['id']} {row[0]['size']:>4} "
+                  + " ".join(f"[{'x' if t['agrees'] else ' '}] {t['title'][:34]:<34}" for t in row)
+                  + f" majority: {row[-1]['majority']}")
+    rates = {lab: [report[d]["scores"][lab]["rate"] for d in report] for lab in args.labellers.split(",")}
+    for lab, r in rates.items():
+        print(f"{lab}: mean {sum(r) / len(r):.3f}, worst {min(r):.2f} over {', '.join(report)}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
 

@@ -72,7 +72,7 @@ class ThemeStage:
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
         drop_procedural=True,
     )
-    LABELLERS = ("phrases", "keywords", "llm")
+    LABELLERS = ("phrases", "phrases2", "keywords", "llm")
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -314,8 +314,13 @@ class ThemeStage:
         LLM labeller when configured (its titles pass the same checks, else the phrase stays).
         ``members`` index ``stmts`` (the statements read); ``sizes``: the themes' sizes."""
         texts = [s.text for s in stmts]
+        v2 = {}
+        if self.settings["labeller"] == "phrases2":  # the subject and what is said of it (kilvoice.topics.phrases2)
+            from kilvoice.topics import phrases2
+
+            v2 = dict(scorer=phrases2.score_phrases, spans=phrases2.spans)
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
-                                        naming["names"], parse=self.settings["pos_titles"])
+                                        naming["names"], parse=self.settings["pos_titles"], **v2)
         counts = [said_stances([texts[i] for i in idx]) for idx in members]
         picked = pick_titles(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
         if self.settings["labeller"] == "llm":

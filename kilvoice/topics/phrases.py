@@ -144,11 +144,12 @@ def _is_nounish(tokens) -> bool:
     return all(t.pos_ in _NOUNS or t.lower_ in STOPWORDS or t.is_punct for t in tokens)
 
 
-def candidate_phrases(docs, exclude: frozenset[str] = frozenset()) -> dict[tuple[str, ...], Phrase]:
-    """Candidate phrases of parsed statements by key. ``exclude``: words (place names) never in a title."""
+def candidate_phrases(docs, exclude: frozenset[str] = frozenset(), spans=None) -> dict[tuple[str, ...], Phrase]:
+    """Candidate phrases of parsed statements by key. ``exclude``: words (place names) never in a title;
+    ``spans(doc)``: (tokens, joined) of a statement's candidates (default ``_spans``)."""
     found: dict[tuple[str, ...], Phrase] = {}
     for doc in docs:
-        for toks, joined in _spans(doc):
+        for toks, joined in (spans or _spans)(doc):
             verbal = any(t.pos_ in ("VERB", "AUX") for t in toks)
             text = _surface(toks)
             if not text or PLACEHOLDER.search(text) or "[" in text or "]" in text:
@@ -238,19 +239,27 @@ class ScoredPhrase:
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
-                  centroid: np.ndarray, vectors: dict[tuple[str, ...], np.ndarray]) -> list[ScoredPhrase]:
-    """Candidates by score, best first (see the module docstring); ties by text."""
+                  centroid: np.ndarray, vectors: dict[tuple[str, ...], np.ndarray], *,
+                  length_weight: dict[int, float] = LENGTH_WEIGHT, coverage_power: float = 0.5,
+                  close_power: float = 1.0, min_head_share: float = 0.0,
+                  skip: Callable[[Phrase], bool] | None = None) -> list[ScoredPhrase]:
+    """Candidates by score, best first (see the module docstring); ties by text. The keyword
+    arguments are a labeller version's own (kilvoice.topics.phrases2); the defaults are this one's."""
     inside = np.zeros(postings.n, dtype=bool)
     inside[members] = True
     n_in, n_out = max(int(inside.sum()), 1), max(postings.n - int(inside.sum()), 1)
     floor = 2 if len(members) >= 6 else 1
     out = []
     for key, ph in cands.items():
+        if skip is not None and skip(ph):
+            continue
         use = postings.using(key)
         count = int(use[inside].sum())
         if count < floor:
             continue
         head_count = max(float(postings.using((ph.head,))[inside].sum()), count)
+        if count < min_head_share * head_count:  # "end for football": 2 of the 49 that say football
+            continue
         cov_in = count / n_in
         cov_out = float(use[~inside].sum()) / n_out
         distinct = cov_in / (cov_in + cov_out)
@@ -258,7 +267,8 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, pos
         close = max(float(vec @ centroid), 0.0) if vec is not None else 0.5
         # a longer phrase is credited with its head noun's coverage, less a little for its rarity
         coverage = (head_count / n_in) * np.sqrt(count / head_count)
-        score = np.sqrt(coverage) * distinct * close * LENGTH_WEIGHT.get(len(key), 0.6)
+        coverage = np.sqrt(coverage) if coverage_power == 0.5 else coverage ** coverage_power
+        score = coverage * distinct * close ** close_power * length_weight.get(len(key), 0.6)
         out.append(ScoredPhrase(ph, float(score), count))
     out.sort(key=lambda s: (-s.score, s.phrase.text))
     return out
@@ -475,8 +485,9 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
 
 def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list[list[str]],
                  embeddings: np.ndarray, embed: Callable[[list[str]], np.ndarray] | None = None,
-                 exclude: frozenset[str] = frozenset(), parse: bool = True):
+                 exclude: frozenset[str] = frozenset(), parse: bool = True, scorer=None, spans=None):
     """(each theme's scored candidate phrases, best first; the postings of ``texts``).
+    ``scorer`` (default ``score_phrases``) and ``spans`` (default ``_spans``): a labeller version's own.
 
     ``members``: each theme's statement indices, most typical first; ``keywords``: each theme's
     keyphrases; ``embeddings``: the statements' vectors (for the theme centroids)."""
@@ -496,7 +507,7 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         nouns = {w: (0.0 if w in graded else v) for w, v in nouns.items()}
     cands = []
     for pos in range(len(members)):
-        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude).items() if ph.head not in graded}
+        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude, spans).items() if ph.head not in graded}
         for key, ph in keyphrases([k for k in keywords[pos][:10] if not set(k.split()) & exclude], nouns).items():
             found.setdefault(key, ph)
         cands.append(found)
@@ -506,5 +517,5 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
     for idx, found in zip(members, cands):  # rows normalised per theme: no second copy of all embeddings
         centroid = (_normalize(_normalize(embeddings[idx]).mean(axis=0)) if len(idx)
                     else np.zeros(embeddings.shape[1], np.float32))
-        ranked.append(score_phrases(found, idx, postings, centroid, vectors))
+        ranked.append((scorer or score_phrases)(found, idx, postings, centroid, vectors))
     return ranked, postings
