@@ -37,7 +37,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.model import ThemeModel
-from kilvoice.topics.procedural import procedural_members
+from kilvoice.topics.procedural import chairing_only, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
                                      said_stances, strip_prefix)
@@ -377,6 +377,9 @@ class ThemeStage:
         if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
             core = strip_prefix(title) if label else title
             core = core if core[1:2].isupper() else core[:1].lower() + core[1:]
+            if chairing_only(core):  # "Mixed: answer" names the meeting, not what was said
+                core = next(c for c in (f"varied remarks ({n})" if n else "varied remarks" for n in range(99))
+                            if f"{CATCH_ALL_PREFIX}{c}".lower() not in taken)
             theme = self._theme(tid, f"{CATCH_ALL_PREFIX}{core}", kw, idx, stmts, stances,
                                 model_index=t, about=description_phrases(title, phrases))
             if label:

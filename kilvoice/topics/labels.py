@@ -207,7 +207,10 @@ def title_candidates(keywords: list[str]) -> Iterable[str]:
 
 
 ACRONYMS = {"gp": "GP", "gps": "GPs", "nhs": "NHS", "uk": "UK", "esol": "ESOL", "a&e": "A&E",
-            "sen": "SEN", "send": "SEND", "mp": "MP", "tv": "TV", "wifi": "WiFi"}
+            "sen": "SEN", "send": "SEND", "mp": "MP", "tv": "TV", "wifi": "WiFi", "eu": "EU", "fe": "FE",
+            "cctv": "CCTV", "camhs": "CAMHS", "gcse": "GCSE", "gcses": "GCSEs", "ehcp": "EHCP", "asb": "ASB",
+            "pcso": "PCSO", "pcsos": "PCSOs", "dwp": "DWP", "hgv": "HGV", "hgvs": "HGVs", "lgbt": "LGBT",
+            "sats": "SATs", "ofsted": "Ofsted", "hmrc": "HMRC", "dvla": "DVLA", "bbc": "BBC"}
 
 
 def _acronyms(text: str) -> str:

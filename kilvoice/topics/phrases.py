@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kilvoice.tagger import load_parser
+from kilvoice.topics.procedural import chairing_only
 from kilvoice.topics.labels import (FILLER, GENERIC, PLACEHOLDER, STANCE_WORDS, STOPWORDS, TOKEN_PATTERN, _acronyms,
                                     _cap, _join, _singular, clean_text)
 
@@ -365,13 +366,19 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
     out = []
     for scored, stance, size in zip(ranked, stances, sizes):
         chosen = None
-        for sp in scored:
-            sp = _longer(sp, scored)
-            title = stance_title(sp.phrase.text, sp.phrase, stance, size)
-            if title.lower() in taken or sp.phrase.key in keys or too_long(title):
-                continue
-            chosen = (title, sp.phrase)
-            break
+        # a title of chairing words only ("Questions", "Evidence") names the meeting, not what was
+        # said: taken only when no other phrase is left (kilvoice.topics.procedural)
+        for chairing in (False, True):
+            for sp in scored:
+                sp = _longer(sp, scored)
+                title = stance_title(sp.phrase.text, sp.phrase, stance, size)
+                if (title.lower() in taken or sp.phrase.key in keys or too_long(title)
+                        or chairing_only(strip_prefix(title)) > chairing):
+                    continue
+                chosen = (title, sp.phrase)
+                break
+            if chosen is not None:
+                break
         if chosen is None:
             chosen = (_unique("Mixed statements", taken), None)
         taken.add(chosen[0].lower())

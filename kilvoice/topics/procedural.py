@@ -50,3 +50,10 @@ def procedural_members(themes, assignments, statements) -> dict[str, str]:
             if words[a.theme_id] & set(_WORD.findall(text.get(a.statement_id, "").lower())):
                 out[a.statement_id] = a.theme_id
     return out
+
+
+def chairing_only(title: str) -> bool:
+    """Whether every word of ``title`` is a chairing word ("Answer", "Questions and evidence"):
+    such a title names the meeting, not a subject."""
+    words = set(_WORD.findall(title.lower())) - {"and", "of", "the", "a", "to", "on", "for"}
+    return bool(words) and words <= CHAIRING
