@@ -82,10 +82,6 @@ def load_pipeline(path: str | Path) -> dict:
         raise KilvoiceError("K103", path=path, problem="[safeguarding] takes one setting, withhold = "
                             "\"statement\" (the default) or \"conversation\"")
     _check_executor(path, config["executor"])
-    weight = config["embed"].get("context_weight", 0.3)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
-        raise KilvoiceError("K103", path=path, problem=f"[embed] context_weight = {weight!r}: give a number from 0 "
-                            "(answers embedded alone) to 1 (the question counts as much as the answer)")
     if not isinstance(config["inputs"].get("paths"), list):
         raise KilvoiceError("K103", path=path, problem="[inputs] paths must be a list of files or folders")
     root = path.resolve().parent
@@ -101,13 +97,7 @@ def resolve(config: dict, value: str) -> Path:
     return p if p.is_absolute() else Path(config["_root"]) / p
 
 
-# settings of a section that the runner reads, not the stage ([embed] context_weight: kilvoice.answers)
-RUNNER_SETTINGS = {"embed": ("context_weight",)}
-
-
 def stage_settings(config: dict, section: str) -> tuple[str, dict]:
     settings = dict(config[section])
     name = settings.pop("stage")
-    for key in RUNNER_SETTINGS.get(section, ()):
-        settings.pop(key, None)
     return name, settings

@@ -227,21 +227,11 @@ def step_segment(state: RunState) -> None:
 
 def step_embed(state: RunState) -> None:
     # embedded and themed without disfluencies ("erm", "I, I think"); quotes keep the words as spoken
-    import numpy as np
-
-    from kilvoice.answers import DEFAULT_WEIGHT, question_contexts, with_context
     from kilvoice.substantive import as_analysed
 
     state.analysed = as_analysed(state.statements)
     embedder = state.make("embed")
     state.embeddings = embed_cached(embedder, [s.text for s in state.analysed], state.store)
-    weight = float(state.config["embed"].get("context_weight", DEFAULT_WEIGHT))
-    contexts = question_contexts(state.store, state.statements) if weight else []
-    has = np.array([bool(c) for c in contexts], dtype=bool)
-    if has.any():  # transcripts: answers read with the question they answer (kilvoice.answers)
-        asked = embed_cached(embedder, [c for c in contexts if c], state.store)
-        state.embeddings = with_context(state.embeddings, asked, has, weight)
-        state.info["answer_context"] = {"weight": weight, "statements": int(has.sum())}
 
 
 def step_topics(state: RunState) -> None:
