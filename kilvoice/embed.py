@@ -43,6 +43,9 @@ def _load_static(path: str):
     return StaticModel.from_pretrained(path)
 
 
+CHUNK = 50_000  # texts tokenised / rows weighted at a time by the static embedder
+
+
 class StaticEmbedder:
     """The bundled Model2Vec model distilled from all-MiniLM-L6-v2 (~15k sentences/s, no torch).
 
@@ -75,16 +78,21 @@ class StaticEmbedder:
         return self._model
 
     def _counts(self, texts: Sequence[str]):
-        """Token counts, one row per text, over the model's vocabulary (scipy CSR)."""
-        from scipy.sparse import csr_matrix
+        """Token counts, one row per text, over the model's vocabulary (scipy CSR). Tokenised
+        ``CHUNK`` texts at a time: a million texts' token lists as Python ints would take GBs."""
+        from scipy.sparse import csr_matrix, vstack
 
-        ids = self.model.tokenize(list(texts))
-        indptr = np.concatenate(([0], np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)))))
-        indices = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(indptr[-1]))
-        counts = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                            shape=(len(ids), self.model.embedding.shape[0]))
-        counts.sum_duplicates()
-        return counts
+        texts = list(texts)
+        parts = []
+        for start in range(0, max(len(texts), 1), CHUNK):
+            ids = self.model.tokenize(texts[start:start + CHUNK])
+            indptr = np.concatenate(([0], np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)))))
+            indices = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(indptr[-1]))
+            part = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                              shape=(len(ids), self.model.embedding.shape[0]))
+            part.sum_duplicates()
+            parts.append(part)
+        return parts[0] if len(parts) == 1 else vstack(parts, format="csr")
 
     def fit(self, texts: Sequence[str]) -> "StaticEmbedder":
         """Learn token document frequencies from ``texts`` (only with ``weighting="idf"``)."""
@@ -106,9 +114,14 @@ class StaticEmbedder:
             self._table = np.asarray(self.model.embedding, dtype=np.float32)
         fitted, self._fitted_counts = self._fitted_counts, None
         counts = fitted[1] if fitted is not None and fitted[0] == list(texts) else self._counts(texts)
-        weighted = counts.multiply(self.token_weights_[None, :]).tocsr()
-        out = np.asarray(weighted @ self._table, dtype=np.float32)
-        return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-12)
+        # CHUNK rows at a time into one array: the same numbers (each row is its own sum) without
+        # the whole corpus's weighted copy and a second, normalised copy of every vector
+        out = np.empty((counts.shape[0], self._table.shape[1]), dtype=np.float32)
+        for start in range(0, counts.shape[0], CHUNK):
+            weighted = counts[start:start + CHUNK].multiply(self.token_weights_[None, :]).tocsr()
+            block = np.asarray(weighted @ self._table, dtype=np.float32)
+            out[start:start + CHUNK] = block / (np.linalg.norm(block, axis=1, keepdims=True) + 1e-12)
+        return out
 
 
 class MiniLMEmbedder:

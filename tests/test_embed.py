@@ -96,3 +96,22 @@ def test_corpus_weighted_embeddings_are_fitted_on_the_run_and_not_cached(tmp_pat
     # the same texts in another corpus get other vectors: why nothing is cached by text
     other = embed_cached(registry.create("kilvoice.embed.static.v2"), CORPUS[:2] + ["a bus", "a park"], store)
     assert not np.allclose(other[0], vecs[0], atol=1e-4)
+
+
+def test_idf_embedding_in_chunks_gives_the_same_vectors(monkeypatch):
+    """The static embedder tokenises and weights a large corpus CHUNK texts at a time (a million
+    texts' token lists would take GBs); the vectors are the same to the last bit."""
+    import kilvoice.embed as embed
+
+    words = "bus library park rent damp mould youth club doctor waiting list litter bins road pothole".split()
+    rng = np.random.default_rng(3)
+    texts = [" ".join(rng.choice(words, size=rng.integers(2, 12))) for _ in range(2_500)]
+
+    def vectors():
+        model = registry.create("kilvoice.embed.static.v2", idf_power=0.5)
+        return embed_cached(model, texts)
+
+    whole = vectors()
+    monkeypatch.setattr(embed, "CHUNK", 333)
+    assert np.array_equal(vectors(), whole)
+    assert np.allclose(np.linalg.norm(whole, axis=1), 1, atol=1e-5)
