@@ -99,7 +99,7 @@ class Assignment:
 LINK, POSSIBLE = "link", "possible"  # Link.status
 
 
-@dataclass
+@dataclass(slots=True)  # a million-statement run holds ~2M statement links
 class Link:
     """A link from a theme or statement to a framework item."""
 

@@ -100,9 +100,10 @@ class ZeroShotMapper:
                                  "max_items": self.max_items, **method}
             rows, cols = np.nonzero(chosen)
             closest = zs.closest_phrase_each(vectors, index, rows, cols)
+            rationale = {p: "closest: " + p for p in set(closest)}  # one string per phrase, not per link
             for i, j, phrase in zip(rows, cols, closest):
                 links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
-                                  [stmt_ids[i]], "closest: " + phrase))
+                                  [stmt_ids[i]], rationale[phrase]))
             links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
                                            stmt_ids, confirmed, rejects))
         info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)

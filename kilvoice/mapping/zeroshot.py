@@ -105,11 +105,13 @@ def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray,
     out = [""] * len(rows)
     rows, items = np.asarray(rows), np.asarray(items)
     for j in np.unique(items):
-        at = np.flatnonzero(items == j)
         cols = np.flatnonzero(index.owner == j)
-        sims = normalise(vectors[rows[at]]) @ index.prototypes[cols].T
-        for n, best in zip(at, sims.argmax(axis=1)):
-            out[n] = index.phrases[cols[best]]
+        found = np.flatnonzero(items == j)
+        for start in range(0, len(found), 50_000):  # a million links: bounded copies of their rows
+            at = found[start:start + 50_000]
+            sims = normalise(vectors[rows[at]]) @ index.prototypes[cols].T
+            for n, best in zip(at, sims.argmax(axis=1)):
+                out[n] = index.phrases[cols[best]]
     return out
 
 
