@@ -136,3 +136,18 @@ def test_fast_rows_read_back_like_xlsxwriters_own_cells(tmp_path):
     assert fast[ODD.index("<r><t>rich</t></r>") + 1][0] == "<r><t>rich</t></r>"  # text, not rich-text markup
     assert fast[ODD.index("_x0041_ stays") + 1][0] == "_x0041_ stays"
     assert fast[1][1:5] == (3, -0.25, 1e-7, "True")
+
+
+def test_every_sheet_keeps_its_bold_frozen_header_and_wide_text_columns(store_with_hostile_text, tmp_path):
+    from openpyxl import load_workbook
+
+    from kilvoice.report import write_report
+
+    write_report(store_with_hostile_text, tmp_path, formats=["xlsx"])
+    wb = load_workbook(tmp_path / "report.xlsx")
+    assert wb.sheetnames == ["Themes", "Statements", "Links", "Key issues", "Decision log"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert all(c.font.b for c in ws[1]) and not any(c.font.b for c in ws[2] if c.value is not None), ws.title
+    text = wb["Statements"].column_dimensions["D"].width  # "text"
+    assert text >= 60 > 20 >= wb["Statements"].column_dimensions["A"].width >= 16
