@@ -23,7 +23,7 @@ WRITERS = {
     "md": ("kilvoice.report.markdown", "write_markdown", None),
     "docx": ("kilvoice.report.docx", "write_docx", "python-docx"),
     "csv": ("kilvoice.report.tabular", "write_csvs", None),
-    "xlsx": ("kilvoice.report.tabular", "write_xlsx", "openpyxl"),
+    "xlsx": ("kilvoice.report.tabular", "write_xlsx", "xlsxwriter"),
     "json": ("kilvoice.report.tabular", "write_json", None),
     "parquet": ("kilvoice.report.tabular", "write_parquet", "pyarrow"),
 }
@@ -52,9 +52,16 @@ def render_formats(ctx: dict, out_dir: str | Path, formats: list[str]) -> list[P
     """Write ``formats`` of the context ``ctx`` into ``out_dir``; returns the files written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    from kilvoice.report.tabular import TABULAR, write_tables
+
     written: list[Path] = []
-    for fmt in check_formats(list(formats)):
-        written += writer(fmt)(ctx, out_dir)
+    formats = check_formats(list(formats))
+    together = [f for f in formats if f in TABULAR]  # one pass over the store's rows feeds all of them
+    for fmt in formats:
+        if fmt not in TABULAR:
+            written += writer(fmt)(ctx, out_dir)
+        elif fmt == together[0]:
+            written += write_tables(ctx, out_dir, together)
     return written
 
 

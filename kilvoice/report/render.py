@@ -45,7 +45,9 @@ def safe_cell(value) -> str:
 
 def clean_text(value) -> str:
     """Text without control characters (invalid in XML, unsafe in terminals); tabs and newlines kept."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    # printable text has none (control characters, surrogates and non-characters are not printable)
+    return text if text.isprintable() else _CONTROL.sub("", text)
 
 
 def lookups(ctx: dict) -> dict:

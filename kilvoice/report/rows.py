@@ -86,15 +86,24 @@ class RunRows:
                 yield link
 
     def link_ids(self) -> dict[str, list[str]]:
-        """Statement id -> ids of the links it is the source of or evidence for (one pass over the links)."""
+        """Statement id -> ids of the links it is the source of or evidence for: one pass over the
+        links in report order (numbered as :meth:`links` numbers them), reading only what it needs."""
         if self._link_ids is None:
             found: dict[str, set[str]] = defaultdict(set)
-            for link in self.links():
-                if link["source_kind"] == "theme":
-                    for sid in link["evidence"]:
-                        found[sid].add(link["id"])
-                elif link["source_id"] in self.conversation_of:
-                    found[link["source_id"]].add(link["id"])
+            analysed = self.conversation_of
+            cur = self.store.db.execute(f"SELECT source_kind, source_id, evidence FROM links WHERE run_id=? {LINK_ORDER}",
+                                        (self.run_id,))
+            n = 0
+            while chunk := cur.fetchmany(5_000):
+                for kind, source, evidence in chunk:
+                    n += 1
+                    if kind == "theme":
+                        link_id = f"L{n:04d}"
+                        for sid in json.loads(evidence):
+                            if sid in analysed:
+                                found[sid].add(link_id)
+                    elif source in analysed:
+                        found[source].add(f"L{n:04d}")
             self._link_ids = {sid: sorted(ids) for sid, ids in found.items()}
         return self._link_ids
 
