@@ -5,7 +5,7 @@ the right stance, and do themes of a committee transcript stay off procedure?
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
     python benchmarks/transcripts_bench.py stance                         # stance accuracy on spoken statements
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
-    python benchmarks/transcripts_bench.py themes [--rerun]               # the main job on the Senedd set
+    python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
 
 Statements are resolved from ``../shared/corpora`` (Senedd: meeting, turn and character
 offsets into ``content``) and ``corpora/samples/notes`` (file, utterance, offsets); the label
@@ -168,13 +168,15 @@ def procedural(keywords: list[str]) -> bool:
     return bool(top) and hits * 2 >= len(top)
 
 
-def themes(rerun: bool) -> dict:
-    """Run benchmarks/senedd-committee.toml on ../shared (unless a result exists) and measure its themes."""
-    work = Path("/tmp/kilvoice-senedd")
+def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None) -> dict:
+    """Run benchmarks/senedd-committee.toml (or a copy of it, ``pipeline``, e.g. with ``[embed]``
+    switched) on ../shared (unless a result exists in ``work``) and measure its themes."""
+    work = work or Path("/tmp/kilvoice-senedd")
     out_dir = work / "report"
     if rerun or not (out_dir / "report.json").exists():
         work.mkdir(parents=True, exist_ok=True)
-        toml = (ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
+        toml = (pipeline or ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
+        toml = toml.replace('"/tmp/kilvoice-senedd/', json.dumps(str(work))[:-1] + "/")
         toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
         (work / "pipeline.toml").write_text(toml, encoding="utf-8")
         subprocess.run([str(Path(sys.executable).parent / "kilvoice"), "run", "-q", str(work / "pipeline.toml")],
@@ -263,6 +265,8 @@ if __name__ == "__main__":
     elif cmd == "roles":
         print(json.dumps(roles_eval(), indent=1))
     elif cmd == "themes":
-        print(json.dumps(themes("--rerun" in sys.argv), indent=1, default=str))
+        # --pipeline PATH: a copy of senedd-committee.toml; --work DIR: its store and report (default /tmp/kilvoice-senedd)
+        opt = {k: Path(sys.argv[sys.argv.index(k) + 1]) for k in ("--pipeline", "--work") if k in sys.argv}
+        print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work")), indent=1, default=str))
     else:
         sys.exit(__doc__)
