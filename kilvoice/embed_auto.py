@@ -18,8 +18,9 @@ from kilvoice.embed import make_static_idf
 from kilvoice.errors import KilvoiceError
 from kilvoice.registry import register
 
-# The largest run the ONNX embedder is used for: the time budget is 10,000 statements raw -> report
-# in <= 30 s cold on 2 idle cores (docs/PERFORMANCE.md, "onnxauto (2026-12-01)").
+# The largest run the ONNX embedder is used for. A run costs ~2.5 ms a statement with the static model
+# and ONNX adds 1 / (160-630 texts/s) on 2 idle cores, so 3,000 statements stay within the 30 s budget
+# even at the slowest estimate; 10,000 would not at any (docs/PERFORMANCE.md, "onnxauto (2026-12-01)").
 MAX_STATEMENTS = 3000
 
 
