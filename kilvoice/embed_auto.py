@@ -54,12 +54,12 @@ class AutoEmbedder:
                 from kilvoice.embed_onnx import make_onnx
 
                 self.chosen, stage = make_onnx(**self.onnx_settings), "kilvoice.embed.onnx.v1"
-                why = (f"{n:,} statements, at most {self.max_statements:,}: the transformer model "
-                       "(all-MiniLM-L6-v2, int8 ONNX), the more accurate one, fits the time budget")
+                why = (f"the run has {n:,} statements, within the {self.max_statements:,} that the more "
+                       "accurate transformer model can embed inside the time budget")
             else:
                 self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
-                why = (f"{n:,} statements, more than {self.max_statements:,}: the static model, "
-                       "which is about 50 times as fast, keeps the run within its time budget")
+                why = (f"the run has {n:,} statements, more than the {self.max_statements:,} that the "
+                       "transformer model can embed inside the time budget, so the much faster static model was used")
             self.choice = {"stage": "kilvoice.embed.auto.v1", "chosen": stage, "model_id": self.chosen.model_id,
                            "statements": int(n), "max_statements": self.max_statements, "reason": why}
         return self.chosen

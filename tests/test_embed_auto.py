@@ -96,5 +96,5 @@ def test_the_run_records_the_choice_in_manifest_and_report(tmp_path):
     assert manifest["embedder"] == choice["model_id"] == "static:static-minilm-256+idf0.5"
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     method = next(part for part in report.split("\n## ") if part.lower().startswith("method"))
-    assert "chosen automatically" in method and f"more than {10:,}" in method
+    assert "chosen automatically" in method and "more than the 10 that" in method
     assert "kilvoice.embed.static.v2" in method
