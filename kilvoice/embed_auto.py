@@ -19,7 +19,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.registry import register
 
 # The largest run the ONNX embedder is used for. A run costs ~2.5 ms a statement with the static model
-# and ONNX adds 1 / (160-630 texts/s) on 2 idle cores, so 3,000 statements stay within the 30 s budget
+# and ONNX adds 1 / (156-630 texts/s) on 2 idle cores, so 3,000 statements stay within the 30 s budget
 # even at the slowest estimate; 10,000 would not at any (docs/PERFORMANCE.md, "onnxauto (2026-12-01)").
 MAX_STATEMENTS = 3000
 
