@@ -80,21 +80,28 @@ def test_a_bad_threshold_names_the_setting(bad):
     assert err.value.code == "K413" and "max_statements" in str(err.value) and "[embed]" in str(err.value)
 
 
-def test_the_run_records_the_choice_in_manifest_and_report(tmp_path):
+@pytest.mark.parametrize("limit,chosen,words", [(10, "kilvoice.embed.static.v2", "more than the 10 that"),
+                                                 (100_000, "kilvoice.embed.onnx.v1", "within the 100,000 that")])
+def test_the_run_records_the_choice_in_manifest_and_report(tmp_path, limit, chosen, words):
     from kilvoice.pipeline import run_pipeline
 
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", tmp_path / "out", [SAMPLES])
     text = pipeline.read_text(encoding="utf-8")
     old = 'stage = "kilvoice.embed.static.v2"'
     assert old in text
-    pipeline.write_text(text.replace(old, 'stage = "kilvoice.embed.auto.v1"\nmax_statements = 10'), encoding="utf-8")
+    pipeline.write_text(text.replace(old, f'stage = "kilvoice.embed.auto.v1"\nmax_statements = {limit}'),
+                        encoding="utf-8")
     run_pipeline(pipeline)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     choice = manifest["embedder_choice"]
-    assert choice["chosen"] == "kilvoice.embed.static.v2"  # the samples have more than 10 statements
-    assert choice["statements"] > 10
-    assert manifest["embedder"] == choice["model_id"] == "static:static-minilm-256+idf0.5"
+    assert choice["chosen"] == chosen and choice["max_statements"] == limit
+    assert 10 < choice["statements"] <= manifest["counts"]["statements"]  # the samples: some hundreds
+    assert manifest["embedder"] == choice["model_id"]
+    store = open_store(tmp_path / "store")
+    if chosen.endswith("onnx.v1"):  # the run's vectors are cached under the ONNX model's id, nothing else
+        assert manifest["embedder"].startswith("onnx:") and cached_ids(store) == {manifest["embedder"]}
+    else:  # corpus-weighted static vectors are not cached
+        assert manifest["embedder"] == "static:static-minilm-256+idf0.5" and cached_ids(store) == set()
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     method = next(part for part in report.split("\n## ") if part.lower().startswith("method"))
-    assert "chosen automatically" in method and "more than the 10 that" in method
-    assert "kilvoice.embed.static.v2" in method
+    assert "chosen automatically" in method and words in method and chosen in method
