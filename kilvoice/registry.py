@@ -20,6 +20,7 @@ _PROVIDERS = {
     "kilvoice.segment.": "kilvoice.segment",
     "kilvoice.embed.": "kilvoice.embed",
     "kilvoice.embed.onnx.": "kilvoice.embed_onnx",
+    "kilvoice.embed.auto.": "kilvoice.embed_auto",
     "kilvoice.topics.": "kilvoice.topics",
     "kilvoice.map.": "kilvoice.mapping",
     "kilvoice.report.": "kilvoice.report",

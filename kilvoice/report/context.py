@@ -66,6 +66,17 @@ def robustness(stability) -> str | None:
             f"(robust, partly robust or loose).")
 
 
+def embedder_note(choice: dict | None) -> str | None:
+    """Which embedder turned the statements into vectors and why, when the run chose it
+    (``kilvoice.embed.auto.v1``), or None."""
+    if not choice:
+        return None
+    name = ("a transformer model (all-MiniLM-L6-v2, int8 ONNX)" if "onnx" in choice["chosen"]
+            else "the bundled static model (word vectors distilled from all-MiniLM-L6-v2)")
+    return (f"Statements were compared by meaning using {name}, chosen automatically: {choice['reason']} "
+            f"({choice['chosen']}).")
+
+
 def theme_holds(measured: dict | None, size: int) -> dict | None:
     """How well one theme held when the model was refitted on two 90% samples: ``{"jaccard",
     "verdict"}`` with verdict "holds" (>= 0.75), "partly" (>= 0.5) or "loose" (Hennig 2007), or
@@ -372,9 +383,9 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
             "caveats": list(CAVEATS) + [SAFEGUARDING_CAVEAT[withhold_policy(manifest)]]
-                       + [c for c in [robustness(stability)] if c],
+                       + [c for c in [robustness(stability), embedder_note(manifest.get("embedder_choice"))] if c],
             "stability": stability, "bands": BAND_MEANINGS,
-            "embedder": manifest.get("embedder"), "redactor": manifest.get("redactor"),
+            "embedder": manifest.get("embedder"), "embedder_choice": manifest.get("embedder_choice"), "redactor": manifest.get("redactor"),
             "pipeline": manifest.get("pipeline"),
         },
         "reach": reach,
