@@ -48,7 +48,7 @@ stage = "kilvoice.embed.static.v2"
 stage = "kilvoice.topics.bertopic.v1"
 
 [map]
-stage = "kilvoice.map.zeroshot.v1"
+stage = "kilvoice.map.learned.v3"
 frameworks = ["keep-it-local", "kelvale-corporate-plan", "kelvale-economic-wellbeing"]
 
 [report]
