@@ -226,7 +226,9 @@ def _recode_as_an_analyst(exported_path: Path, out: Path, run: str, themes: list
             if c.find(f"{NS}CodeRef").get("targetGUID") == old:
                 c.find(f"{NS}CodeRef").set("targetGUID", new)
 
-    merged = [s.get("name") for s in selections_of(merge_from)]
+    # a statement coded with the merged theme and another keeps the other as its primary theme
+    merged = [s.get("name") for s in selections_of(merge_from) if len(s.findall(f"{NS}Coding")) == 1]
+    shared = [s.get("name") for s in selections_of(merge_from) if len(s.findall(f"{NS}Coding")) > 1]
     for sel in selections_of(merge_from):
         recode(sel, g[merge_from], g[merge_into])
     def only(theme):  # selections coded with this theme alone (a statement can carry several themes)
@@ -248,7 +250,8 @@ def _recode_as_an_analyst(exported_path: Path, out: Path, run: str, themes: list
         z.writestr("project.qde", etree.tostring(root, xml_declaration=True, encoding="utf-8"))
         for name, data in files.items():
             z.writestr(name, data)
-    return {"merged": merged, "moved": moved.get("name"), "split": [s.get("name") for s in split]}
+    return {"merged": merged, "merged_shared": shared, "moved": moved.get("name"),
+            "split": [s.get("name") for s in split]}
 
 
 def test_round_trip_rename_merge_move_split_then_rerun_shows_them_attributed(sample_runs, tmp_path):
@@ -294,7 +297,12 @@ def test_round_trip_rename_merge_move_split_then_rerun_shows_them_attributed(sam
 
     rename, merge_from, merge_into, move_from, move_to, split_from = themes
     assert titles[successor(rename)] == "Parks, paths and green space (analyst)"
-    assert {theme_of[s] for s in done["merged"]} == {successor(merge_into)}, "merged into the other theme"
+    assert done["merged"] and {theme_of[s] for s in done["merged"]} == {successor(merge_into)}, \
+        "merged into the other theme"
+    every = {}
+    for sid, tid in db.execute("SELECT statement_id, theme_id FROM assignments WHERE run_id=?", (new,)):
+        every.setdefault(sid, set()).add(tid)
+    assert all(successor(merge_into) in every[s] for s in done["merged_shared"]), "the merged theme goes on as the other"
     assert theme_of[done["moved"]] == successor(move_to)
     assert {titles[theme_of[s]] for s in done["split"]} == {"Analyst: dog fouling"}
     data = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
