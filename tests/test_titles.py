@@ -249,3 +249,11 @@ def test_rank_phrases_prefers_a_theme_s_own_distinct_phrases():
                              [["evening buses", "buses"], ["park", "benches"]], emb, parse=False)
     assert ranked[0][0].phrase.text == "evening buses"
     assert ranked[1][0].phrase.text == "park"
+
+
+def test_a_group_title_counts_a_catch_all_but_does_not_name_it():
+    assert holding_title(["Covid-19", "Mixed: sein"]) == "Covid-19 and 1 more"
+    assert holding_title(["Mixed: able children", "Waiting time", "Good service", "Vote"]) \
+        == "Waiting time, Good service and 2 more"
+    assert holding_title(["Buses", "Trains"]) == "Buses / Trains"
+    assert holding_title(["Mixed: pick", "Mixed: police"]) == "Mixed: pick / Mixed: police"

@@ -440,9 +440,17 @@ def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]]
 
 def holding_title(child_titles: list[str], max_words: int = 8) -> str:
     """A group title that lists what it holds, largest first: "Towpath, Youth club and 6 more",
-    "Local school kids / Health"; never an "X and Y" that reads as one subject."""
+    "Local school kids / Health"; never an "X and Y" that reads as one subject. A catch-all child
+    ("Mixed: ...") is counted, not named: it has no subject to lend the group."""
+    from kilvoice.records import is_catch_all
+
     if len(child_titles) == 1:
         return child_titles[0]
+    named = [t for t in child_titles if not is_catch_all(t)]
+    if named and len(named) < len(child_titles):
+        child_titles = named + [t for t in child_titles if is_catch_all(t)]
+        if len(child_titles) == 2:
+            return f"{named[0]} and 1 more"
     if len(child_titles) == 2:
         title = f"{child_titles[0]} / {child_titles[1]}"
         return title if len(title.split()) <= max_words else f"{child_titles[0]} and 1 more"
