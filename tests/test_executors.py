@@ -94,29 +94,41 @@ def _stores_after_redact_and_segment(tmp_path: Path, executor, name: str):
     ingester, redactor, segmenter = (registry.create(n, **kw) for n, kw in refs.values())
     store = open_store(tmp_path / name)
     try:
-        ingester.run([SAMPLES], store, root=REPO)
+        ingester.run([SAMPLES], store, root=REPO, executor=executor)
+        screened = store.db.execute("SELECT id, status, status_reason, duplicate_of, content_hash FROM conversations"
+                                    " ORDER BY id").fetchall()
+        bands = store.db.execute("SELECT key, conversation_id FROM dedup_bands ORDER BY 1, 2").fetchall()
         redact_store(store, redactor, batch=7, executor=executor, ref=refs["redact"])
         statements, rejects = segment_store(store, segmenter, batch=11, executor=executor, ref=refs["segment"])
         redacted = store.db.execute("SELECT conversation_id, idx, text, spans FROM utterances ORDER BY 1, 2").fetchall()
         flags = store.db.execute("SELECT conversation_id, kind, reason, utterance_idx FROM flags ORDER BY 1, 2, 3, 4").fetchall()
         queued = store.db.execute('SELECT conversation_id, utterance_idx, start, "end", label FROM redaction_review'
                                   " ORDER BY 1, 2, 3").fetchall()
-        return ([tuple(r) for r in redacted], [tuple(r) for r in flags], [tuple(r) for r in queued],
+        return ([tuple(r) for r in screened], [tuple(r) for r in bands],
+                [tuple(r) for r in redacted], [tuple(r) for r in flags], [tuple(r) for r in queued],
                 [(s.id, s.text) for s in statements], sorted((r.item, r.code) for r in rejects))
     finally:
         store.close()
 
 
 @pytest.mark.slow
-def test_a_process_pool_stores_what_one_process_stores(tmp_path):
+def test_a_process_pool_stores_what_one_process_stores(tmp_path, monkeypatch):
+    """Ingest screening (in chunks of 5 notes, several in flight), redaction and segmenting in a
+    pool give the store one process gives, planted duplicates and retypings included."""
+    import kilvoice.ingest.core
+
+    monkeypatch.setattr(kilvoice.ingest.core, "PREPARE_CHUNK", 5)
     here = _stores_after_redact_and_segment(tmp_path, LocalExecutor(), "local")
     pool = ProcessExecutor(2)
     try:
         there = _stores_after_redact_and_segment(tmp_path, pool, "pool")
     finally:
         pool.close()
-    assert here[3], "the samples give statements"
-    for a, b, what in zip(here, there, ["redacted text", "flags", "review queue", "statements", "rejects"]):
+    assert here[5], "the samples give statements"
+    statuses = {r[1] for r in here[0]}
+    assert {"ok", "duplicate", "near_duplicate"} <= statuses, statuses  # the samples plant both kinds
+    for a, b, what in zip(here, there, ["screening", "LSH bands", "redacted text", "flags", "review queue",
+                                        "statements", "rejects"]):
         assert a == b, what
 
 

@@ -20,13 +20,13 @@ def test_the_page_cache_is_raised_while_ingesting_and_restored_after(tmp_path, m
     try:
         store.db.execute("PRAGMA cache_size=-3000")
         seen = []
-        screen = Screener.screen
+        decide = Screener.decide
 
-        def spy(self, note):
+        def spy(self, prepared):
             seen.append(self.store.db.execute("PRAGMA cache_size").fetchone()[0])
-            return screen(self, note)
+            return decide(self, prepared)
 
-        monkeypatch.setattr(Screener, "screen", spy)
+        monkeypatch.setattr(Screener, "decide", spy)
         result = ingest([folder], store, root=tmp_path)
         assert result.notes_added == 3 and result.files_rejected == 1
         assert seen == [-INGEST_CACHE_KIB] * 3

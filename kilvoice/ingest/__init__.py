@@ -24,11 +24,12 @@ __all__ = ["ingest", "read_file", "IngestResult", "parse_mapping", "SUPPORTED"]
 
 def ingest(paths: Iterable[str | Path], store, mapping: dict[str, str] | None = None, progress: bool = False,
            root: Path | None = None, max_mb: float = 50, near_threshold: float = 0.8,
-           detect_language: bool = True) -> IngestResult:
-    """Ingest files and folders into ``store``; bad files become rejects, the rest go on."""
+           detect_language: bool = True, executor=None) -> IngestResult:
+    """Ingest files and folders into ``store``; bad files become rejects, the rest go on.
+    ``executor`` (:func:`kilvoice.executors.make_executor`) screens chunks of notes in its workers."""
     ingester = Ingester(store, mapping=mapping, max_mb=max_mb, root=root, near_threshold=near_threshold,
                         detect_language=detect_language)
-    return ingester.run(paths, progress=progress)
+    return ingester.run(paths, progress=progress, executor=executor)
 
 
 def read_file(path: str | Path, mapping: dict[str, str] | None = None) -> list[Note]:
@@ -78,9 +79,11 @@ class FilesStage:
         self.mapping, self.max_mb, self.root = mapping, max_mb, root
         self.near_threshold, self.detect_language = near_threshold, detect_language
 
-    def run(self, paths: Iterable[str | Path], store, progress: bool = False, root: Path | None = None) -> IngestResult:
+    def run(self, paths: Iterable[str | Path], store, progress: bool = False, root: Path | None = None,
+            executor=None) -> IngestResult:
         return ingest(paths, store, mapping=self.mapping, progress=progress, root=root or self.root,
-                      max_mb=self.max_mb, near_threshold=self.near_threshold, detect_language=self.detect_language)
+                      max_mb=self.max_mb, near_threshold=self.near_threshold, detect_language=self.detect_language,
+                      executor=executor)
 
 
 @register("kilvoice.ingest.files.v1")

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from collections import deque
+from itertools import islice
+
 import yaml
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.ingest.formats import SUPPORTED, TEXT_SUFFIXES, Context, iter_notes
 from kilvoice.ingest.formats.text import sniff_encoding
 from kilvoice.ingest.metadata import pseudonym
-from kilvoice.ingest.screening import Screener
+from kilvoice.ingest.screening import Prepared, Screener, prepare_chunk
 from kilvoice.records import Note, Reject
 
 SKIP_NAMES = {"readme.md", "seeded_pii.json", "license", "license.txt", "licence.txt"}
@@ -27,6 +30,7 @@ CHUNK = 1 << 20
 # missed it once the index outgrew 2 MiB (22,000 notes: 0.8M keys), and the misses grow with the
 # store. 256 MiB holds the index of about a million statements; memory is taken only as pages are read.
 INGEST_CACHE_KIB = 262_144
+PREPARE_CHUNK = 256  # notes per chunk sent to a worker for the store-free part of screening
 
 
 @dataclass
@@ -114,7 +118,11 @@ class Ingester:
         self.screener = Screener(store, near_threshold=near_threshold, detect_language=detect_language)
         self.salt = store.ingest_salt()
 
-    def run(self, paths: Iterable[str | Path], progress: bool = False) -> IngestResult:
+    def run(self, paths: Iterable[str | Path], progress: bool = False, executor=None) -> IngestResult:
+        """Ingest ``paths`` (files and folders). ``executor`` (:mod:`kilvoice.executors`) runs the
+        store-free part of screening on chunks of notes in other processes; parsing, the duplicate
+        checks against the store and every write stay here, so the store is the same either way."""
+        self.executor = executor if executor is not None and executor.jobs > 1 else None
         result = IngestResult()
         files = list(walk(paths))
         bar = None
@@ -223,9 +231,9 @@ class Ingester:
     def _rows(self, path: Path, ctx: Context, sha: str, counts: dict[str, int], warns: list[int]):
         """Rows for Store.add_file, screened one by one inside the file's transaction."""
         n = 0
-        for note in iter_notes(path, ctx):
+        for note, prepared in self._prepared(iter_notes(path, ctx)):
             cid = "c-" + hashlib.sha256(f"{ctx.source}\x00{sha}\x00{n}".encode()).hexdigest()[:16]
-            screened = self.screener.screen(note)
+            screened = self.screener.decide(prepared)
             counts[screened.status] = counts.get(screened.status, 0) + 1
             warns[0] += len(note.warnings)
             pseud = pseudonym(note.meta.get("conversationalist"), self.salt)
@@ -234,6 +242,26 @@ class Ingester:
             n += 1
         if n == 0:
             raise KilvoiceError("K213", path=ctx.display)
+
+    def _prepared(self, notes: Iterable[Note]) -> Iterator[tuple[Note, Prepared]]:
+        """``(note, Screener.prepare(note))`` in file order; with an executor the preparing runs
+        on chunks of PREPARE_CHUNK notes in its workers, a few chunks ahead of the writer."""
+        if self.executor is None:
+            for note in notes:
+                yield note, self.screener.prepare(note)
+            return
+        settings = {"detect_language": self.screener.detect_language,
+                    "min_words_near": self.screener.min_words_near}
+        sent: deque = deque()
+
+        def chunks():
+            it = iter(notes)
+            while chunk := list(islice(it, PREPARE_CHUNK)):
+                sent.append(chunk)
+                yield settings, chunk
+
+        for prepared in self.executor.map(prepare_chunk, chunks()):
+            yield from zip(sent.popleft(), prepared)
 
     def _scan(self, path: Path, display: str, text: bool) -> tuple[str, str | None, KilvoiceError | None]:
         """(SHA-256, encoding, error): one pass over the file. For text formats the encoding

@@ -119,6 +119,19 @@ def jaccard(a: set, b: set) -> float:
 
 
 @dataclass
+class Prepared:
+    """What :meth:`Screener.prepare` found without the store; ``status`` is set when the note is
+    settled already (moderated out, empty, junk)."""
+    content_hash: str
+    norm: str
+    status: str | None = None
+    reason: str | None = None
+    n_words: int = 0
+    keys: list[int] | None = None  # LSH band keys (notes of min_words_near words or more)
+    language: str | None = None  # the language code when not English
+
+
+@dataclass
 class Screened:
     status: str = "ok"
     reason: str | None = None
@@ -146,9 +159,15 @@ class Screener:
         self.min_distinct_reworded = min_distinct_reworded
 
     def screen(self, note: Note) -> Screened:
+        """Screen one note against the store: :meth:`prepare` then :meth:`decide`."""
+        return self.decide(self.prepare(note))
+
+    def prepare(self, note: Note) -> Prepared:
+        """The part of screening that needs no store (hashes, junk, LSH keys, language): a pure
+        function of the note and the settings, so it can run in a worker process."""
         text = resident_text(note)
         norm = normalise(text)
-        out = Screened(content_hash=hashlib.sha256(norm.encode()).hexdigest())
+        out = Prepared(content_hash=hashlib.sha256(norm.encode()).hexdigest(), norm=norm)
         if {"moderated", "agrees", "disagrees"} <= note.extra.keys() and str(note.extra["moderated"]).strip() == "-1":
             # a Pol.is comment its moderators removed: kept, counted and left out, never silently dropped
             out.status, out.reason = "moderated_out", "moderated out in the Pol.is conversation"
@@ -164,23 +183,37 @@ class Screener:
             out.status, out.reason = "junk", junk
             return out
         words = norm.split()
-        if len(words) >= self.min_words_duplicate:
-            dup = self.store.conversation_by_hash(out.content_hash)
+        out.n_words = len(words)
+        if len(words) >= self.min_words_near:
+            out.keys = minhash_bands(shingles(norm)) + minhash_bands(shingles(norm, 2), first_band=BANDS,
+                                                                      rows=PAIR_ROWS)
+        out.language = self.language(text, note.meta.get("language"))
+        return out
+
+    def decide(self, prep: Prepared) -> Screened:
+        """Finish screening a prepared note against the store (exact and near duplicates of the
+        notes stored so far), in the order the module docstring gives."""
+        out = Screened(content_hash=prep.content_hash)
+        if prep.status is not None:
+            out.status, out.reason = prep.status, prep.reason
+            return out
+        if prep.n_words >= self.min_words_duplicate:
+            dup = self.store.conversation_by_hash(prep.content_hash)
             if dup:
                 out.status, out.reason, out.duplicate_of = "duplicate", "same text as an earlier note", dup
                 return out
-        if len(words) >= self.min_words_near:
-            sh, pairs = shingles(norm), shingles(norm, 2)
-            keys = minhash_bands(sh) + minhash_bands(pairs, first_band=BANDS, rows=PAIR_ROWS)
-            for cid, other in self.store.near_duplicate_candidates(keys):
-                reason = self._near(sh, pairs, set(words), normalise(other))
-                if reason:
-                    out.status, out.duplicate_of, out.reason = "near_duplicate", cid, reason
-                    return out
-            out.bands = keys
-        lang = self.language(text, note.meta.get("language"))
-        if lang:
-            out.status, out.reason = "non_english", f"language {lang}"
+        if prep.keys is not None:
+            candidates = self.store.near_duplicate_candidates(prep.keys)
+            if candidates:
+                sh, pairs, vocab = shingles(prep.norm), shingles(prep.norm, 2), set(prep.norm.split())
+                for cid, other in candidates:
+                    reason = self._near(sh, pairs, vocab, normalise(other))
+                    if reason:
+                        out.status, out.duplicate_of, out.reason = "near_duplicate", cid, reason
+                        return out
+            out.bands = prep.keys
+        if prep.language:
+            out.status, out.reason = "non_english", f"language {prep.language}"
             out.bands = None
         return out
 
@@ -263,3 +296,15 @@ def detect(text: str) -> tuple[str | None, float]:
     except LangDetectException:
         return None, 0.0
     return best.lang, best.prob
+
+
+_PREPARERS: dict[tuple, Screener] = {}
+
+
+def prepare_chunk(settings: dict, notes: list[Note]) -> list[Prepared]:
+    """:meth:`Screener.prepare` on a chunk of notes, wherever the executor runs it (no store)."""
+    key = tuple(sorted(settings.items()))
+    if key not in _PREPARERS:
+        _PREPARERS[key] = Screener(None, **settings)
+    screener = _PREPARERS[key]
+    return [screener.prepare(note) for note in notes]

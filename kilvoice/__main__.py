@@ -1,0 +1,4 @@
+"""`python -m kilvoice` runs the command line, as the `kilvoice` script does."""
+from kilvoice.cli import main
+
+main()
