@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kilvoice import registry
-from kilvoice.mapping.themelinks import (CALIBRATED_SETTINGS, ThemeLinkRule, decide, lineage, score_links,
+from kilvoice.mapping.themelinks import (BOTH_EMBEDDERS_SETTINGS, CALIBRATED_SETTINGS, ThemeLinkRule, decide, lineage, score_links,
                                          theme_features)
 from conftest import shared_path
 from kilvoice.records import Assignment, Link, Statement, Theme
@@ -124,6 +124,21 @@ def test_learned_v3_is_calibrated_and_named(fw_path):  # noqa: F811
     stage = registry.create("kilvoice.map.learned.v3", frameworks=[str(fw_path)])
     assert stage.theme_links == CALIBRATED_SETTINGS and stage.name == "kilvoice.map.learned.v3"
     assert registry.create("kilvoice.map.learned.v2", frameworks=[str(fw_path)]).theme_links is None
+
+
+def test_learned_v4_links_fewer_themes_than_v3_on_the_same_scores(fw_path):  # noqa: F811
+    """v4 is v3 with the rule chosen on both embedders: a stronger vote, so a theme whose clear
+    leader holds only a third of its statements' votes is linked by v3 and only possible in v4."""
+    stage = registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)])
+    assert stage.name == "kilvoice.map.learned.v4" and stage.theme_links == BOTH_EMBEDDERS_SETTINGS
+    assert registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)],
+                           theme_links={"min_vote": 0.1}).theme_links == {"min_vote": 0.1}
+    v3, v4 = ThemeLinkRule(**CALIBRATED_SETTINGS), ThemeLinkRule(**BOTH_EMBEDDERS_SETTINGS)
+    values = np.array([[0.30, 0.10, 0.05], [0.30, 0.10, 0.05]])  # both clear leaders on score
+    votes = np.array([[0.34, 0.33, 0.33], [0.60, 0.30, 0.10]])  # the first a weak vote
+    cand = np.ones((2, 3), dtype=bool)
+    assert decide(values, cand, v3, votes)[:, 0].tolist() == [2, 2]
+    assert decide(values, cand, v4, votes)[:, 0].tolist() == [1, 2]
 
 
 def test_review_accepting_a_possible_link_makes_it_a_link():

@@ -13,6 +13,8 @@ Two registered stages (see docs/FRAMEWORKS.md):
 * ``kilvoice.map.zeroshot.v2`` and ``kilvoice.map.learned.v3``: v1 and v2 with calibrated theme
   links (:mod:`kilvoice.mapping.themelinks`): a theme's weaker candidates become ``possible``
   links, which officers can accept; links from officers' decisions are kept as they are.
+* ``kilvoice.map.learned.v4``: v3 with the theme-link rule chosen on the static and the ONNX
+  embedders together (``themelinks.BOTH_EMBEDDERS_SETTINGS``).
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -248,4 +250,11 @@ def make_learned_v3(**settings):
 
     stage = HybridStage(**{"theme_links": tl.CALIBRATED_SETTINGS, **settings})
     stage.name = "kilvoice.map.learned.v3"
+    return stage
+
+
+@register("kilvoice.map.learned.v4")
+def make_learned_v4(**settings):
+    stage = make_learned_v3(**{"theme_links": tl.BOTH_EMBEDDERS_SETTINGS, **settings})
+    stage.name = "kilvoice.map.learned.v4"
     return stage

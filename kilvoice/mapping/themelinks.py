@@ -67,6 +67,11 @@ class ThemeLinkRule:
 
 
 CALIBRATED_SETTINGS = asdict(ThemeLinkRule())
+# kilvoice.map.learned.v4: one rule chosen on the static and the ONNX MiniLM embedders' scores
+# together (``themelinks_bench.py --embedder static,onnx``), so it holds whichever one
+# kilvoice.embed.auto.v1 picks: v3's thresholds with a stronger vote (docs/PERFORMANCE.md,
+# "Theme links on both embedders").
+BOTH_EMBEDDERS_SETTINGS = asdict(ThemeLinkRule(min_vote=0.4))
 
 
 def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarray,
@@ -171,5 +176,5 @@ def score_links(linked: dict[str, list[str]], theme_labels: dict[str, list[str]]
             "n_themes_linked": themes_linked}
 
 
-__all__ = ["CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
+__all__ = ["BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
            "lineage", "score_links", "theme_features"]
