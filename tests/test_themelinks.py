@@ -126,19 +126,48 @@ def test_learned_v3_is_calibrated_and_named(fw_path):  # noqa: F811
     assert registry.create("kilvoice.map.learned.v2", frameworks=[str(fw_path)]).theme_links is None
 
 
-def test_learned_v4_links_fewer_themes_than_v3_on_the_same_scores(fw_path):  # noqa: F811
-    """v4 is v3 with the rule chosen on both embedders: a stronger vote, so a theme whose clear
-    leader holds only a third of its statements' votes is linked by v3 and only possible in v4."""
+def test_learned_v4_applies_the_rule_of_the_model_that_embedded_the_run(fw_path):  # noqa: F811
+    """v4 is v3 but for runs embedded by the ONNX model, which get the rule chosen on both
+    embedders' scores (a stronger vote): a theme whose clear leader holds only a third of its
+    statements' votes is linked by v3's rule and only possible under v4's ONNX rule."""
     stage = registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)])
-    assert stage.name == "kilvoice.map.learned.v4" and stage.theme_links == BOTH_EMBEDDERS_SETTINGS
-    assert registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)],
-                           theme_links={"min_vote": 0.1}).theme_links == {"min_vote": 0.1}
+    assert stage.name == "kilvoice.map.learned.v4" and stage.theme_links == CALIBRATED_SETTINGS
+
+    class Named:
+        def __init__(self, model_id):
+            self.model_id = model_id
+
+    assert stage.theme_link_settings(Named("onnx:minilm-l6-onnx-int8:0123456789ab:len128")) == BOTH_EMBEDDERS_SETTINGS
+    assert stage.theme_link_settings(Named("static:kelvale-static+idf0.5")) == CALIBRATED_SETTINGS
+    assert registry.create("kilvoice.map.learned.v3", frameworks=[str(fw_path)]).theme_link_settings(
+        Named("onnx:x")) == CALIBRATED_SETTINGS  # v3 reproduces old runs on any model
     v3, v4 = ThemeLinkRule(**CALIBRATED_SETTINGS), ThemeLinkRule(**BOTH_EMBEDDERS_SETTINGS)
     values = np.array([[0.30, 0.10, 0.05], [0.30, 0.10, 0.05]])  # both clear leaders on score
     votes = np.array([[0.34, 0.33, 0.33], [0.60, 0.30, 0.10]])  # the first a weak vote
     cand = np.ones((2, 3), dtype=bool)
     assert decide(values, cand, v3, votes)[:, 0].tolist() == [2, 2]
     assert decide(values, cand, v4, votes)[:, 0].tolist() == [1, 2]
+
+
+def test_learned_v4_on_an_onnx_named_run_links_by_its_own_rule(fw_path):  # noqa: F811
+    """The whole stage: the same vectors named as an ONNX model's run get v4's ONNX rule, named as
+    another model's get v3's. A bus theme where a third of the statements vote for "bus" (the
+    others for the youth club or another item): v3's rule links it, the ONNX rule (vote >= 40%)
+    shows it as possible."""
+    st = [Statement(f"s{i}", f"c{i}", 0, 0, t) for i, t in enumerate(TEXTS)]
+    themes = [Theme("T1", "bus service", keywords=["bus", "routes"])]
+    assignments = [Assignment(f"s{i}", "T1", 1.0) for i in (0, 3, 6)]
+
+    def statuses(stage, model_id):
+        emb = BagOfWords()
+        emb.model_id = model_id
+        mapper = registry.create(stage, frameworks=[str(fw_path)], threshold=0.4, margin=0.5)
+        links, _, _ = mapper.run(themes, assignments, st, emb.encode(TEXTS), emb, {}, None)
+        return {(lk.source_id, lk.item_id): lk.status for lk in links if lk.source_kind == "theme"}
+
+    assert statuses("kilvoice.map.learned.v4", "test:bow") == statuses("kilvoice.map.learned.v3", "onnx:x") \
+        == {("T1", "bus"): "link"}
+    assert statuses("kilvoice.map.learned.v4", "onnx:minilm") == {("T1", "bus"): "possible"}
 
 
 def test_review_accepting_a_possible_link_makes_it_a_link():
