@@ -251,3 +251,37 @@ def test_theme_link_precision_on_petitions():
     assert shipped["n_links"] >= 5
     assert shipped["precision"] >= 0.75
     assert old["precision"] <= shipped["precision"] - 0.15
+
+
+def test_bench_chooses_one_rule_on_both_embedders_without_the_held_out_dataset():
+    """themelinks_bench with two embedders: a fold's rule is chosen on the other datasets of both
+    embedders, so it is the same for the held-out set on each, and neither the held-out set nor
+    its same-text twin (nhs / nhs9) has a say. Synthetic sets: on the NHS pair the right item is
+    the best-scoring one, elsewhere the one most statements vote for, so which sets a fold is
+    chosen on changes the rule."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import themelinks_bench as bench
+
+    rng = np.random.default_rng(0)
+
+    def fake(name, embedder):
+        n_themes, items = 8, ["a", "b", "c"]
+        score_ = rng.uniform(-0.1, 0.3, (n_themes, 3))
+        vote = rng.dirichlet(np.ones(3), n_themes)
+        truth = score_ if name.startswith("nhs") else vote
+        labels = [[items[int(np.argmax(truth[k]))]] * 3 + ["c"] for k in range(n_themes)]
+        return {"dataset": name, "embedder": embedder, "items": items, "themes": [f"T{k}" for k in range(n_themes)],
+                "labels": labels, "candidates": np.ones((n_themes, 3), int).tolist(), "score": score_.tolist(),
+                "vote": vote.tolist(), "share": vote.tolist()}
+
+    names = ("nhs", "nhs9", "bbc", "chatterbot")
+    data = {f"{n}@{e or 'static'}": fake(n, e) for n in names for e in (None, "onnx")}
+    results = bench.lodo(data, 0.8)
+    assert [r["held_out"] for r in results] == list(data)
+    by_set = {r["held_out"]: r["rule"] for r in results}
+    for name in names:
+        assert by_set[f"{name}@static"] == by_set[f"{name}@onnx"]
+        train = [d for d in data.values() if d["dataset"] not in (name, bench.SAME_TEXTS.get(name))]
+        assert by_set[f"{name}@static"] == bench.choose(train, 0.8)
+    # the twin would have changed the NHS folds' rule
+    assert by_set["nhs@static"] != bench.choose([d for k, d in data.items() if not k.startswith("nhs@")], 0.8)
