@@ -285,3 +285,14 @@ def test_bench_chooses_one_rule_on_both_embedders_without_the_held_out_dataset()
         assert by_set[f"{name}@static"] == bench.choose(train, 0.8)
     # the twin would have changed the NHS folds' rule
     assert by_set["nhs@static"] != bench.choose([d for k, d in data.items() if not k.startswith("nhs@")], 0.8)
+
+
+@pytest.mark.parametrize("limit,rule", [(10, "onnx"), (0, "static")])
+def test_learned_v4_follows_the_model_embed_auto_picked(fw_path, limit, rule):  # noqa: F811
+    """With kilvoice.embed.auto.v1 the map stage sees the chosen model's id: ONNX for a run within
+    max_statements (v4's ONNX rule), the static model above it (v3's rule)."""
+    auto = registry.create("kilvoice.embed.auto.v1", max_statements=limit)
+    auto.encode(["the bus never comes", "the youth club closed"])
+    stage = registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)])
+    want = BOTH_EMBEDDERS_SETTINGS if rule == "onnx" else CALIBRATED_SETTINGS
+    assert stage.theme_link_settings(auto) == want
