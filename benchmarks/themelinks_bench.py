@@ -18,6 +18,11 @@ runner-up, cap on links per theme) is chosen on the other sets (highest mean maj
 among rules whose precision is >= ``--precision`` on every one of them) and scored on the held-out
 set; then the mean and the worst held-out set. The themes and candidates of each set are cached
 in ``--work`` so the grid search does not re-run the theme stage.
+
+``--embedder static,onnx`` loads every set once per embedder, holds a dataset out on both, and
+chooses one rule on the other datasets of both embedders (how ``kilvoice.map.learned.v4``'s ONNX
+rule was chosen); the table gives mean and worst per embedder. ``--relative`` adds thresholds on
+each run's own score distribution (``RELATIVE``; tried and rejected).
 """
 from __future__ import annotations
 
