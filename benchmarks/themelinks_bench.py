@@ -18,6 +18,11 @@ runner-up, cap on links per theme) is chosen on the other sets (highest mean maj
 among rules whose precision is >= ``--precision`` on every one of them) and scored on the held-out
 set; then the mean and the worst held-out set. The themes and candidates of each set are cached
 in ``--work`` so the grid search does not re-run the theme stage.
+
+``--embedder static,onnx`` loads every set once per embedder, holds a dataset out on both, and
+chooses one rule on the other datasets of both embedders (how ``kilvoice.map.learned.v4``'s ONNX
+rule was chosen); the table gives mean and worst per embedder. ``--relative`` adds thresholds on
+each run's own score distribution (``RELATIVE``; tried and rejected).
 """
 from __future__ import annotations
 
@@ -86,6 +91,21 @@ GRID = {"metric": ["vote", "share", "score"],
         "min_margin": {"vote": [0.0, 0.05, 0.1, 0.15, 0.2], "share": [0.0, 0.05, 0.1, 0.2],
                        "score": [0.0, 0.01, 0.02, 0.04]},
         "max_links": [1, 2, 3], "min_vote": {"vote": [0.0], "share": [0.0], "score": [0.0, 0.2, 0.3, 0.4]}}
+# --relative: thresholds on the run's own score distribution instead of cosines above the floor
+# (tried for issue 19, rejected: docs/PERFORMANCE.md, "Theme links on both embedders").
+# sd: score / sd of all theme-item scores; zrow: z of the score among the theme's items;
+# zcol: z among the themes' scores for the item (an item close to everything counts less).
+RELATIVE = {"sd": ([0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [0.0, 0.1, 0.2, 0.3, 0.5]),
+            "zrow": ([1.0, 1.5, 2.0, 2.5, 3.0], [0.0, 0.25, 0.5, 0.75, 1.0]),
+            "zcol": ([0.5, 1.0, 1.5, 2.0, 2.5], [0.0, 0.25, 0.5, 0.75, 1.0])}
+
+
+def relative(score_: np.ndarray) -> dict[str, np.ndarray]:
+    """The --relative metrics of one set, from its theme-item scores (score minus floor)."""
+    def z(x, axis):
+        sd = x.std(axis=axis, keepdims=True)
+        return (x - x.mean(axis=axis, keepdims=True)) / np.where(sd > 0, sd, 1.0)
+    return {"sd": score_ / (score_.std() or 1.0), "zrow": z(score_, 1), "zcol": z(score_, 0)}
 
 
 def write_framework(name: str, folder: Path) -> Path:
@@ -144,6 +164,7 @@ def collect(name: str, limit: int, embedder: str | None = None) -> dict:
             "labels": [theme_labels[cand["themes"][k]] for k in keep],
             "candidates": cand["candidates"][keep].astype(int).tolist(),
             **{m: np.round(cand[m][keep], 5).tolist() for m in ("vote", "share", "score")},
+            "floor": round(float(cand["floor"]), 5),
             "shipped": shipped, "seconds_themes": round(t_themes, 1),
             "seconds": round(time.perf_counter() - t0, 1)}
 
@@ -157,26 +178,32 @@ def score(data: dict, rule: dict | None) -> dict:
     if rule is None:
         linked = cand
     else:
-        r = ThemeLinkRule(**rule)
-        linked = decide(np.asarray(data[r.metric]), cand, r, np.asarray(data["vote"])) == 2
+        metric = rule["metric"]
+        r = ThemeLinkRule(**{**rule, "metric": "score" if metric in RELATIVE else metric})
+        values = relative(np.asarray(data["score"]))[metric] if metric in RELATIVE else np.asarray(data[metric])
+        linked = decide(values, cand, r, np.asarray(data["vote"])) == 2
     items = data["items"]
     by_theme = {tid: [items[j] for j in np.flatnonzero(linked[k])] for k, tid in enumerate(data["themes"])}
     return score_links(by_theme, dict(zip(data["themes"], data["labels"])))
 
 
-def rules():
+def rules(relative_metrics: bool = False):
     for metric in GRID["metric"]:
         for v, m, c, w in itertools.product(GRID["min_value"][metric], GRID["min_margin"][metric], GRID["max_links"],
                                             GRID["min_vote"][metric]):
             yield {"metric": metric, "min_value": v, "min_margin": m, "max_links": c, "min_vote": w}
+    if relative_metrics:
+        for metric, (values, margins) in RELATIVE.items():
+            for v, m, c, w in itertools.product(values, margins, GRID["max_links"], GRID["min_vote"]["score"]):
+                yield {"metric": metric, "min_value": v, "min_margin": m, "max_links": c, "min_vote": w}
 
 
-def choose(sets: list[dict], precision: float) -> dict:
+def choose(sets: list[dict], precision: float, relative_metrics: bool = False) -> dict:
     """The rule with the highest mean majority share among those with precision >= ``precision``
     on every set (ties: higher mean precision, then fewer links per theme); if none qualifies,
     the rule with the highest worst-set precision."""
     best, best_key, fallback, fallback_key = None, None, None, None
-    for rule in rules():
+    for rule in rules(relative_metrics):
         res = [score(d, rule) for d in sets]
         prec = [r["precision"] if r["precision"] is not None else 0.0 for r in res]
         maj = [r["majority_share"] for r in res]
@@ -189,12 +216,18 @@ def choose(sets: list[dict], precision: float) -> dict:
     return best or fallback
 
 
-def lodo(data: dict[str, dict], precision: float) -> list[dict]:
+def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False) -> list[dict]:
+    """Hold out each dataset in turn (on every embedder loaded); choose the rule on the other
+    datasets' sets, of every embedder loaded (one rule for all of them), and score it on each
+    held-out set."""
     out = []
-    for held in data:
-        rule = choose([d for n, d in data.items() if n not in (held, SAME_TEXTS.get(held))], precision)
-        out.append({"held_out": held, "rule": rule, **score(data[held], rule),
-                    "v1": score(data[held], None)})
+    for held in dict.fromkeys(d["dataset"] for d in data.values()):
+        train = [d for d in data.values() if d["dataset"] not in (held, SAME_TEXTS.get(held))]
+        rule = choose(train, precision, relative_metrics)
+        for key, d in data.items():
+            if d["dataset"] == held:
+                out.append({"held_out": key, "embedder": d.get("embedder") or "static", "rule": rule,
+                            **score(d, rule), "v1": score(d, None)})
     return out
 
 
@@ -207,10 +240,12 @@ def table(results: list[dict], data: dict[str, dict], shipped: dict) -> str:
                 f"vote >= {rule.get('min_vote', 0.0)}")
         lines.append(f"| {r['held_out']} | {r['n_themes']} | {text} | {r['precision']} | {r['majority_share']} "
                      f"| {r['n_links']} | {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
-    for name, f in (("mean", np.mean), ("worst", np.min)):
-        vals = [f([r[k] or 0.0 for r in results]) for k in ("precision", "majority_share")]
-        v1 = [f([r["v1"][k] or 0.0 for r in results]) for k in ("precision", "majority_share")]
-        lines.append(f"| **{name}** | | | {vals[0]:.3f} | {vals[1]:.3f} | | {v1[0]:.3f} | {v1[1]:.3f} | |")
+    for emb in dict.fromkeys(r["embedder"] for r in results):
+        sub = [r for r in results if r["embedder"] == emb]
+        for name, f in (("mean", np.mean), ("worst", np.min)):
+            vals = [f([r[k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
+            v1 = [f([r["v1"][k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
+            lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {v1[0]:.3f} | {v1[1]:.3f} | |")
     lines += ["", f"shipped rule {shipped}:", "| set | precision | majority share | links | themes linked |",
               "|---|---|---|---|---|"]
     for n, d in data.items():
@@ -229,19 +264,25 @@ def main(argv=None):
     ap.add_argument("--precision", type=float, default=0.8, help="precision a rule must reach on every training set")
     ap.add_argument("--work", default="/tmp/kilvoice-themelinks-bench")
     ap.add_argument("--refresh", action="store_true", help="re-run the theme stage even if cached")
-    ap.add_argument("--embedder", default=None, help="override the pipeline's embedder (e.g. onnx)")
+    ap.add_argument("--embedder", default=None, help="override the pipeline's embedder (e.g. onnx); a comma list "
+                    "(static,onnx) loads each set once per embedder and chooses one rule for all of them")
+    ap.add_argument("--relative", action="store_true", help="also try thresholds relative to each run's score "
+                    "distribution (RELATIVE)")
     args = ap.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     data = {}
-    for name in args.datasets.split(","):
-        path = work / f"{name}-{args.limit}{'-' + args.embedder if args.embedder else ''}.json"
-        if args.refresh or not path.is_file():
-            path.write_text(json.dumps(collect(name, args.limit, args.embedder)))
-        data[name] = json.loads(path.read_text())
-        print(f"# {name}: {data[name]['n_rows']} rows, {len(data[name]['themes'])} themes, "
-              f"{data[name]['seconds']}s", flush=True)
-    results = lodo(data, args.precision)
+    embedders = [None if e in ("", "static") else e for e in (args.embedder or "").split(",")]
+    for embedder in embedders:
+        for name in args.datasets.split(","):
+            path = work / f"{name}-{args.limit}{'-' + embedder if embedder else ''}.json"
+            if args.refresh or not path.is_file():
+                path.write_text(json.dumps(collect(name, args.limit, embedder)))
+            key = name if len(embedders) == 1 else f"{name}@{embedder or 'static'}"
+            data[key] = {**json.loads(path.read_text()), "embedder": embedder}
+            print(f"# {key}: {data[key]['n_rows']} rows, {len(data[key]['themes'])} themes, "
+                  f"{data[key]['seconds']}s", flush=True)
+    results = lodo(data, args.precision, args.relative)
     for r in results:
         print(json.dumps(r), flush=True)
     print(table(results, data, CALIBRATED_SETTINGS))

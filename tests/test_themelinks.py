@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kilvoice import registry
-from kilvoice.mapping.themelinks import (CALIBRATED_SETTINGS, ThemeLinkRule, decide, lineage, score_links,
+from kilvoice.mapping.themelinks import (BOTH_EMBEDDERS_SETTINGS, CALIBRATED_SETTINGS, ThemeLinkRule, decide, lineage, score_links,
                                          theme_features)
 from conftest import shared_path
 from kilvoice.records import Assignment, Link, Statement, Theme
@@ -126,6 +126,50 @@ def test_learned_v3_is_calibrated_and_named(fw_path):  # noqa: F811
     assert registry.create("kilvoice.map.learned.v2", frameworks=[str(fw_path)]).theme_links is None
 
 
+def test_learned_v4_applies_the_rule_of_the_model_that_embedded_the_run(fw_path):  # noqa: F811
+    """v4 is v3 but for runs embedded by the ONNX model, which get the rule chosen on both
+    embedders' scores (a stronger vote): a theme whose clear leader holds only a third of its
+    statements' votes is linked by v3's rule and only possible under v4's ONNX rule."""
+    stage = registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)])
+    assert stage.name == "kilvoice.map.learned.v4" and stage.theme_links == CALIBRATED_SETTINGS
+
+    class Named:
+        def __init__(self, model_id):
+            self.model_id = model_id
+
+    assert stage.theme_link_settings(Named("onnx:minilm-l6-onnx-int8:0123456789ab:len128")) == BOTH_EMBEDDERS_SETTINGS
+    assert stage.theme_link_settings(Named("static:kelvale-static+idf0.5")) == CALIBRATED_SETTINGS
+    assert registry.create("kilvoice.map.learned.v3", frameworks=[str(fw_path)]).theme_link_settings(
+        Named("onnx:x")) == CALIBRATED_SETTINGS  # v3 reproduces old runs on any model
+    v3, v4 = ThemeLinkRule(**CALIBRATED_SETTINGS), ThemeLinkRule(**BOTH_EMBEDDERS_SETTINGS)
+    values = np.array([[0.30, 0.10, 0.05], [0.30, 0.10, 0.05]])  # both clear leaders on score
+    votes = np.array([[0.34, 0.33, 0.33], [0.60, 0.30, 0.10]])  # the first a weak vote
+    cand = np.ones((2, 3), dtype=bool)
+    assert decide(values, cand, v3, votes)[:, 0].tolist() == [2, 2]
+    assert decide(values, cand, v4, votes)[:, 0].tolist() == [1, 2]
+
+
+def test_learned_v4_on_an_onnx_named_run_links_by_its_own_rule(fw_path):  # noqa: F811
+    """The whole stage: the same vectors named as an ONNX model's run get v4's ONNX rule, named as
+    another model's get v3's. A bus theme where a third of the statements vote for "bus" (the
+    others for the youth club or another item): v3's rule links it, the ONNX rule (vote >= 40%)
+    shows it as possible."""
+    st = [Statement(f"s{i}", f"c{i}", 0, 0, t) for i, t in enumerate(TEXTS)]
+    themes = [Theme("T1", "bus service", keywords=["bus", "routes"])]
+    assignments = [Assignment(f"s{i}", "T1", 1.0) for i in (0, 3, 6)]
+
+    def statuses(stage, model_id):
+        emb = BagOfWords()
+        emb.model_id = model_id
+        mapper = registry.create(stage, frameworks=[str(fw_path)], threshold=0.4, margin=0.5)
+        links, _, _ = mapper.run(themes, assignments, st, emb.encode(TEXTS), emb, {}, None)
+        return {(lk.source_id, lk.item_id): lk.status for lk in links if lk.source_kind == "theme"}
+
+    assert statuses("kilvoice.map.learned.v4", "test:bow") == statuses("kilvoice.map.learned.v3", "onnx:x") \
+        == {("T1", "bus"): "link"}
+    assert statuses("kilvoice.map.learned.v4", "onnx:minilm") == {("T1", "bus"): "possible"}
+
+
 def test_review_accepting_a_possible_link_makes_it_a_link():
     from kilvoice.review.apply import apply_review
 
@@ -207,3 +251,48 @@ def test_theme_link_precision_on_petitions():
     assert shipped["n_links"] >= 5
     assert shipped["precision"] >= 0.75
     assert old["precision"] <= shipped["precision"] - 0.15
+
+
+def test_bench_chooses_one_rule_on_both_embedders_without_the_held_out_dataset():
+    """themelinks_bench with two embedders: a fold's rule is chosen on the other datasets of both
+    embedders, so it is the same for the held-out set on each, and neither the held-out set nor
+    its same-text twin (nhs / nhs9) has a say. Synthetic sets: on the NHS pair the right item is
+    the best-scoring one, elsewhere the one most statements vote for, so which sets a fold is
+    chosen on changes the rule."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import themelinks_bench as bench
+
+    rng = np.random.default_rng(0)
+
+    def fake(name, embedder):
+        n_themes, items = 8, ["a", "b", "c"]
+        score_ = rng.uniform(-0.1, 0.3, (n_themes, 3))
+        vote = rng.dirichlet(np.ones(3), n_themes)
+        truth = score_ if name.startswith("nhs") else vote
+        labels = [[items[int(np.argmax(truth[k]))]] * 3 + ["c"] for k in range(n_themes)]
+        return {"dataset": name, "embedder": embedder, "items": items, "themes": [f"T{k}" for k in range(n_themes)],
+                "labels": labels, "candidates": np.ones((n_themes, 3), int).tolist(), "score": score_.tolist(),
+                "vote": vote.tolist(), "share": vote.tolist()}
+
+    names = ("nhs", "nhs9", "bbc", "chatterbot")
+    data = {f"{n}@{e or 'static'}": fake(n, e) for n in names for e in (None, "onnx")}
+    results = bench.lodo(data, 0.8)
+    assert [r["held_out"] for r in results] == list(data)
+    by_set = {r["held_out"]: r["rule"] for r in results}
+    for name in names:
+        assert by_set[f"{name}@static"] == by_set[f"{name}@onnx"]
+        train = [d for d in data.values() if d["dataset"] not in (name, bench.SAME_TEXTS.get(name))]
+        assert by_set[f"{name}@static"] == bench.choose(train, 0.8)
+    # the twin would have changed the NHS folds' rule
+    assert by_set["nhs@static"] != bench.choose([d for k, d in data.items() if not k.startswith("nhs@")], 0.8)
+
+
+@pytest.mark.parametrize("limit,rule", [(10, "onnx"), (0, "static")])
+def test_learned_v4_follows_the_model_embed_auto_picked(fw_path, limit, rule):  # noqa: F811
+    """With kilvoice.embed.auto.v1 the map stage sees the chosen model's id: ONNX for a run within
+    max_statements (v4's ONNX rule), the static model above it (v3's rule)."""
+    auto = registry.create("kilvoice.embed.auto.v1", max_statements=limit)
+    auto.encode(["the bus never comes", "the youth club closed"])
+    stage = registry.create("kilvoice.map.learned.v4", frameworks=[str(fw_path)])
+    want = BOTH_EMBEDDERS_SETTINGS if rule == "onnx" else CALIBRATED_SETTINGS
+    assert stage.theme_link_settings(auto) == want

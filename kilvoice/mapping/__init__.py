@@ -13,6 +13,10 @@ Two registered stages (see docs/FRAMEWORKS.md):
 * ``kilvoice.map.zeroshot.v2`` and ``kilvoice.map.learned.v3``: v1 and v2 with calibrated theme
   links (:mod:`kilvoice.mapping.themelinks`): a theme's weaker candidates become ``possible``
   links, which officers can accept; links from officers' decisions are kept as they are.
+* ``kilvoice.map.learned.v4``: v3, but a run embedded by the ONNX MiniLM model (``onnx.v1``, or
+  ``auto.v1`` when it picks ONNX) gets the theme-link rule chosen on the static and the ONNX
+  embedders' scores together (``themelinks.BOTH_EMBEDDERS_SETTINGS``); v3's rule, calibrated on
+  static scores alone, loses precision there.
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -44,10 +48,12 @@ class ZeroShotMapper:
     def __init__(self, frameworks: Sequence = ("keep-it-local",), threshold: float | None = None,
                  z: float = zs.DEFAULT_Z, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3,
                  min_floor: float = zs.DEFAULT_MIN_FLOOR, max_evidence: int = 10,
-                 theme_links: dict | None = None):
+                 theme_links: dict | None = None, theme_links_by_model: dict | None = None):
         self.frameworks = list(frameworks)
         # None: every candidate is a link (v1); else ThemeLinkRule settings (see themelinks.py)
         self.theme_links = theme_links
+        # {model_id prefix: ThemeLinkRule settings}: the rule for runs embedded by that model
+        self.theme_links_by_model = theme_links_by_model
         self.candidates_: dict[str, dict] = {}
         self.threshold = threshold
         self.z = z
@@ -105,7 +111,7 @@ class ZeroShotMapper:
                 links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
                                   [stmt_ids[i]], rationale[phrase]))
             links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
-                                           stmt_ids, confirmed, rejects))
+                                           stmt_ids, confirmed, rejects, self.theme_link_settings(embedder)))
         info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)
         info["warnings"] = [w for fw in frameworks for w in fw.warnings]
         return links, rejects, info
@@ -124,8 +130,18 @@ class ZeroShotMapper:
                 out.append(own[k])
         return zs.normalise(np.vstack(out))
 
+    def theme_link_settings(self, embedder) -> dict | None:
+        """The theme-link rule for a run embedded by ``embedder``: the first ``theme_links_by_model``
+        entry whose key begins its ``model_id``, else ``theme_links``. (Cosines sit differently
+        under different models, so a calibrated rule can be one model's.)"""
+        model = str(getattr(embedder, "model_id", ""))
+        for prefix, settings in (self.theme_links_by_model or {}).items():
+            if model.startswith(prefix):
+                return settings
+        return self.theme_links
+
     def _theme_links(self, fw, index, themes, theme_vecs, members, S, chosen, floor, stmt_ids,
-                     confirmed, rejects) -> list[Link]:
+                     confirmed, rejects, settings) -> list[Link]:
         if not themes:
             return []
         T = zs.score_matrix(theme_vecs, index)
@@ -140,12 +156,12 @@ class ZeroShotMapper:
                 # similarity of the theme as a whole is not evidence an officer can check
                 by_score[k] &= chosen[rows].sum(axis=0) >= 1
         status = by_score.astype(np.int8) * 2
-        if self.theme_links is not None:
+        if settings is not None:
             rows_of = [members.get(t.id, []) for t in themes]
             features = tl.theme_features(T, floor, S, chosen, rows_of)
             self.candidates_[fw.id] = {"themes": theme_ids, "candidates": by_score.copy(), "floor": floor,
                                        **features}
-            rule = tl.ThemeLinkRule.from_settings(self.theme_links)
+            rule = tl.ThemeLinkRule.from_settings(settings)
             cols = {iid: j for j, iid in enumerate(fw.item_ids)}
             related = tl.lineage([cols.get(it.parent) if it.parent else None for it in fw.items])
             status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related)
@@ -248,4 +264,11 @@ def make_learned_v3(**settings):
 
     stage = HybridStage(**{"theme_links": tl.CALIBRATED_SETTINGS, **settings})
     stage.name = "kilvoice.map.learned.v3"
+    return stage
+
+
+@register("kilvoice.map.learned.v4")
+def make_learned_v4(**settings):
+    stage = make_learned_v3(**{"theme_links_by_model": {"onnx:": tl.BOTH_EMBEDDERS_SETTINGS}, **settings})
+    stage.name = "kilvoice.map.learned.v4"
     return stage

@@ -67,6 +67,12 @@ class ThemeLinkRule:
 
 
 CALIBRATED_SETTINGS = asdict(ThemeLinkRule())
+# kilvoice.map.learned.v4's rule for runs on the ONNX MiniLM embedder: chosen on the static and the
+# ONNX embedders' scores together (``themelinks_bench.py --embedder static,onnx``; a rule chosen on
+# ONNX scores alone did not hold leave-one-dataset-out). Score >= floor + 0.1, 0.02 above the
+# runner-up, >= 40% of the theme's statements voting for it (docs/PERFORMANCE.md, "Theme links on
+# both embedders").
+BOTH_EMBEDDERS_SETTINGS = asdict(ThemeLinkRule(min_margin=0.02, min_vote=0.4))
 
 
 def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarray,
@@ -171,5 +177,5 @@ def score_links(linked: dict[str, list[str]], theme_labels: dict[str, list[str]]
             "n_themes_linked": themes_linked}
 
 
-__all__ = ["CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
+__all__ = ["BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
            "lineage", "score_links", "theme_features"]
