@@ -72,7 +72,7 @@ class ThemeStage:
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
         drop_procedural=True,
     )
-    LABELLERS = ("phrases", "phrases2", "keywords", "llm")
+    LABELLERS = ("phrases", "phrases2", "phrases3", "keywords", "llm")
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -319,6 +319,10 @@ class ThemeStage:
             from kilvoice.topics import phrases2
 
             v2 = dict(scorer=phrases2.score_phrases, spans=phrases2.spans)
+        if self.settings["labeller"] == "phrases3":  # and the aspect residents judge (kilvoice.topics.phrases3)
+            from kilvoice.topics import phrases3
+
+            v2 = dict(scorer=phrases3.score_phrases, candidates=phrases3.candidates)
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"], **v2)
         counts = [said_stances([texts[i] for i in idx]) for idx in members]
