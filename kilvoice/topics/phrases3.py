@@ -11,15 +11,18 @@ and adds:
   noun the theme itself uses most ("caring and compassionate staff"; ``PEOPLE``, said in at least
   PEOPLE_MIN statements of the theme's parsed sample, else no such candidate). Its coverage is
   that of its adjectives: the statements that say "caring", whether or not they say "staff".
-  An adjective said alone must be one said of people (not "good", "great": ``ANYTHING``);
+  The adjectives are those of manner (``MANNER``: caring, polite, rude ...; not "good", "difficult",
+  said of anything);
 - **waiting for something**: "waited 4 hours for an ambulance" -> "waiting for an ambulance";
   it stands for the statements that say both a form of "wait" and the thing waited for;
 - **no odd titles** (``odd``): a phrase whose noun before any "of" / "for" ... names no subject
   (``VAGUE_HEADS``: phrases2's, and need, use, opportunity, challenge, sale, ban, good, best:
   "Desperate need of care", "Use of wildlife", "Ban the sale", "Good of the people", "Ban");
   an evaluative adjective before a noun of setting ("Safe environment", ``SETTING``); a phrase
-  with "its", "their", "his" or "her" ("Sustained challenges of its evidence"); and a word that
-  is not English in the theme's sample (tagged foreign, ``FW``: "sein").
+  with a word that points at what the reader was not told (``DEICTIC``: "Sustained challenges of
+  its evidence", "Argue that act", "Potential of those young people"); one that opens with a word
+  that says no more than "some" (``VAGUE_LEADING``: "Particular qualification", "Different
+  offer"); and a word that is not English in the theme's sample (tagged foreign, ``FW``: "sein").
 """
 from __future__ import annotations
 
@@ -40,7 +43,11 @@ VAGUE_HEADS = phrases2.VAGUE_HEADS | frozenset({
 SETTING = frozenset({"environment", "place", "space", "atmosphere", "setting", "opportunity", "chance"})
 EVALUATIVE = frozenset({"safe", "good", "great", "nice", "better", "best", "possible", "excellent", "lovely",
                         "positive", "happy", "right", "proper", "suitable", "desperate", "sustained"})
-POSSESSIVES = frozenset({"its", "their", "his", "her"})
+# words that point at what the reader was not told: "of its evidence", "argue that act", "those young people"
+DEICTIC = frozenset({"its", "their", "his", "her", "this", "that", "these", "those"})
+# an opening word that says no more than "some": "Particular qualification", "Different offer"
+VAGUE_LEADING = frozenset({"particular", "different", "certain", "various", "other", "such", "same", "specific",
+                           "own", "some"})
 _BEFORE_PREP = re.compile(r"^(.*?)\b(?:of|for|in|on|at|to|with|from)\b")
 
 # people a statement may describe without naming ("they were very caring"), as a theme names them
@@ -49,11 +56,14 @@ PEOPLE = frozenset({"staff", "nurse", "nurses", "doctor", "doctors", "paramedic"
                     "receptionist", "receptionists", "officer", "officers", "operator", "driver", "drivers",
                     "midwife", "midwives", "handler", "handlers"})
 PRONOUNS = frozenset({"they", "he", "she", "everyone", "everybody", "all", "you"})
-# adjectives said of anything ("very good."): said alone they do not say it of people
-ANYTHING = frozenset({"good", "great", "excellent", "fine", "ok", "okay", "brilliant", "fantastic", "amazing",
-                      "perfect", "happy", "satisfied", "pleased", "better", "best", "quick", "quicker", "fast",
-                      "slow", "easy", "simple", "nice", "lovely", "wonderful", "superb", "outstanding", "poor",
-                      "bad", "terrible", "awful", "efficient", "prompt", "clear", "informative"})
+# adjectives of manner, said of people ("they were very caring"); "good", "difficult" are said of anything
+MANNER = frozenset({
+    "caring", "kind", "friendly", "helpful", "polite", "rude", "compassionate", "professional", "supportive",
+    "patient", "courteous", "respectful", "attentive", "knowledgeable", "pleasant", "reassuring", "calm",
+    "considerate", "sympathetic", "empathetic", "approachable", "understanding", "dismissive", "unhelpful",
+    "unfriendly", "arrogant", "thoughtful", "gentle", "cheerful", "welcoming", "sensitive", "honest", "caring",
+    "efficient", "informative", "responsive", "competent", "skilled", "dedicated", "lovely", "nice",
+})
 PEOPLE_MIN = 2
 _WORDS = re.compile(r"[a-z]+")
 SPANS_OF_TIME = frozenset({"hour", "hr", "hrs", "minute", "min", "day", "week", "month", "year", "time", "age",
@@ -75,7 +85,7 @@ def odd(ph: Phrase) -> bool:
     """A title that names no subject: see the module docstring."""
     text = ph.text.lower()
     words = text.split()
-    if phrases2.vague(ph) or ph.head in VAGUE_HEADS or POSSESSIVES & set(words):
+    if phrases2.vague(ph) or ph.head in VAGUE_HEADS or DEICTIC & set(words) or words[0] in VAGUE_LEADING:
         return True
     before = _BEFORE_PREP.match(text)
     core = (before.group(1) if before else text).split()
@@ -90,15 +100,15 @@ def _adjectives(doc) -> list[list]:
     not one that needs a complement ("able to")."""
     out = []
     for tok in doc:
-        if tok.pos_ != "ADJ" or any(c.dep_ in ("xcomp", "prep", "ccomp", "neg") for c in tok.children):
+        if tok.pos_ != "ADJ" or tok.lower_ not in MANNER or any(c.dep_ in ("xcomp", "prep", "ccomp", "neg") for c in tok.children):
             continue
         if tok.dep_ == "acomp" and tok.head.lower_ in phrases2._BE:
             subj = [c for c in tok.head.children if c.dep_ == "nsubj"]
             if not (subj and subj[0].lower_ in PRONOUNS) or any(c.dep_ == "neg" for c in tok.head.children):
                 continue
-        elif not (tok.dep_ == "ROOT" and tok.lower_ not in ANYTHING and not any(c.dep_ == "nsubj" for c in tok.children)):
+        elif not (tok.dep_ == "ROOT" and not any(c.dep_ == "nsubj" for c in tok.children)):
             continue
-        pair = [c for c in tok.children if c.dep_ == "conj" and c.pos_ == "ADJ"][:1]
+        pair = [c for c in tok.children if c.dep_ == "conj" and c.pos_ == "ADJ" and c.lower_ in MANNER][:1]
         out.append([tok] + pair)
     return out
 
