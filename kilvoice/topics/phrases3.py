@@ -8,11 +8,11 @@ and adds:
 
 - **what is said of people without naming them**: adjectives said of "they", "he", "she",
   "everyone" ... or said alone ("Very caring and compassionate.") become a title with the people
-  noun the theme itself uses most ("caring and compassionate staff"; ``PEOPLE``, said in at least
-  PEOPLE_MIN statements of the theme's parsed sample, else no such candidate). Its coverage is
-  that of its adjectives: the statements that say "caring", whether or not they say "staff".
-  The adjectives are those of manner (``MANNER``: caring, polite, rude ...; not "good", "difficult",
-  said of anything);
+  noun the theme itself uses most ("caring and compassionate staff"; ``PEOPLE``, used by at least
+  PEOPLE_MIN of the theme's statements, else no such candidate). Its coverage is that of its
+  adjectives: the statements that say "caring", whether or not they say "staff". The adjectives
+  are those of manner (``MANNER``: caring, polite, rude ...; not "good", "difficult", said of
+  anything);
 - **waiting for something**: "waited 4 hours for an ambulance" -> "waiting for an ambulance";
   it stands for the statements that say both a form of "wait" and the thing waited for;
 - **no odd titles** (``odd``): a phrase whose noun before any "of" / "for" ... names no subject
@@ -20,8 +20,8 @@ and adds:
   "Desperate need of care", "Use of wildlife", "Ban the sale", "Good of the people", "Ban");
   an evaluative adjective before a noun of setting ("Safe environment", ``SETTING``); a phrase
   with a word that points at what the reader was not told (``DEICTIC``: "Sustained challenges of
-  its evidence", "Argue that act", "Potential of those young people"); one that opens with a word
-  that says no more than "some" (``VAGUE_LEADING``: "Particular qualification", "Different
+  its evidence", "Argue that act", "Potential of those young people", "Survive such a devastating
+  event"); one that opens with a word that says no more than "some" (``VAGUE_LEADING``: "Particular qualification", "Different
   offer"); and a word that is not English in the theme's sample (tagged foreign, ``FW``: "sein").
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ SETTING = frozenset({"environment", "place", "space", "atmosphere", "setting", "
 EVALUATIVE = frozenset({"safe", "good", "great", "nice", "better", "best", "possible", "excellent", "lovely",
                         "positive", "happy", "right", "proper", "suitable", "desperate", "sustained"})
 # words that point at what the reader was not told: "of its evidence", "argue that act", "those young people"
-DEICTIC = frozenset({"its", "their", "his", "her", "this", "that", "these", "those"})
+DEICTIC = frozenset({"its", "their", "his", "her", "this", "that", "these", "those", "such"})
 # an opening word that says no more than "some": "Particular qualification", "Different offer"
 VAGUE_LEADING = frozenset({"particular", "different", "certain", "various", "other", "such", "same", "specific",
                            "own", "some"})
