@@ -22,7 +22,8 @@ and adds:
   with a word that points at what the reader was not told (``DEICTIC``: "Sustained challenges of
   its evidence", "Argue that act", "Potential of those young people", "Survive such a devastating
   event"); one that opens with a word that says no more than "some" (``VAGUE_LEADING``: "Particular qualification", "Different
-  offer"); and a word that is not English in the theme's sample (tagged foreign, ``FW``: "sein").
+  offer"); and a function word of another language (``FOREIGN``: "Mixed: sein"), which the
+  tagger reads as an English noun.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
+from kilvoice.language import OTHER_STOPWORDS
 from kilvoice.topics import phrases, phrases2
 from kilvoice.topics.labels import _singular
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, _surface, _trim, candidate_phrases, key_of
@@ -48,6 +50,12 @@ DEICTIC = frozenset({"its", "their", "his", "her", "this", "that", "these", "tho
 # an opening word that says no more than "some": "Particular qualification", "Different offer"
 VAGUE_LEADING = frozenset({"particular", "different", "certain", "various", "other", "such", "same", "specific",
                            "own", "some"})
+# function words of other languages ("sein", "ein", "mae"), which the tagger reads as English nouns; not
+# the short ones or those that are English words too ("EU", "van", "hay", "die", "pour")
+FOREIGN = frozenset(w for w in OTHER_STOPWORDS if len(w) >= 3) - frozenset({
+    "van", "hay", "den", "die", "con", "per", "com", "los", "sus", "pas", "het", "mit", "bod", "neu", "ond", "dos",
+    "non", "pour", "del", "des", "les", "sur", "una", "une", "est", "que", "muy", "por", "para", "das"}) | frozenset({
+    "sein", "seine", "ihr", "uns", "yw", "hyn", "iawn", "diolch"})
 _BEFORE_PREP = re.compile(r"^(.*?)\b(?:of|for|in|on|at|to|with|from)\b")
 
 # people a statement may describe without naming ("they were very caring"), as a theme names them
@@ -85,7 +93,8 @@ def odd(ph: Phrase) -> bool:
     """A title that names no subject: see the module docstring."""
     text = ph.text.lower()
     words = text.split()
-    if phrases2.vague(ph) or ph.head in VAGUE_HEADS or DEICTIC & set(words) or words[0] in VAGUE_LEADING:
+    if (phrases2.vague(ph) or ph.head in VAGUE_HEADS or (DEICTIC | FOREIGN) & set(words)
+            or words[0] in VAGUE_LEADING):
         return True
     before = _BEFORE_PREP.match(text)
     core = (before.group(1) if before else text).split()
@@ -147,8 +156,6 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
     (the people noun is the one they use most)."""
     docs = list(docs)
     found = candidate_phrases(docs, exclude, phrases2.spans)
-    foreign = {t.lower_ for d in docs for t in d if t.tag_ == "FW"}
-    found = {k: ph for k, ph in found.items() if not set(ph.text.lower().split()) & foreign}
     people = _people(texts)
     aspects: dict[tuple[str, ...], Phrase] = {}
     for doc in docs:
