@@ -10,7 +10,7 @@ from kilvoice import registry
 from kilvoice.tagger import load_parser
 from kilvoice.topics import phrases2, phrases3
 from kilvoice.topics.phrases import Phrase, Postings, joins_different_statements, key_of
-from test_titles import _texts_of, inputs  # noqa: F401 - the module fixture
+from test_titles import inputs  # noqa: F401 - the module fixture
 from test_topics import SETTINGS
 
 needs_parser = pytest.mark.skipif(load_parser() is None, reason="spaCy's small English pipeline is not installed")
@@ -101,16 +101,10 @@ def test_odd_candidates_are_never_scored():
 @needs_parser
 def test_stage_with_phrases3_titles(inputs):  # noqa: F811
     from kilvoice.embed import StaticEmbedder
+    from test_titles_v2 import stage_titles
 
-    statements = inputs[0]
-    stage = registry.create("kilvoice.topics.bertopic.v1", labeller="phrases3", **SETTINGS)
-    themes, assignments, _, info = stage.run(*inputs, 7, embed=StaticEmbedder().encode)
-    assert info["labeller"] == {"name": "phrases3"}
-    texts = _texts_of(themes, assignments, statements)
-    titles = [t.title for t in themes]
-    assert len({t.lower() for t in titles}) == len(titles)
+    themes, assignments, texts = stage_titles(inputs, "phrases3")
     for t in themes:
-        assert len(t.title.split()) <= 8, t.title
         if t.id.startswith("T") and not t.title.startswith(('"', "Mixed statements")):
             assert not phrases3.odd(phrase(t.title.removeprefix("Mixed: ").lower())), t.title
             assert not joins_different_statements(t.title, texts.get(t.id, [])), t.title
