@@ -114,3 +114,12 @@ def test_stage_with_phrases3_titles(inputs):  # noqa: F811
     v2 = registry.create("kilvoice.topics.bertopic.v1", labeller="phrases2", **SETTINGS).run(
         *inputs, 7, embed=StaticEmbedder().encode)
     assert [(a.statement_id, a.theme_id) for a in assignments] == [(a.statement_id, a.theme_id) for a in v2[1]]
+
+
+def test_a_title_for_unnamed_people_counts_the_statements_that_say_its_adjectives():
+    texts = ["They were very caring.", "So caring.", "Caring and kind.", "The staff waited with me.",
+             "Staff were there.", "I waited ages for the bus."]
+    assert phrases3.cover_count(("caring",), texts) == 3
+    assert phrases3.cover_count((phrases3.WAITING, "bus"), texts) == 1
+    assert phrases3.cover_count((phrases3.WAITING,), texts) == 2
+    assert phrases3.cover_count(("caring",), []) == 0

@@ -69,7 +69,7 @@ MANNER = frozenset({
     "caring", "kind", "friendly", "helpful", "polite", "rude", "compassionate", "professional", "supportive",
     "patient", "courteous", "respectful", "attentive", "knowledgeable", "pleasant", "reassuring", "calm",
     "considerate", "sympathetic", "empathetic", "approachable", "understanding", "dismissive", "unhelpful",
-    "unfriendly", "arrogant", "thoughtful", "gentle", "cheerful", "welcoming", "sensitive", "honest", "caring",
+    "unfriendly", "arrogant", "thoughtful", "gentle", "cheerful", "welcoming", "sensitive", "honest",
     "efficient", "informative", "responsive", "competent", "skilled", "dedicated", "lovely", "nice",
 })
 PEOPLE_MIN = 2
@@ -92,7 +92,7 @@ class _Word(phrases2._Word):
 def odd(ph: Phrase) -> bool:
     """A title that names no subject: see the module docstring."""
     text = ph.text.lower()
-    words = text.split()
+    words = text.split() or [""]
     if (phrases2.vague(ph) or ph.head in VAGUE_HEADS or (DEICTIC | FOREIGN) & set(words)
             or words[0] in VAGUE_LEADING):
         return True
@@ -200,6 +200,12 @@ class _Waiting:
         for form in _WAIT:
             said |= self.postings.using((form,))
         return said & self.postings.using(rest) if rest else said
+
+
+def cover_count(cover: Sequence[str], texts: Sequence[str]) -> int:
+    """How many of ``texts`` say every word of a phrase's ``cover`` (WAITING: any form of "wait"):
+    the statements a title such as "Caring staff" stands for (the theme's narrow-title check)."""
+    return int(_Waiting(Postings(texts)).using(tuple(cover)).sum()) if texts else 0
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
