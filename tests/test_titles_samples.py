@@ -42,15 +42,19 @@ def test_no_title_joins_words_from_different_statements(sample_themes):
 
 
 def test_no_title_is_about_a_vague_word(sample_themes):
-    """phrases2: no "Great deal", "Piece of work", "Important issue"."""
-    from kilvoice.topics.phrases import key_of
-    from kilvoice.topics.phrases2 import VAGUE_HEADS
+    """phrases2: no "Great deal", "Piece of work", "Important issue"; phrases3: no "Use of wildlife",
+    "Ban", "Safe environment"."""
+    from kilvoice.topics.phrases import key_of, strip_prefix
+    from kilvoice.topics.phrases3 import VAGUE_HEADS, odd
+    from test_titles_v3 import phrase
 
     themes, _, _ = sample_themes
     for t in themes:
         words = re.findall(r"[a-z]+", t["title"].lower())
         assert not (key_of(t["title"]) and key_of(t["title"])[-1] in VAGUE_HEADS), t["title"]
         assert not (len(words) > 1 and words[1] == "of" and words[0] in VAGUE_HEADS), t["title"]
+        if t["theme_id"].startswith("T") and not t["title"].startswith(('"', "Mixed statements", "Other")):
+            assert not odd(phrase(strip_prefix(t["title"]))), t["title"]
 
 
 def test_a_group_of_one_is_shown_as_its_theme_alone(sample_themes):
@@ -63,7 +67,7 @@ def test_a_group_of_one_is_shown_as_its_theme_alone(sample_themes):
 
 def test_descriptions_count_what_residents_said(sample_themes):
     themes, _, manifest = sample_themes
-    assert manifest["topics"]["labeller"] == {"name": "phrases2"}  # as pipelines/big-conversation.toml names it
+    assert manifest["topics"]["labeller"] == {"name": "phrases3"}  # as pipelines/big-conversation.toml names it
     for t in themes:
         if t["theme_id"].startswith("T") and not t["title"].startswith('"'):
             d = t["description"]

@@ -76,19 +76,25 @@ def test_closeness_to_the_centroid_decides_between_phrases_used_as_often():
     assert [s.phrase.text for s in ranked] == ["dark towpath", "street lighting"]
 
 
+def stage_titles(inputs, labeller):  # noqa: F811
+    """(themes, assignments, each theme's texts) of the stage with ``labeller``; titles unique, <= 8 words."""
+    from kilvoice.embed import StaticEmbedder
+
+    stage = registry.create("kilvoice.topics.bertopic.v1", labeller=labeller, **SETTINGS)
+    themes, assignments, _, info = stage.run(*inputs, 7, embed=StaticEmbedder().encode)
+    assert info["labeller"] == {"name": labeller}
+    titles = [t.title for t in themes]
+    assert len({t.lower() for t in titles}) == len(titles)
+    assert all(len(t.split()) <= 8 for t in titles), titles
+    return themes, assignments, _texts_of(themes, assignments, inputs[0])
+
+
 @needs_parser
 def test_stage_with_phrases2_titles(inputs):  # noqa: F811
     from kilvoice.embed import StaticEmbedder
 
-    statements = inputs[0]
-    stage = registry.create("kilvoice.topics.bertopic.v1", labeller="phrases2", **SETTINGS)
-    themes, assignments, _, info = stage.run(*inputs, 7, embed=StaticEmbedder().encode)
-    assert info["labeller"] == {"name": "phrases2"}
-    texts = _texts_of(themes, assignments, statements)
-    titles = [t.title for t in themes]
-    assert len({t.lower() for t in titles}) == len(titles)
+    themes, assignments, texts = stage_titles(inputs, "phrases2")
     for t in themes:
-        assert len(t.title.split()) <= 8, t.title
         head = key_of(t.title)
         assert not (head and head[-1] in phrases2.VAGUE_HEADS), t.title
         if t.id.startswith("T"):

@@ -72,7 +72,7 @@ class ThemeStage:
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
         drop_procedural=True,
     )
-    LABELLERS = ("phrases", "phrases2", "keywords", "llm")
+    LABELLERS = ("phrases", "phrases2", "phrases3", "keywords", "llm")
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -319,6 +319,10 @@ class ThemeStage:
             from kilvoice.topics import phrases2
 
             v2 = dict(scorer=phrases2.score_phrases, spans=phrases2.spans)
+        if self.settings["labeller"] == "phrases3":  # and the aspect residents judge (kilvoice.topics.phrases3)
+            from kilvoice.topics import phrases3
+
+            v2 = dict(scorer=phrases3.score_phrases, candidates=phrases3.candidates)
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"], **v2)
         counts = [said_stances([texts[i] for i in idx]) for idx in members]
@@ -335,7 +339,8 @@ class ThemeStage:
             said = mentions(scored, phrase.key if phrase else None)
             if len(idx) != size:  # read a sample of the theme: counts scaled to its size
                 said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
-            labels_of.append({"about": about, "said": said, "approx": len(idx) != size})
+            labels_of.append({"about": about, "said": said, "approx": len(idx) != size,
+                              "cover": phrase.cover if phrase is not None else None})
         return [title for title, _ in picked], labels_of
 
     def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None,
@@ -364,6 +369,10 @@ class ThemeStage:
         scale, approx = size / max(len(read), 1), len(read) != size
         est = "about " if approx else ""
         named = phrase_coverage(title, texts) if label else title_coverage(title, texts)
+        if label and label.get("cover"):  # "Caring staff" names the statements that say "caring" (phrases3)
+            from kilvoice.topics.phrases3 import cover_count
+
+            named = max(named, cover_count(label["cover"], texts))
         answer, said = common_answer(texts, [stmts[i].conversation_id for i in read])
         named, said = (round(named * scale), round(said * scale)) if approx else (named, said)
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:

@@ -80,6 +80,7 @@ class Phrase:
     forms: Counter = field(default_factory=Counter)
     plain: bool = True  # nouns only: no adjective or verb already says the stance
     joined: bool = False  # two chunks joined by "and" in one statement
+    cover: tuple[str, ...] | None = None  # the words whose statements it stands for, when not its key (phrases3)
 
     @property
     def text(self) -> str:
@@ -254,7 +255,7 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, pos
     for key, ph in cands.items():
         if skip is not None and skip(ph):
             continue
-        use = postings.using(key)
+        use = postings.using(ph.cover or key)
         count = int(use[inside].sum())
         if count < floor:
             continue
@@ -500,9 +501,12 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
 
 def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list[list[str]],
                  embeddings: np.ndarray, embed: Callable[[list[str]], np.ndarray] | None = None,
-                 exclude: frozenset[str] = frozenset(), parse: bool = True, scorer=None, spans=None):
+                 exclude: frozenset[str] = frozenset(), parse: bool = True, scorer=None, spans=None,
+                 candidates=None):
     """(each theme's scored candidate phrases, best first; the postings of ``texts``).
-    ``scorer`` (default ``score_phrases``) and ``spans`` (default ``_spans``): a labeller version's own.
+    ``scorer`` (default ``score_phrases``), ``spans`` (default ``_spans``) and ``candidates(docs,
+    exclude, texts)`` (default ``candidate_phrases``; ``texts``: the theme's statements): a labeller
+    version's own.
 
     ``members``: each theme's statement indices, most typical first; ``keywords``: each theme's
     keyphrases; ``embeddings``: the statements' vectors (for the theme centroids)."""
@@ -522,7 +526,8 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         nouns = {w: (0.0 if w in graded else v) for w, v in nouns.items()}
     cands = []
     for pos in range(len(members)):
-        found = {k: ph for k, ph in candidate_phrases(docs[pos], exclude, spans).items() if ph.head not in graded}
+        found = (candidates(docs[pos], exclude, [texts[i] for i in members[pos]]) if candidates else candidate_phrases(docs[pos], exclude, spans))
+        found = {k: ph for k, ph in found.items() if ph.head not in graded}
         for key, ph in keyphrases([k for k in keywords[pos][:10] if not set(k.split()) & exclude], nouns).items():
             found.setdefault(key, ph)
         cands.append(found)
