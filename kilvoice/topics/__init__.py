@@ -49,13 +49,12 @@ MIN_STATEMENTS = 6
 TITLE_SAMPLE = 25  # most typical statements per theme tagged for noun phrases
 TITLE_WORDS = 30  # words of each sampled statement the tagger reads
 MIXED_SHARE = 0.15  # a theme whose title words fewer than this share of its statements use is flagged
-MIXED_MIN_SIZE = 10
-MIXED_KEYWORD_SHARE = 0.25  # fewer of a theme's statements than this use any of its 5 main keywords: "Mixed"
+from kilvoice.topics.rescue import MIXED_KEYWORD_SHARE, MIXED_MIN_SIZE  # noqa: E402 - "Mixed: ..." test
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
                 "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "k_smooth", "consensus_runs",
-                "consensus_cut", "representation")
+                "consensus_cut", "representation", "rescue")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -70,7 +69,7 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
-        drop_procedural=True,
+        drop_procedural=True, rescue=False,
     )
     LABELLERS = ("phrases", "phrases2", "keywords", "llm")
 
@@ -155,7 +154,7 @@ class ThemeStage:
         # ~2 s off a 1,264-petition run on 2 cores. BLAS stays at one thread per fit throughout.
         self._warm_up()
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
-            job = pool.submit(self._stability, X, seed) if self.settings["stability"] else None
+            job = pool.submit(self._stability, X, seed, fit_texts, names) if self.settings["stability"] else None
             try:
                 model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names))
             except (ValueError, TypeError) as exc:
@@ -204,6 +203,7 @@ class ThemeStage:
             # the size it was measured at (a review edit that changes the size voids it)
             "theme_stability": holds,
             "n_secondary": sum(1 for a in assignments if not a.primary),
+            "rescued": getattr(model, "rescued_", None),
             "theme_count_scores": {int(k): v for k, v in getattr(model.clusterer_, "scores_", {}).items()},
             "topic_words": topic_words,
             "params": {**self.settings, "seed": seed},
@@ -222,10 +222,22 @@ class ThemeStage:
         if self.settings["pos_titles"]:
             load_tagger()
 
-    def _stability(self, X: np.ndarray, seed: int) -> tuple[list[np.ndarray], float]:
-        """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability."""
+    def _stability(self, X: np.ndarray, seed: int, texts, names) -> tuple[list[np.ndarray], float]:
+        """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability. With
+        ``rescue`` they rescue their catch-alls as the main fit does, from their rows' texts."""
         t = time.perf_counter()
-        fits = subsample_fits(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+        if not self.settings["rescue"]:
+            fits = subsample_fits(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+            return fits, time.perf_counter() - t
+
+        def fit(Xs, s, rows):
+            sub = [texts[i] for i in rows]
+            try:
+                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names)).labels_
+            except (ValueError, TypeError):  # too few words to test themes with: the fit alone
+                return self.model(s).fit(Xs).labels_
+
+        fits = subsample_fits(X, fit, seed, with_rows=True)
         return fits, time.perf_counter() - t
 
     # --------------------------------------------------------------- themes
@@ -538,3 +550,10 @@ class WordFeatures:
 @register(STAGE)
 def make_bertopic_stage(**settings) -> ThemeStage:
     return ThemeStage(**settings)
+
+
+@register("kilvoice.topics.bertopic.v2")
+def make_bertopic_stage_v2(**settings) -> ThemeStage:
+    """v1 with ``rescue`` on by default: a "Mixed: ..." catch-all's coherent sub-subjects become
+    themes and its members close to a theme join it (:mod:`kilvoice.topics.rescue`)."""
+    return ThemeStage(**{"rescue": True, **settings})
