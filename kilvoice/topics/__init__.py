@@ -62,6 +62,7 @@ __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 class ThemeStage:
     """Finds themes in statements. Settings come from the ``[topics]`` pipeline section."""
 
+    name = STAGE
     DEFAULTS = dict(
         reducer="pca", n_components=32, clusterer="consensus", n_themes="auto", min_themes=8,
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
@@ -116,7 +117,7 @@ class ThemeStage:
         titles = {t.id: t.title for t in themes}
         themes, assignments, rejects, info = self._run([statements[i] for i in keep],
                                                        np.asarray(embeddings)[keep], seed, embed)
-        rejects = [Reject(stage=STAGE, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
+        rejects = [Reject(stage=self.name, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
         info["procedural_left_out"] = {"statements": len(drop),
                                        "themes": sorted({titles[t] for t in drop.values()})}
         info["n_rejected"] = len(rejects)
@@ -128,7 +129,7 @@ class ThemeStage:
         embeddings = np.asarray(embeddings, dtype=np.float32)
         if embeddings.ndim != 2 or embeddings.shape[0] != len(statements):
             raise KilvoiceError("K706", rows=embeddings.shape[0] if embeddings.ndim else 0, n=len(statements))
-        rejects = [Reject(stage=STAGE, item=s.id, code="K701", reason=Errors.K701)
+        rejects = [Reject(stage=self.name, item=s.id, code="K701", reason=Errors.K701)
                    for s in statements if not has_words(s.text)]
         keep = canonical_order(statements, [i for i, s in enumerate(statements) if has_words(s.text)])
         if len(keep) < MIN_STATEMENTS:
@@ -192,7 +193,7 @@ class ThemeStage:
                  for t, v in theme_stability(model.labels_, fits).items()}  # the fits saw the fitted rows
         timings["total"] = time.perf_counter() - t0
         info = {
-            "stage": STAGE,
+            "stage": self.name,
             "n_themes": int(model.n_themes_),
             "n_statements": len(stmts),
             "n_fitted": len(stmts) if fitted is None else len(fitted),
@@ -552,8 +553,14 @@ def make_bertopic_stage(**settings) -> ThemeStage:
     return ThemeStage(**settings)
 
 
-@register("kilvoice.topics.bertopic.v2")
-def make_bertopic_stage_v2(**settings) -> ThemeStage:
-    """v1 with ``rescue`` on by default: a "Mixed: ..." catch-all's coherent sub-subjects become
-    themes and its members close to a theme join it (:mod:`kilvoice.topics.rescue`)."""
-    return ThemeStage(**{"rescue": True, **settings})
+class RescuingThemeStage(ThemeStage):
+    """v2: v1 with ``rescue`` on by default: a "Mixed: ..." catch-all's coherent sub-subjects
+    become themes and its members close to a theme join it (:mod:`kilvoice.topics.rescue`)."""
+
+    name = "kilvoice.topics.bertopic.v2"
+    DEFAULTS = {**ThemeStage.DEFAULTS, "rescue": True}
+
+
+@register(RescuingThemeStage.name)
+def make_bertopic_stage_v2(**settings) -> RescuingThemeStage:
+    return RescuingThemeStage(**settings)

@@ -105,6 +105,9 @@ def rescue(space: np.ndarray, labels: np.ndarray, words: ThemeWords, seed: int,
     sizes = np.bincount(labels[labels >= 0], minlength=k)
     cov0 = words.coverage_of(labels, [t for t in range(k) if sizes[t] >= min_size])
     mixed = [t for t, c in cov0.items() if c < share]
+    # a promoted part must be as focused as this fit's typical theme (the median coverage of the
+    # themes that pass): parts that only just pass were remarks like "Central south.", "I hope so."
+    typical = float(np.median([c for c in cov0.values() if c >= share] or [1.0]))
     report["catch_alls"] = len(mixed)
     nxt = k
     rng = np.random.default_rng(seed)
@@ -121,9 +124,9 @@ def rescue(space: np.ndarray, labels: np.ndarray, words: ThemeWords, seed: int,
             cov = words.coverage_of(trial, range(nxt, nxt + n_sub))
             sizes_sub = np.bincount(sub, minlength=n_sub)
             passed = [j for j in range(n_sub) if sizes_sub[j] >= min_size and cov[nxt + j] >= share
-                      and cov[nxt + j] >= CHANCE_FACTOR * chance(int(sizes_sub[j]))]
+                      and cov[nxt + j] >= typical and cov[nxt + j] >= CHANCE_FACTOR * chance(int(sizes_sub[j]))]
             # the statements its words name, weighted by how focused it is: a split that pulls in
-            # remarks using none of them scores less than a tighter one that names as many
+            # remarks using none of its words scores less than a tighter one naming as many
             score = sum(sizes_sub[j] * cov[nxt + j] ** 2 for j in passed)
             if score > best_n + 1e-9:
                 best, best_n = (sub, passed), score
