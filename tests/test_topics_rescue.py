@@ -137,12 +137,14 @@ def test_stage_with_rescue_end_to_end():
     space, labels, texts = _corpus(hidden=True)
     stmts = [Statement(id=f"s{i}", conversation_id=f"c{i % 40}", utterance_index=0, index=i, text=t)
              for i, t in enumerate(texts)]
-    settings = dict(min_themes=3, max_themes=6, stability=False, text_weight=0.0, pos_titles=False)
+    settings = dict(min_themes=3, max_themes=6, text_weight=0.0, pos_titles=False)
     v2 = ThemeStage(rescue=True, **settings)
     themes, assignments, _, info = v2.run(stmts, space, 3)
     again = ThemeStage(rescue=True, **settings).run(stmts, space, 3)
     assert [(t.id, t.title, t.size) for t in themes] == [(t.id, t.title, t.size) for t in again[0]]
     assert info["stage"] == ThemeStage.name and info["rescued"]["catch_alls"] >= 1
+    # the subsample fits rescue too (from their rows' texts): the themes they measure hold
+    assert -1.0 <= info["stability"] <= 1.0 and info["theme_stability"]
     primary = {a.statement_id: a.theme_id for a in assignments if a.primary}
     for subject in HIDDEN:
         members = [f"s{i}" for i, t in enumerate(texts) if t.startswith(f"The {subject} ")]
