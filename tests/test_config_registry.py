@@ -13,7 +13,7 @@ def test_bundled_pipeline_loads_and_resolves_against_repo():
     config = load_pipeline(REPO / "pipelines" / "big-conversation.toml")
     assert config["_root"] == str(REPO)
     name, settings = stage_settings(config, "topics")
-    assert name == "kilvoice.topics.bertopic.v1"
+    assert name == "kilvoice.topics.bertopic.v2"
     assert "stage" not in settings
 
 

@@ -49,13 +49,12 @@ MIN_STATEMENTS = 6
 TITLE_SAMPLE = 25  # most typical statements per theme tagged for noun phrases
 TITLE_WORDS = 30  # words of each sampled statement the tagger reads
 MIXED_SHARE = 0.15  # a theme whose title words fewer than this share of its statements use is flagged
-MIXED_MIN_SIZE = 10
-MIXED_KEYWORD_SHARE = 0.25  # fewer of a theme's statements than this use any of its 5 main keywords: "Mixed"
+from kilvoice.topics.rescue import MIXED_KEYWORD_SHARE, MIXED_MIN_SIZE  # noqa: E402 - "Mixed: ..." test
 OTHER = "other"
 OTHER_TITLE = "Other statements"
 MODEL_PARAMS = ("reducer", "n_components", "clusterer", "n_themes", "min_themes", "max_themes",
                 "outlier_threshold", "max_outlier_share", "n_init", "n_init_final", "selection", "k_penalty", "k_smooth", "consensus_runs",
-                "consensus_cut", "representation")
+                "consensus_cut", "representation", "rescue")
 
 __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 
@@ -63,6 +62,7 @@ __all__ = ["ThemeStage", "ThemeModel", "stance_of", "STAGE", "OTHER"]
 class ThemeStage:
     """Finds themes in statements. Settings come from the ``[topics]`` pipeline section."""
 
+    name = STAGE
     DEFAULTS = dict(
         reducer="pca", n_components=32, clusterer="consensus", n_themes="auto", min_themes=8,
         max_themes=25, outlier_threshold=0.35, max_outlier_share=0.08, n_init=2, n_init_final=12,
@@ -70,7 +70,7 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
-        drop_procedural=True,
+        drop_procedural=True, rescue=False,
     )
     LABELLERS = ("phrases", "phrases2", "phrases3", "keywords", "llm")
 
@@ -117,7 +117,7 @@ class ThemeStage:
         titles = {t.id: t.title for t in themes}
         themes, assignments, rejects, info = self._run([statements[i] for i in keep],
                                                        np.asarray(embeddings)[keep], seed, embed)
-        rejects = [Reject(stage=STAGE, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
+        rejects = [Reject(stage=self.name, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
         info["procedural_left_out"] = {"statements": len(drop),
                                        "themes": sorted({titles[t] for t in drop.values()})}
         info["n_rejected"] = len(rejects)
@@ -129,7 +129,7 @@ class ThemeStage:
         embeddings = np.asarray(embeddings, dtype=np.float32)
         if embeddings.ndim != 2 or embeddings.shape[0] != len(statements):
             raise KilvoiceError("K706", rows=embeddings.shape[0] if embeddings.ndim else 0, n=len(statements))
-        rejects = [Reject(stage=STAGE, item=s.id, code="K701", reason=Errors.K701)
+        rejects = [Reject(stage=self.name, item=s.id, code="K701", reason=Errors.K701)
                    for s in statements if not has_words(s.text)]
         keep = canonical_order(statements, [i for i, s in enumerate(statements) if has_words(s.text)])
         if len(keep) < MIN_STATEMENTS:
@@ -155,7 +155,7 @@ class ThemeStage:
         # ~2 s off a 1,264-petition run on 2 cores. BLAS stays at one thread per fit throughout.
         self._warm_up()
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
-            job = pool.submit(self._stability, X, seed) if self.settings["stability"] else None
+            job = pool.submit(self._stability, X, seed, fit_texts, names) if self.settings["stability"] else None
             try:
                 model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names))
             except (ValueError, TypeError) as exc:
@@ -193,7 +193,7 @@ class ThemeStage:
                  for t, v in theme_stability(model.labels_, fits).items()}  # the fits saw the fitted rows
         timings["total"] = time.perf_counter() - t0
         info = {
-            "stage": STAGE,
+            "stage": self.name,
             "n_themes": int(model.n_themes_),
             "n_statements": len(stmts),
             "n_fitted": len(stmts) if fitted is None else len(fitted),
@@ -204,6 +204,7 @@ class ThemeStage:
             # the size it was measured at (a review edit that changes the size voids it)
             "theme_stability": holds,
             "n_secondary": sum(1 for a in assignments if not a.primary),
+            "rescued": getattr(model, "rescued_", None),
             "theme_count_scores": {int(k): v for k, v in getattr(model.clusterer_, "scores_", {}).items()},
             "topic_words": topic_words,
             "params": {**self.settings, "seed": seed},
@@ -222,10 +223,22 @@ class ThemeStage:
         if self.settings["pos_titles"]:
             load_tagger()
 
-    def _stability(self, X: np.ndarray, seed: int) -> tuple[list[np.ndarray], float]:
-        """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability."""
+    def _stability(self, X: np.ndarray, seed: int, texts, names) -> tuple[list[np.ndarray], float]:
+        """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability. With
+        ``rescue`` they rescue their catch-alls as the main fit does, from their rows' texts."""
         t = time.perf_counter()
-        fits = subsample_fits(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+        if not self.settings["rescue"]:
+            fits = subsample_fits(X, lambda Xs, s: self.model(s).fit(Xs).labels_, seed)
+            return fits, time.perf_counter() - t
+
+        def fit(Xs, s, rows):
+            sub = [texts[i] for i in rows]
+            try:
+                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names)).labels_
+            except (ValueError, TypeError):  # too few words to test themes with: the fit alone
+                return self.model(s).fit(Xs).labels_
+
+        fits = subsample_fits(X, fit, seed, with_rows=True)
         return fits, time.perf_counter() - t
 
     # --------------------------------------------------------------- themes
@@ -547,3 +560,16 @@ class WordFeatures:
 @register(STAGE)
 def make_bertopic_stage(**settings) -> ThemeStage:
     return ThemeStage(**settings)
+
+
+class RescuingThemeStage(ThemeStage):
+    """v2: v1 with ``rescue`` on by default: a "Mixed: ..." catch-all's coherent sub-subjects
+    become themes and its members close to a theme join it (:mod:`kilvoice.topics.rescue`)."""
+
+    name = "kilvoice.topics.bertopic.v2"
+    DEFAULTS = {**ThemeStage.DEFAULTS, "rescue": True}
+
+
+@register(RescuingThemeStage.name)
+def make_bertopic_stage_v2(**settings) -> RescuingThemeStage:
+    return RescuingThemeStage(**settings)

@@ -30,7 +30,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  n_init: int = 2, n_init_final: int = 12, selection: str = "silhouette",
                  k_penalty: float = 0.004, k_smooth: int = 0, consensus_runs: int = 40,
                  consensus_cut: float = 0.6,
-                 representation: str = "coverage", top_n_words: int = 25, random_state: int = 0):
+                 representation: str = "coverage", top_n_words: int = 25, rescue: bool = False,
+                 random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
         self.clusterer = clusterer
@@ -48,6 +49,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.consensus_cut = consensus_cut
         self.representation = representation
         self.top_n_words = top_n_words
+        self.rescue = rescue
         self.random_state = random_state
 
     # -- components -------------------------------------------------------
@@ -72,16 +74,19 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------
-    def fit(self, X, y=None, documents=None, vectorizer=None):
-        """Cluster ``X`` (n x d embeddings). With ``documents`` also fit BERTopic keywords."""
+    def fit(self, X, y=None, documents=None, vectorizer=None, texts=None):
+        """Cluster ``X`` (n x d embeddings). With ``documents`` also fit BERTopic keywords.
+        With ``rescue``, a catch-all's statements are rescued after the clustering
+        (:mod:`kilvoice.topics.rescue`), read from ``documents`` or, for a fit without keywords
+        (the stability fits), ``texts``, with ``vectorizer``."""
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         reducer, clusterer = self._components()
         # One BLAS/OpenMP thread: on a shared 2-core laptop, k-means' spinning OpenMP
         # threads ran 13x slower than one thread (measured 84 s vs 6.4 s under load).
         with threadpool_limits(1):
-            return self._fit(X, documents, vectorizer, reducer, clusterer)
+            return self._fit(X, documents, vectorizer, reducer, clusterer, texts)
 
-    def _fit(self, X, documents, vectorizer, reducer, clusterer):
+    def _fit(self, X, documents, vectorizer, reducer, clusterer, texts=None):
         if documents is None:
             reduced = reducer.fit_transform(X)
             clusterer.fit(reduced)
@@ -95,11 +100,33 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
             labels = np.asarray(self.topic_model_.topics_, dtype=int)
         self.reducer_ = reducer
         self.clusterer_ = clusterer
+        space = normalize(reduced)
+        texts = documents if documents is not None else texts
+        self.rescued_ = None
+        if self.rescue and texts is not None and vectorizer is not None and labels.size and labels.max() >= 0:
+            labels = self._rescue(space, labels, list(texts), vectorizer)
         self.labels_ = labels
         self.n_themes_ = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
-        space = normalize(reduced)
         self.centroids_ = centroids_of(space, labels, self.n_themes_)
         return self
+
+    def _rescue(self, space, labels, texts, vectorizer):
+        """Labels after :func:`kilvoice.topics.rescue.rescue`; BERTopic's keywords follow them."""
+        from kilvoice.topics.rescue import ThemeWords, rescue
+
+        try:
+            words = ThemeWords(texts, vectorizer, top_n=self.top_n_words)
+        except ValueError:  # no word survives the vectorizer: nothing to test themes with
+            return labels
+        new, self.rescued_ = rescue(space, labels, words, int(self.random_state or 0))
+        if self.topic_model_ is not None and not np.array_equal(new, labels):
+            from bertopic.vectorizers import ClassTfidfTransformer
+
+            self.topic_model_.update_topics(
+                texts, topics=new.tolist(), top_n_words=40 if self.representation == "coverage" else self.top_n_words,
+                vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                representation_model=self.topic_model_.representation_model)
+        return new
 
     def _fit_bertopic(self, documents, X, reducer, clusterer, vectorizer):
         from bertopic import BERTopic

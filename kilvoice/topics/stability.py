@@ -20,11 +20,12 @@ from sklearn.metrics import adjusted_rand_score
 LEFT_OUT = -2  # a row a subsample fit did not see
 
 
-def subsample_fits(X: np.ndarray, fit_labels: Callable[[np.ndarray, int], np.ndarray], seed: int,
-                   share: float = 0.9) -> list[np.ndarray]:
+def subsample_fits(X: np.ndarray, fit_labels: Callable[..., np.ndarray], seed: int,
+                   share: float = 0.9, with_rows: bool = False) -> list[np.ndarray]:
     """Two label vectors over all rows, from fits on ``share`` subsamples drawn with seeds
     ``seed+1`` and ``seed+2`` (rows left out are ``LEFT_OUT``; ``-1`` = other). ``[]`` when
-    there are too few rows to subsample. ``fit_labels(X_subset, seed)`` returns one label per row."""
+    there are too few rows to subsample. ``fit_labels(X_subset, seed)`` returns one label per row
+    (``fit_labels(X_subset, seed, rows)`` with ``with_rows``: the fit reads the rows' texts too)."""
     n = X.shape[0]
     m = int(round(share * n))
     if m < 4:
@@ -33,7 +34,7 @@ def subsample_fits(X: np.ndarray, fit_labels: Callable[[np.ndarray, int], np.nda
     for s in (seed + 1, seed + 2):
         rows = np.sort(np.random.default_rng(s).choice(n, size=m, replace=False))
         full = np.full(n, LEFT_OUT, dtype=int)
-        full[rows] = fit_labels(X[rows], s)
+        full[rows] = fit_labels(X[rows], s, rows) if with_rows else fit_labels(X[rows], s)
         fits.append(full)
     return fits
 
