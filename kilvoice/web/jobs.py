@@ -45,7 +45,7 @@ min_words = 3
 stage = "kilvoice.embed.static.v2"
 
 [topics]
-stage = "kilvoice.topics.bertopic.v1"
+stage = "kilvoice.topics.bertopic.v2"
 
 [map]
 stage = "kilvoice.map.learned.v3"
