@@ -72,12 +72,12 @@ def test_waiting_for_something_is_a_candidate_standing_for_who_waited_for_it():
 ODD = ["Good of the people", "Best possible opportunity", "Desperate need of care", "Ban", "Safe environment",
        "Sustained challenges of its evidence", "Use of wildlife", "Ban the sale", "Great deal", "Piece of work",
        "Argue that act", "Potential of those young people", "Particular qualification", "Different offer",
-       "Survive such a devastating event", "sein"]
+       "Survive such a devastating event", "sein", "Wachstum durch"]
 FINE = ["Waiting times for GP appointments", "Protect our wildlife", "Cost of energy", "Friendly staff",
         "Safe cycling routes", "Caring and compassionate staff", "Waiting for an ambulance", "Mental health",
         "Development of green land", "Natural environment", "Argue for the act", "Potential of young people",
         "Vocational qualification", "Childcare offer", "Survive a devastating event",
-        "EU students"]
+        "EU students", "Economic growth"]
 
 
 @pytest.mark.parametrize("title", ODD)

@@ -55,7 +55,10 @@ VAGUE_LEADING = frozenset({"particular", "different", "certain", "various", "oth
 FOREIGN = frozenset(w for w in OTHER_STOPWORDS if len(w) >= 3) - frozenset({
     "van", "hay", "den", "die", "con", "per", "com", "los", "sus", "pas", "het", "mit", "bod", "neu", "ond", "dos",
     "non", "pour", "del", "des", "les", "sur", "una", "une", "est", "que", "muy", "por", "para", "das"}) | frozenset({
-    "sein", "seine", "ihr", "uns", "yw", "hyn", "iawn", "diolch"})
+    "sein", "seine", "ihr", "uns", "yw", "hyn", "iawn", "diolch",
+    # German ones seen in catch-all titles of real mixed notes ("Mixed: wachstum durch")
+    "durch", "davon", "gibt", "über", "zum", "zur", "vom", "dieser", "diese", "dieses", "haben", "wurde",
+    "wurden", "sowie", "zwischen", "gegen", "ohne", "unter", "ihre", "ihren", "unsere"})
 _BEFORE_PREP = re.compile(r"^(.*?)\b(?:of|for|in|on|at|to|with|from)\b")
 
 # people a statement may describe without naming ("they were very caring"), as a theme names them
