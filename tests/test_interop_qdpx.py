@@ -166,7 +166,8 @@ def test_a_safeguarded_conversation_exports_only_the_statements_the_run_kept(sam
     cid, n = db.execute("SELECT s.conversation_id, COUNT(*) FROM statements s JOIN assignments a ON a.statement_id=s.id"
                         " AND a.run_id=? GROUP BY 1 HAVING COUNT(*) >= 3 ORDER BY 1 LIMIT 1", (run,)).fetchone()
     sids = [r[0] for r in db.execute("SELECT id FROM statements WHERE conversation_id=? AND id IN"
-                                     " (SELECT statement_id FROM assignments WHERE run_id=?) ORDER BY id", (cid, run))]
+                                     " (SELECT statement_id FROM assignments WHERE run_id=?)"
+                                     " ORDER BY utterance_idx, idx", (cid, run))]  # the order they were said in
     withheld, kept = sids[0], sids[1:]
     db.execute("DELETE FROM assignments WHERE run_id=? AND statement_id=?", (run, withheld))
     db.execute("INSERT INTO flags (conversation_id, kind, reason, created_at) VALUES (?, 'safeguarding', 'test', 'now')",
@@ -181,7 +182,7 @@ def test_a_safeguarded_conversation_exports_only_the_statements_the_run_kept(sam
         body = z.read("sources/" + src.get("plainTextPath").removeprefix("internal://")).decode("utf-8")
     assert text_of[withheld] not in body
     assert body == "\n\n".join(text_of[s] for s in kept)
-    assert sorted(sel.get("name") for sel in src.iter(f"{NS}PlainTextSelection")) == kept
+    assert sorted(sel.get("name") for sel in src.iter(f"{NS}PlainTextSelection")) == sorted(kept)
 
 
 def test_codebook_only_writes_a_qdc(sample_runs, tmp_path):
