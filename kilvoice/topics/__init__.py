@@ -36,6 +36,7 @@ from kilvoice.registry import register
 from kilvoice.topics.labels import (common_answer, description_phrases, has_words, keyword_coverage, load_tagger,
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
+from kilvoice.topics.groups import form_groups
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import chairing_only, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
@@ -70,9 +71,9 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
-        drop_procedural=True, rescue=False,
+        drop_procedural=True, rescue=False, group_catch_alls=True,
     )
-    LABELLERS = ("phrases", "phrases2", "phrases3", "keywords", "llm")
+    LABELLERS = ("phrases", "phrases2", "phrases3", "phrases4", "keywords", "llm")
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -336,10 +337,15 @@ class ThemeStage:
             from kilvoice.topics import phrases3
 
             v2 = dict(scorer=phrases3.score_phrases, candidates=phrases3.candidates)
+        pick = pick_titles
+        if self.settings["labeller"] == "phrases4":  # titles many statements carry (kilvoice.topics.phrases4)
+            from kilvoice.topics import phrases4
+
+            v2, pick = dict(scorer=phrases4.score_phrases, candidates=phrases4.candidates), phrases4.pick_titles
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"], **v2)
         counts = [said_stances([texts[i] for i in idx]) for idx in members]
-        picked = pick_titles(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
+        picked = pick(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
         if self.settings["labeller"] == "llm":
             from kilvoice.topics.llm import labeller_from_settings, llm_titles
 
@@ -399,7 +405,7 @@ class ThemeStage:
         if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
             core = strip_prefix(title) if label else title
             core = core if core[1:2].isupper() else core[:1].lower() + core[1:]
-            if chairing_only(core):  # "Mixed: answer" names the meeting, not what was said
+            if chairing_only(core) or core.startswith("mixed statements"):  # "Mixed: answer" names the meeting
                 core = next(c for c in (f"varied remarks ({n})" if n else "varied remarks" for n in range(99))
                             if f"{CATCH_ALL_PREFIX}{c}".lower() not in taken)
             theme = self._theme(tid, f"{CATCH_ALL_PREFIX}{core}", kw, idx, stmts, stances,
@@ -436,24 +442,17 @@ class ThemeStage:
         )
 
     def _parents(self, model, themes, stmts, labels, sims, stances, phrases, naming):
-        """Group themes into about sqrt(k) parents by centroid similarity (average linkage)."""
+        """Group themes into about sqrt(k) parents by centroid similarity (kilvoice.topics.groups)."""
         children = [t for t in themes if t.id != OTHER]
         k = len(children)
         if k < 6:
             return []
-        from sklearn.cluster import AgglomerativeClustering
-
         order = sorted(range(k), key=lambda t: (-int(np.sum(labels == t)), t))
-        cents = model.centroids_[order]
-        n_parents = max(2, int(round(np.sqrt(k))))
-        groups = AgglomerativeClustering(n_clusters=n_parents, metric="cosine",
-                                         linkage="average").fit_predict(cents)
-        by_group: dict[int, list[int]] = {}
-        for pos, g in enumerate(groups):
-            by_group.setdefault(int(g), []).append(pos)
-        ranked_groups = sorted(by_group.values(), key=lambda ps: (-sum(children[p].size for p in ps), ps[0]))
+        groups = form_groups(model.centroids_[order], [is_catch_all(c.title) or c.title.startswith('"')
+                                                       for c in children], bool(self.settings["group_catch_alls"]))
+        ranked_groups = sorted(groups, key=lambda ps: (-sum(children[p].size for p in ps), ps[0]))
         keyword_lists, title_lists = [], []
-        if "ranked" in naming:  # phrase titles: a group of one is its theme alone
+        if "ranked" in naming or not self.settings["group_catch_alls"]:  # a group of one: its theme alone
             ranked_groups = [ps for ps in ranked_groups if len(ps) > 1]
         for ps in ranked_groups:
             mixed = [is_catch_all(children[p].title) for p in ps]
@@ -468,7 +467,8 @@ class ThemeStage:
                 by_size = sorted(ps, key=lambda p: (is_catch_all(children[p].title), -children[p].size))
                 titles.append(group_title([naming["members"][p] for p in usable],
                                           [naming["ranked"][p] for p in usable], naming["postings"], taken,
-                                          child_titles=[children[p].title for p in by_size]))
+                                          child_titles=[children[p].title for p in by_size],
+                                          list_max=2 if self.settings["labeller"] == "phrases4" else None))
                 taken.add(titles[-1].lower())
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])

@@ -238,6 +238,7 @@ class ScoredPhrase:
     phrase: Phrase
     score: float
     count: int  # theme statements using every content word
+    tier: int = 0  # ranked before any higher tier whatever its score (phrases4)
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
@@ -347,12 +348,18 @@ def strip_prefix(title: str) -> str:
 def phrase_coverage(title: str, texts: Sequence[str]) -> int:
     """How many of ``texts`` use the head noun (the last content word) of some part of ``title``
     ("Waiting times for GP appointments": "appointment"; "Buses and trains": "bus" or "train")."""
+    heads = title_heads(title)
+    return sum(1 for t in texts if heads & set(key_of(t)))
+
+
+def title_heads(title: str) -> set[str]:
+    """The head noun (last content word, singular) of each part of ``title``: {"time", "appointment"}."""
     heads = set()
     for part in re.split(r",| and | for | of | on | in | at | to ", strip_prefix(title)):
         key = key_of(part)
         if key:
             heads.add(key[-1])
-    return sum(1 for t in texts if heads & set(key_of(t)))
+    return heads
 
 
 def too_long(title: str) -> bool:
@@ -366,20 +373,8 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
     keys: set[tuple[str, ...]] = set()
     out = []
     for scored, stance, size in zip(ranked, stances, sizes):
-        chosen = None
-        # a title of chairing words only ("Questions", "Evidence") names the meeting, not what was
-        # said: taken only when no other phrase is left (kilvoice.topics.procedural)
-        for chairing in (False, True):
-            for sp in scored:
-                sp = _longer(sp, scored)
-                title = stance_title(sp.phrase.text, sp.phrase, stance, size)
-                if (title.lower() in taken or sp.phrase.key in keys or too_long(title)
-                        or chairing_only(strip_prefix(title)) > chairing):
-                    continue
-                chosen = (title, sp.phrase)
-                break
-            if chosen is not None:
-                break
+        chosen = next(((title, sp.phrase) for title, sp in title_options(scored, stance, size)
+                       if title.lower() not in taken and sp.phrase.key not in keys), None)
         if chosen is None:
             chosen = (_unique("Mixed statements", taken), None)
         taken.add(chosen[0].lower())
@@ -387,6 +382,18 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
             keys.add(chosen[1].key)
         out.append(chosen)
     return out
+
+
+def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int):
+    """(title, scored phrase) a theme may take, best first, none over TITLE_MAX_WORDS words. A title
+    of chairing words only ("Questions", "Evidence") names the meeting, not what was said: those
+    come after every other (kilvoice.topics.procedural)."""
+    for chairing in (False, True):
+        for sp in scored:
+            sp = _longer(sp, scored)
+            title = stance_title(sp.phrase.text, sp.phrase, stance, size)
+            if not too_long(title) and chairing_only(strip_prefix(title)) <= chairing:
+                yield title, sp
 
 
 def _longer(sp: ScoredPhrase, scored: list[ScoredPhrase], share: float = 0.2) -> ScoredPhrase:
@@ -408,11 +415,15 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]], postings: Postings,
-                taken: set[str], min_share: float = 0.1, child_titles: list[str] | None = None) -> str:
+                taken: set[str], min_share: float = 0.1, child_titles: list[str] | None = None,
+                list_max: int | None = None) -> str:
     """The phrase that the most of a group's children use (at least two statements and ``min_share``
     of each; at least half the children, and two), then the most of its statements; else (they share
     nothing) what it holds: its first children's titles ("Towpath, Youth club and 6 more"), or
-    GROUP_OTHER when no child titles are given."""
+    GROUP_OTHER when no child titles are given. With ``list_max`` (phrases4), only a group of at
+    most that many children is named by listing them, in at most TITLE_MAX_WORDS words ("Buses /
+    Libraries"); a larger one is honestly GROUP_OTHER ("More ...", "Further ..."), never a list of
+    unrelated titles or "3 themes"."""
     if not children:
         children, candidates = [np.zeros(0, dtype=int)], []
     need = max(2, (len(children) + 1) // 2)
@@ -434,8 +445,11 @@ def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]]
             best, best_score = _cap(text), score
     if best:
         return best
-    if child_titles:
+    if child_titles and list_max is None:
         return _unique(holding_title(child_titles), taken)
+    listed = holding_title(child_titles) if child_titles and len(child_titles) <= list_max else ""
+    if listed and not too_long(listed) and not listed.endswith(" themes"):
+        return _unique(listed, taken)
     return next((name for name in GROUP_OTHERS if name.lower() not in taken), None) or _unique(GROUP_OTHER, taken)
 
 
