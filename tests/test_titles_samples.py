@@ -65,9 +65,22 @@ def test_a_group_of_one_is_shown_as_its_theme_alone(sample_themes):
         assert all(k["title"] != g["title"] for k in kids)
 
 
+def test_a_catch_all_stands_alone_and_no_group_lists_unrelated_titles(sample_themes):
+    """phrases4 and ``group_catch_alls = false``: a "Mixed: ..." theme is in no group, and a group
+    whose themes share no phrase is "Other community issues" (or lists its two themes), never
+    "A, B and 6 more" or "3 themes"."""
+    themes, _, manifest = sample_themes
+    assert manifest["topics"]["params"]["group_catch_alls"] is False
+    for t in themes:
+        if t["title"].startswith("Mixed: "):
+            assert not t["parent"], t["title"]
+        if t["kind"] == "group":
+            assert not re.search(r" and \d+ more$|^\d+ themes$", t["title"]), t["title"]
+
+
 def test_descriptions_count_what_residents_said(sample_themes):
     themes, _, manifest = sample_themes
-    assert manifest["topics"]["labeller"] == {"name": "phrases3"}  # as pipelines/big-conversation.toml names it
+    assert manifest["topics"]["labeller"] == {"name": "phrases4"}  # as pipelines/big-conversation.toml names it
     for t in themes:
         if t["theme_id"].startswith("T") and not t["title"].startswith('"'):
             d = t["description"]

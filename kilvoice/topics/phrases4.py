@@ -38,7 +38,7 @@ GENERAL_HEADS = frozenset({
     "situation", "factor", "factors", "process", "processes", "occasion", "occasions", "set", "human", "humans",
     "individual", "individuals", "sector", "institution", "institutions", "chance", "chances", "plan", "plans",
     "year", "years", "month", "months", "week", "weeks", "day", "days", "end", "start", "variety", "position",
-    "positions", "choice", "choices", "spread", "peak", "amount", "group", "groups",
+    "positions", "choice", "choices", "spread", "peak", "amount", "group", "groups", "place", "places",
     # dates name when, not what: "End of March"
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -55,6 +55,7 @@ SAY_NOTHING = frozenset({
 # acronyms titles keep that the shared list (kilvoice.topics.labels.ACRONYMS) does not hold
 MORE_ACRONYMS = {"co2": "CO2", "ev": "EV", "evs": "EVs", "ai": "AI", "lgbtq": "LGBTQ", "un": "UN", "covid": "Covid",
                  "covid-19": "Covid-19", "ltn": "LTN", "ltns": "LTNs", "ulez": "ULEZ"}
+_OPENING = frozenset(".!?:;\"'(\u201c\u2018")  # a word after these starts a sentence (or a quote)
 SHOUTY = 4  # a word in capitals longer than this, and no acronym, is lower-cased
 _PARTS = re.compile(r",|\b(?:and|or|of|for|in|on|at|to|with|from)\b")
 _NUMBER = re.compile(r"\d[\d,.\-]*")
@@ -79,11 +80,24 @@ def _casings(texts: Sequence[str], words: set[str]) -> dict[str, Counter]:
     seen: dict[str, Counter] = {w: Counter() for w in words}
     for text in texts:
         for m in _TOKEN.finditer(text):
-            low = m.group(0).lower()
+            word = m.group(0)
+            low = word if word.islower() else word.lower()
             if low in seen:
-                before = text[:m.start()].rstrip()
-                if before and before[-1] not in ".!?:;\"'(\u201c\u2018":
-                    seen[low][m.group(0)] += 1
+                j = m.start() - 1
+                while j >= 0 and text[j].isspace():
+                    j -= 1
+                if j >= 0 and text[j] not in _OPENING:
+                    seen[low][word] += 1
+    return seen
+    # the words themselves, found by the regular expression engine (a pass in Python over every
+    # token of a theme's statements cost 0.2 s per 10,000 statements)
+    find = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+                      + r")(?![A-Za-z0-9]|[-'][A-Za-z0-9])", re.IGNORECASE)
+    for text in texts:
+        for m in find.finditer(text):
+            before = text[:m.start()].rstrip()
+            if before and before[-1] not in ".!?:;\"'(\u201c\u2018":
+                seen[m.group(0).lower()][m.group(0)] += 1
     return seen
 
 
