@@ -48,8 +48,12 @@ def test_no_title_is_about_a_vague_word(sample_themes):
     from kilvoice.topics.phrases3 import VAGUE_HEADS, odd
     from test_titles_v3 import phrase
 
+    from kilvoice.topics.phrases import GROUP_OTHERS
+
     themes, _, _ = sample_themes
     for t in themes:
+        if t["kind"] == "group" and re.sub(r" \(\d+\)$", "", t["title"]) in GROUP_OTHERS:
+            continue  # the honest name of a group whose themes share nothing, not a phrase
         words = re.findall(r"[a-z]+", t["title"].lower())
         assert not (key_of(t["title"]) and key_of(t["title"])[-1] in VAGUE_HEADS), t["title"]
         assert not (len(words) > 1 and words[1] == "of" and words[0] in VAGUE_HEADS), t["title"]
