@@ -51,6 +51,19 @@ def test_no_decisions_is_identity_and_inputs_untouched():
     assert report["applied"] == [] and report["skipped"] == []
 
 
+def test_no_decisions_gives_what_the_full_path_gives():
+    """With no decisions the records are returned without copying them; a decision of an unknown
+    kind takes the full path (copy, apply, recount) and is skipped: the results must be the same."""
+    t, a, l = world()
+    fast = apply_review(t, a, l, [])
+    full = apply_review(t, a, l, [decision(1, "no-such-kind", {})])
+    assert fast[:3] == full[:3]
+    assert full[3]["skipped"] and {k: v for k, v in full[3].items() if k not in ("decisions", "skipped")} == \
+        {k: v for k, v in fast[3].items() if k not in ("decisions", "skipped")}
+    assert fast[0][0] is not t[0]  # themes are copied (a recount edits them); the lists are new
+    assert fast[1] is not a and fast[2] is not l
+
+
 def test_pure_and_deterministic():
     t, a, l = world()
     before = copy.deepcopy((t, a, l))

@@ -286,10 +286,15 @@ def apply_review(themes: list[Theme], assignments: list[Assignment], links: list
     edited theme be exact and give a split-off theme keywords; without stances a merge adds the
     two themes' counts and a split or move leaves them as they were.
 
-    Pure: the inputs are not modified. ``applied_report`` lists what was applied (with the theme
+    Pure: the inputs are not modified (with no decisions the same assignment and link records are
+    returned, in new lists). ``applied_report`` lists what was applied (with the theme
     each decision was re-targeted to), what was skipped and why, the themes signed off, and the
     quote decisions (statement id -> publishable) for the report to respect.
     """
+    if not decisions:  # nothing to apply: the records as they are (no copy of 100k assignments and links)
+        return (copy.deepcopy(list(themes)), list(assignments), list(links),
+                {"decisions": 0, "applied": [], "skipped": [], "retargeted": [], "signed_off": [], "quotes": {},
+                 "redactions": []})
     # copies field by field: copy.deepcopy of 90k assignments and links took seconds
     s = _State(copy.deepcopy(list(themes)),
                [Assignment(a.statement_id, a.theme_id, a.score, a.primary) for a in assignments],
