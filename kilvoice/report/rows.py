@@ -85,6 +85,33 @@ class RunRows:
                 link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
                 yield link
 
+    def link_sources(self) -> Iterator[tuple[str, str, str, str, dict | None]]:
+        """``(source_kind, framework_id, item_id, source_id, link)`` of every link in report order,
+        ``link`` as :meth:`links` gives it for a theme link and None for the others (statement links:
+        one per linked statement, so the report context reads only where they point)."""
+        cur = self.store.db.execute("SELECT source_kind, framework_id, item_id, source_id, rowid FROM links"
+                                    f" WHERE run_id=? {LINK_ORDER}", (self.run_id,))
+        n = 0
+        while chunk := cur.fetchmany(5_000):
+            themes = {r[4]: None for r in chunk if r[0] == "theme"}
+            if themes:
+                rowids = list(themes)
+                for i in range(0, len(rowids), CHUNK):
+                    part = rowids[i:i + CHUNK]
+                    for r in self.store.db.execute(f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({','.join('?' * len(part))})",
+                                                   part):
+                        themes[r[0]] = r
+            for kind, framework_id, item_id, source_id, rowid in chunk:
+                n += 1
+                if kind == "theme":
+                    link = dict(themes[rowid])
+                    del link["rowid_"]
+                    link["id"] = f"L{n:04d}"
+                    link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
+                    yield kind, framework_id, item_id, source_id, link
+                else:
+                    yield kind, framework_id, item_id, source_id, None
+
     def link_ids(self) -> dict[str, list[str]]:
         """Statement id -> ids of the links it is the source of or evidence for: one pass over the
         links in report order (numbered as :meth:`links` numbers them), reading only what it needs."""
