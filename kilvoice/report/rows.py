@@ -80,10 +80,15 @@ class RunRows:
         while chunk := cur.fetchmany(5_000):
             for r in chunk:
                 n += 1
-                link = dict(r)
-                link["id"] = f"L{n:04d}"
-                link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
-                yield link
+                yield self._link(r, n)
+
+    def _link(self, row, n: int) -> dict:
+        """A link row as a dict, numbered ``n`` in report order, with only analysed statements as evidence."""
+        link = dict(row)
+        link.pop("rowid_", None)
+        link["id"] = f"L{n:04d}"
+        link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
+        return link
 
     def link_sources(self) -> Iterator[tuple[str, str, str, str, dict | None]]:
         """``(source_kind, framework_id, item_id, source_id, link)`` of every link in report order,
@@ -98,19 +103,12 @@ class RunRows:
                 rowids = list(themes)
                 for i in range(0, len(rowids), CHUNK):
                     part = rowids[i:i + CHUNK]
-                    for r in self.store.db.execute(f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({','.join('?' * len(part))})",
-                                                   part):
+                    marks = ",".join("?" * len(part))
+                    for r in self.store.db.execute(f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({marks})", part):
                         themes[r[0]] = r
             for kind, framework_id, item_id, source_id, rowid in chunk:
                 n += 1
-                if kind == "theme":
-                    link = dict(themes[rowid])
-                    del link["rowid_"]
-                    link["id"] = f"L{n:04d}"
-                    link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
-                    yield kind, framework_id, item_id, source_id, link
-                else:
-                    yield kind, framework_id, item_id, source_id, None
+                yield kind, framework_id, item_id, source_id, self._link(themes[rowid], n) if kind == "theme" else None
 
     def link_ids(self) -> dict[str, list[str]]:
         """Statement id -> ids of the links it is the source of or evidence for: one pass over the
