@@ -50,7 +50,8 @@ def main() -> None:
     pipeline.STEPS = tuple((name, timed(name, step)) for name, step in pipeline.STEPS)
     result = pipeline.run_pipeline(args.pipeline, jobs=1)
     cpu["total"] = round(time.process_time() - start, 2)
-    print(json.dumps({"cpu_s": cpu, "wall_s": result.manifest["timings"], "wall_total_s": round(time.perf_counter() - wall, 1),
+    print(json.dumps({"cpu_s": cpu, "wall_s": result.manifest["timings"],
+                      "wall_total_s": round(time.perf_counter() - wall, 1),
                       "statements": result.manifest["counts"]["statements"]}))
 
 

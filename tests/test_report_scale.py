@@ -251,7 +251,8 @@ def test_link_sources_say_what_links_says(tmp_path):
     try:
         sids = [r[0] for r in store.db.execute("SELECT id FROM statements")]
         rows = RunRows(store, "r1", set(), set(), set(), {})
-        rows.conversation_of = {s: c for s, c in rows.conversation_of.items() if s not in set(sids[::7])}  # some evidence left out
+        left_out = set(sids[::7])  # some evidence is not analysed
+        rows.conversation_of = {s: c for s, c in rows.conversation_of.items() if s not in left_out}
         full, light = list(rows.links()), list(rows.link_sources())
         assert len(full) == len(light) > 1_000
         assert [(l["source_kind"], l["framework_id"], l["item_id"], l["source_id"]) for l in full] == \

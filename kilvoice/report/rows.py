@@ -104,7 +104,8 @@ class RunRows:
                 for i in range(0, len(rowids), CHUNK):
                     part = rowids[i:i + CHUNK]
                     marks = ",".join("?" * len(part))
-                    for r in self.store.db.execute(f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({marks})", part):
+                    query = f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({marks})"
+                    for r in self.store.db.execute(query, part):
                         themes[r[0]] = r
             for kind, framework_id, item_id, source_id, rowid in chunk:
                 n += 1
