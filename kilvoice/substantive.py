@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import re
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from kilvoice.errors import Errors
 from kilvoice.folded import Folded as _Folded
+from kilvoice.stopwords import ENGLISH_STOP_WORDS  # scikit-learn's list, without importing scikit-learn
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")

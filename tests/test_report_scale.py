@@ -240,3 +240,25 @@ def test_workbook_sheets_stop_at_their_row_limit_and_say_where_the_rest_are(tmp_
     ws = load_workbook(tmp_path / "out" / "report.xlsx")["Statements"]
     assert ws.max_row == 1 + 300 + 1
     assert ws.cell(row=302, column=1).value == "700 more rows: see statements.csv or statements.parquet"
+
+
+def test_link_sources_say_what_links_says(tmp_path):
+    """The report context reads only where statement links point (``link_sources``): the same
+    links in the same order as ``links``, with theme links whole and numbered as ``links`` numbers them."""
+    from kilvoice.report.rows import RunRows
+
+    store = synthetic_store(tmp_path / "p", 3_000)
+    try:
+        sids = [r[0] for r in store.db.execute("SELECT id FROM statements")]
+        rows = RunRows(store, "r1", set(), set(), set(), {})
+        left_out = set(sids[::7])  # some evidence is not analysed
+        rows.conversation_of = {s: c for s, c in rows.conversation_of.items() if s not in left_out}
+        full, light = list(rows.links()), list(rows.link_sources())
+        assert len(full) == len(light) > 1_000
+        assert [(l["source_kind"], l["framework_id"], l["item_id"], l["source_id"]) for l in full] == \
+            [s[:4] for s in light]
+        themed = [(l, s[4]) for l, s in zip(full, light) if l["source_kind"] == "theme"]
+        assert themed and all(a == b and list(a) == list(b) for a, b in themed)
+        assert all(s[4] is None for s in light if s[0] != "theme")
+    finally:
+        store.close()

@@ -51,6 +51,40 @@ def test_no_decisions_is_identity_and_inputs_untouched():
     assert report["applied"] == [] and report["skipped"] == []
 
 
+def test_no_decisions_gives_what_the_full_path_gives():
+    """With no decisions the records are returned without copying them; a decision of an unknown
+    kind takes the full path (copy, apply, recount) and is skipped: the results must be the same."""
+    t, a, l = world()
+    fast = apply_review(t, a, l, [])
+    full = apply_review(t, a, l, [decision(1, "no-such-kind", {})])
+    assert fast[:3] == full[:3]
+    assert full[3]["skipped"] and {k: v for k, v in full[3].items() if k not in ("decisions", "skipped")} == \
+        {k: v for k, v in fast[3].items() if k not in ("decisions", "skipped")}
+    assert fast[0][0] is not t[0]  # themes are copied (a recount edits them); the lists are new
+    assert fast[1] is not a and fast[2] is not l
+    fast[0][0].representative.append("x")
+    fast[0][0].stance["problem"] = 9
+    assert t == world()[0]  # the copies share no list or dict with the inputs
+
+
+def test_base_is_saved_as_asdict_would_save_it(tmp_path):
+    from dataclasses import asdict
+
+    from kilvoice.review.results import load_base
+
+    store = open_store(tmp_path / "p")
+    try:
+        store.db.execute("INSERT INTO runs (id, pipeline, started_at, status) VALUES ('r1', 'p.toml', ?, 'done')",
+                         (now(),))
+        t, a, l = world()
+        review_run(store, "r1", t, a, l)
+        row = store.db.execute("SELECT themes FROM review_base WHERE run_id='r1'").fetchone()
+        assert row[0] == json.dumps([asdict(x) for x in t])
+        assert load_base(store, "r1") == (t, a, l)
+    finally:
+        store.close()
+
+
 def test_pure_and_deterministic():
     t, a, l = world()
     before = copy.deepcopy((t, a, l))

@@ -97,3 +97,14 @@ def test_a_note_with_two_safeguarding_categories_keeps_both_flags(tmp_path):
     assert store.flagged_utterances() == {"c1": {-1, 0, 1}}
     store.put_redacted("c1", _note().utterances, [[]], "test", [("safeguarding", "abuse", 0)])
     assert store.flagged_utterances() == {"c1": {0}}
+
+
+def test_json_list_is_json_dumps():
+    """A link's evidence is stored with json_list, which must write what json.dumps writes."""
+    import json
+
+    from kilvoice.store.sqlite import json_list
+
+    for value in ([], ["C1-u0-s0"], ["a\"b\\c", "é ü", "\u2028\n\t\x00", "\ud800", "😀"], [1, "a"], ("a", "b"),
+                  "abc", None, [None], [["x"]]):
+        assert json_list(value) == json.dumps(value), value

@@ -284,16 +284,16 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
     theme_links, all_theme_links = defaultdict(list), []
     item_evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
     statement_links = 0
-    for link in rows.links():
-        key = (link["framework_id"], link["item_id"])
-        if link["source_kind"] == "theme":
-            theme_links[link["source_id"]].append(link)
+    for kind, framework_id, item_id, source_id, link in rows.link_sources():
+        key = (framework_id, item_id)
+        if kind == "theme":
+            theme_links[source_id].append(link)
             all_theme_links.append(link)
             if link.get("status") != POSSIBLE:  # a possible link is shown, never evidence
                 item_evidence[key] += link["evidence"]
         else:
             statement_links += 1
-            item_evidence[key].append(link["source_id"])
+            item_evidence[key].append(source_id)
     n_total = len(analysed)
 
     def quotes_for(sids: list[str], k: int, keywords: list[str] | None = None) -> list[dict]:

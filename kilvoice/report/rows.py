@@ -80,10 +80,36 @@ class RunRows:
         while chunk := cur.fetchmany(5_000):
             for r in chunk:
                 n += 1
-                link = dict(r)
-                link["id"] = f"L{n:04d}"
-                link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
-                yield link
+                yield self._link(r, n)
+
+    def _link(self, row, n: int) -> dict:
+        """A link row as a dict, numbered ``n`` in report order, with only analysed statements as evidence."""
+        link = dict(row)
+        link.pop("rowid_", None)
+        link["id"] = f"L{n:04d}"
+        link["evidence"] = [s for s in json.loads(link["evidence"]) if s in self.conversation_of]
+        return link
+
+    def link_sources(self) -> Iterator[tuple[str, str, str, str, dict | None]]:
+        """``(source_kind, framework_id, item_id, source_id, link)`` of every link in report order,
+        ``link`` as :meth:`links` gives it for a theme link and None for the others (statement links:
+        one per linked statement, so the report context reads only where they point)."""
+        cur = self.store.db.execute("SELECT source_kind, framework_id, item_id, source_id, rowid FROM links"
+                                    f" WHERE run_id=? {LINK_ORDER}", (self.run_id,))
+        n = 0
+        while chunk := cur.fetchmany(5_000):
+            themes = {r[4]: None for r in chunk if r[0] == "theme"}
+            if themes:
+                rowids = list(themes)
+                for i in range(0, len(rowids), CHUNK):
+                    part = rowids[i:i + CHUNK]
+                    marks = ",".join("?" * len(part))
+                    query = f"SELECT rowid AS rowid_, * FROM links WHERE rowid IN ({marks})"
+                    for r in self.store.db.execute(query, part):
+                        themes[r[0]] = r
+            for kind, framework_id, item_id, source_id, rowid in chunk:
+                n += 1
+                yield kind, framework_id, item_id, source_id, self._link(themes[rowid], n) if kind == "theme" else None
 
     def link_ids(self) -> dict[str, list[str]]:
         """Statement id -> ids of the links it is the source of or evidence for: one pass over the

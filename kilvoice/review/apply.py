@@ -275,6 +275,19 @@ def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] 
         t.representative = sorted(rep, key=lambda r: -score[r])
 
 
+def _copy_theme(theme: Theme) -> Theme:
+    """A copy of ``theme`` as ``copy.deepcopy`` makes it for its fields (strings, numbers, and lists
+    and dicts of them: the representative list holds every member's id), without deepcopy's walk."""
+    out = copy.copy(theme)
+    for name in theme.__dataclass_fields__:
+        value = getattr(theme, name)
+        if isinstance(value, (list, dict)):
+            setattr(out, name, copy.deepcopy(value) if any(isinstance(v, (list, dict, set)) for v in
+                                                           (value.values() if isinstance(value, dict) else value))
+                    else value.copy())
+    return out
+
+
 def apply_review(themes: list[Theme], assignments: list[Assignment], links: list[Link], decisions: list[dict],
                  statement_conversations: dict[str, str] | None = None, statement_stances: dict[str, str] | None = None,
                  statement_texts: dict[str, str] | None = None
@@ -286,10 +299,15 @@ def apply_review(themes: list[Theme], assignments: list[Assignment], links: list
     edited theme be exact and give a split-off theme keywords; without stances a merge adds the
     two themes' counts and a split or move leaves them as they were.
 
-    Pure: the inputs are not modified. ``applied_report`` lists what was applied (with the theme
+    Pure: the inputs are not modified (with no decisions the same assignment and link records are
+    returned, in new lists). ``applied_report`` lists what was applied (with the theme
     each decision was re-targeted to), what was skipped and why, the themes signed off, and the
     quote decisions (statement id -> publishable) for the report to respect.
     """
+    if not decisions:  # nothing to apply: the records as they are (no copy of 100k assignments and links)
+        return ([_copy_theme(t) for t in themes], list(assignments), list(links),
+                {"decisions": 0, "applied": [], "skipped": [], "retargeted": [], "signed_off": [], "quotes": {},
+                 "redactions": []})
     # copies field by field: copy.deepcopy of 90k assignments and links took seconds
     s = _State(copy.deepcopy(list(themes)),
                [Assignment(a.statement_id, a.theme_id, a.score, a.primary) for a in assignments],

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Assignment, Link, Theme, flat
@@ -35,7 +34,7 @@ def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignmen
 def save_base(store: Store, run_id: str, themes, assignments, links) -> None:
     with store.transaction() as db:
         db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links) VALUES (?,?,?,?)",
-                   (run_id, json.dumps([asdict(t) for t in themes]), json.dumps([flat(a) for a in assignments]),
+                   (run_id, json.dumps([flat(t) for t in themes]), json.dumps([flat(a) for a in assignments]),
                     json.dumps([flat(l) for l in links])))  # flat records: asdict() without the deep copy
 
 

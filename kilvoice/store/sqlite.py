@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from json.encoder import encode_basestring_ascii
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -43,6 +44,17 @@ def open_store(project: str | Path) -> "Store":
     project = Path(project)
     project.mkdir(parents=True, exist_ok=True)
     return Store(project / STORE_NAME)
+
+
+def json_list(values) -> str:
+    """``json.dumps(values)``, without its per-call overhead when ``values`` is a list of strings
+    (a link's evidence ids: 2M links at a million statements)."""
+    if type(values) is list:
+        try:
+            return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]"
+        except TypeError:  # not all strings
+            pass
+    return json.dumps(values)
 
 
 class Store:
@@ -444,7 +456,7 @@ class Store:
                 "INSERT INTO links (run_id, source_kind, source_id, framework_id, item_id, score, evidence,"
                 " rationale, status) VALUES (?,?,?,?,?,?,?,?,?)",
                 [(run_id, l.source_kind, l.source_id, l.framework_id, l.item_id, float(l.score),
-                  json.dumps(l.evidence), l.rationale, l.status) for l in links],
+                  json_list(l.evidence), l.rationale, l.status) for l in links],
             )
             db.executemany(
                 "INSERT INTO rejects (run_id, stage, item, code, reason, created_at) VALUES (?,?,?,?,?,?)",
