@@ -321,6 +321,50 @@ def test_keywords_count_statements_not_themes():
     assert "physio" in make_vectorizer(texts[:20]).fit(theme_docs).vocabulary_  # under 60 statements: every word
 
 
+def test_a_run_reads_each_statement_once_and_gets_the_same_words():
+    """The fits of one run share a memo of each statement's tokens (make_vectorizer(memo=)): a
+    vectorizer with it counts the same words as one without, a clone shares it, the stop words
+    key it, and joined theme documents are not kept in it."""
+    from sklearn.base import clone
+
+    from kilvoice.topics.labels import make_vectorizer
+
+    texts = [f"The youth club, the church and bus {i}. Waiting list for [PERSON_1] again" for i in range(70)]
+    texts += ["bus fares went up", "the waiting list is long", "youth club closed"] * 5
+    plain = make_vectorizer(texts, exclude={"church"})
+    memo: dict = {}
+    kept = make_vectorizer(texts, exclude={"church"}, memo=memo)
+    assert len(memo) == 1 and len(next(iter(memo.values()))) == len(set(texts))
+    for a, b in [(plain, kept), (plain, clone(kept))]:
+        ma, mb = a.fit_transform(texts), b.fit_transform(texts)
+        assert a.vocabulary_ == b.vocabulary_ and (ma != mb).nnz == 0
+    assert clone(kept).analyzer.memo is kept.analyzer.memo
+    assert kept.analyzer(texts[0]) == plain.analyzer(texts[0]) and "church" not in kept.analyzer(texts[0])
+    every = make_vectorizer(texts, stopwords=False, memo=memo)  # other stop words: its own entries
+    assert len(memo) == 2 and "the" in every.analyzer(texts[0])
+    joined = " ".join(texts)
+    kept.analyzer(joined)
+    assert joined not in memo[kept.analyzer.stop_words]
+
+
+def test_theme_words_match_the_stage_test_statement_by_statement():
+    """ThemeWords reads each document once; its coverage is keyword_coverage of its own keywords."""
+    from kilvoice.topics.labels import make_vectorizer
+    from kilvoice.topics.rescue import ThemeWords
+
+    texts = ([f"the bus to town is late again {i}" for i in range(30)] + [f"library opening hours cut {i}" for i in range(30)]
+             + [f"{a} {b}" for a, b in zip("park canal woods moor fields pond hill market shops road".split() * 2,
+                                        "noise dogs litter bins parking benches trees lights signs paths".split() * 2)])
+    labels = np.array([0] * 30 + [1] * 30 + [2] * 20)
+    words = ThemeWords(texts, make_vectorizer(texts))
+    kws = words.keywords(labels, [0, 1, 2])
+    assert "bus" in kws[0] and "library" in kws[1]
+    cov = words.coverage_of(labels, [0, 1, 2])
+    for t in (0, 1, 2):
+        assert cov[t] == pytest.approx(keyword_coverage(kws[t][:5], [x for x, lab in zip(texts, labels) if lab == t]))
+    assert cov[0] == 1.0 and cov[2] < 0.5
+
+
 def test_pick_keywords_drops_stopwords():
     assert pick_keywords([("the", 1.0), ("of the", 0.9), ("park", 0.8), ("park", 0.7)]) == ["park"]
 

@@ -155,18 +155,19 @@ class ThemeStage:
         # in a second thread beside it (k-means, BLAS and the linkage release the GIL), which takes
         # ~2 s off a 1,264-petition run on 2 cores. BLAS stays at one thread per fit throughout.
         self._warm_up()
+        memo: dict = {}  # each statement's words, read once for all of this run's fits (make_vectorizer)
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
-            job = pool.submit(self._stability, X, seed, fit_texts, names) if self.settings["stability"] else None
+            job = pool.submit(self._stability, X, seed, fit_texts, names, memo) if self.settings["stability"] else None
             try:
-                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names))
+                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names, memo=memo))
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
-                    vectorizer = make_vectorizer(fit_texts, stopwords=False)
+                    vectorizer = make_vectorizer(fit_texts, stopwords=False, memo=memo)
                 elif isinstance(exc, TypeError):
                     # (almost) no word is used by three statements: c-TF-IDF is left with one
                     # word and scipy fails; keep every word instead
-                    vectorizer = make_vectorizer(fit_texts, names, min_statements=1)
+                    vectorizer = make_vectorizer(fit_texts, names, min_statements=1, memo=memo)
                 else:
                     raise
                 model = self.model(seed).fit(X, documents=fit_texts, vectorizer=vectorizer)
@@ -224,7 +225,7 @@ class ThemeStage:
         if self.settings["pos_titles"]:
             load_tagger()
 
-    def _stability(self, X: np.ndarray, seed: int, texts, names) -> tuple[list[np.ndarray], float]:
+    def _stability(self, X: np.ndarray, seed: int, texts, names, memo=None) -> tuple[list[np.ndarray], float]:
         """(the two 90%-subsample fits' labels, seconds): see kilvoice.topics.stability. With
         ``rescue`` they rescue their catch-alls as the main fit does, from their rows' texts."""
         t = time.perf_counter()
@@ -235,7 +236,7 @@ class ThemeStage:
         def fit(Xs, s, rows):
             sub = [texts[i] for i in rows]
             try:
-                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names)).labels_
+                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names, memo=memo)).labels_
             except (ValueError, TypeError):  # too few words to test themes with: the fit alone
                 return self.model(s).fit(Xs).labels_
 

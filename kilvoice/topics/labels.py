@@ -99,11 +99,33 @@ class PhraseAnalyzer:
     youth club, the church" gives "youth club" but not "club church" (scikit-learn's n-grams
     are formed after stopwords are dropped and across commas)."""
 
-    def __init__(self, stop_words: Iterable[str] = (), vocabulary: Iterable[str] | None = None):
+    MEMO_MAX_CHARS = 2000  # longer texts (BERTopic's one joined document per theme) are not kept
+    MEMO_MAX_ITEMS = 30000  # ~1.5 fitted samples of statements (kilvoice.topics.sampled)
+
+    def __init__(self, stop_words: Iterable[str] = (), vocabulary: Iterable[str] | None = None,
+                 memo: dict | None = None):
         self.stop_words = frozenset(stop_words)
         self.vocabulary = None if vocabulary is None else frozenset(vocabulary)
+        # text -> its tokens before the vocabulary: one theme fit reads each statement five to six
+        # times (the vocabulary, BERTopic's keywords and their re-ranking, the rescue's tests);
+        # shared by the analyzers of one run with the same stop words (``make_vectorizer``)
+        self.memo = memo
+
+    def __deepcopy__(self, _memo) -> "PhraseAnalyzer":
+        return self  # settings never change after construction: a cloned vectorizer shares its memo
 
     def __call__(self, text: str) -> list[str]:
+        memo = self.memo
+        tokens = None if memo is None else memo.get(text)
+        if tokens is None:
+            tokens = self._tokens(text)
+            if memo is not None and len(text or "") <= self.MEMO_MAX_CHARS and len(memo) < self.MEMO_MAX_ITEMS:
+                memo[text] = tokens
+        if self.vocabulary is not None:
+            return [t for t in tokens if t in self.vocabulary]
+        return list(tokens)
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
         tokens: list[str] = []
         for chunk in _PHRASE_BREAK.split(PLACEHOLDER.sub(".", text or "").lower()):
             prev = None
@@ -115,13 +137,11 @@ class PhraseAnalyzer:
                 if prev is not None:
                     tokens.append(f"{prev} {word}")
                 prev = word
-        if self.vocabulary is not None:
-            return [t for t in tokens if t in self.vocabulary]
-        return tokens
+        return tuple(tokens)
 
 
 def make_vectorizer(texts: Sequence[str], exclude: Iterable[str] = (), stopwords: bool = True,
-                    min_statements: int | None = None) -> CountVectorizer:
+                    min_statements: int | None = None, memo: dict | None = None) -> CountVectorizer:
     """Word and two-word phrase counts (:class:`PhraseAnalyzer`) without stopwords,
     placeholders or the ``exclude`` words, keeping only words and phrases that at least
     ``min_statements`` of ``texts`` use (3 from 60 statements, else 1).
@@ -133,13 +153,18 @@ def make_vectorizer(texts: Sequence[str], exclude: Iterable[str] = (), stopwords
     a phrase is kept when three statements say it, whichever themes they are in; two let in
     one-off pairs ("green folk", "fiver"). NPMI rose on NHS, petitions and Bowling Green and 12
     of 25 sample titles changed, most to a phrase of the theme's own (docs/PERFORMANCE.md, session 7).
+
+    ``memo``: a dict kept for one run; analyzers made with it remember each statement's tokens
+    (per set of stop words), so the fits of one run read a statement once.
     """
-    analyzer = PhraseAnalyzer(STOPWORDS | set(exclude) if stopwords else ())
+    stop = frozenset(STOPWORDS | set(exclude) if stopwords else ())
+    shared = None if memo is None else memo.setdefault(stop, {})
+    analyzer = PhraseAnalyzer(stop, memo=shared)
     if min_statements is None:
         min_statements = 3 if len(texts) >= 60 and stopwords else 1
     if min_statements > 1:
         used = Counter(token for text in texts for token in set(analyzer(text)))
-        analyzer = PhraseAnalyzer(analyzer.stop_words, {t for t, n in used.items() if n >= min_statements})
+        analyzer = PhraseAnalyzer(stop, {t for t, n in used.items() if n >= min_statements}, memo=shared)
     return CountVectorizer(analyzer=analyzer, min_df=1)
 
 
@@ -406,12 +431,20 @@ def title_coverage(title: str, texts: Sequence[str]) -> int:
 def keyword_coverage(keywords: Sequence[str], texts: Sequence[str]) -> float:
     """Share of ``texts`` that use at least one of ``keywords`` (a two-word keyword counts when
     both its words appear), singular or plural."""
-    if not texts:
+    return coverage_of_words(keywords, [singular_words(text) for text in texts])
+
+
+def singular_words(text: str) -> frozenset[str]:
+    """The content words of ``text``, singular: what :func:`keyword_coverage` matches keywords in."""
+    return frozenset(_singular(w) for w in content_words(text))
+
+
+def coverage_of_words(keywords: Sequence[str], words: Sequence[frozenset[str]]) -> float:
+    """:func:`keyword_coverage` over texts already reduced by :func:`singular_words`."""
+    if not words:
         return 0.0
     wanted = [{_singular(w) for w in k.split()} for k in keywords if k.split()]
-    hits = sum(1 for text in texts
-               if any(k <= {_singular(w) for w in content_words(text)} for k in wanted))
-    return hits / len(texts)
+    return sum(1 for ws in words if any(k <= ws for k in wanted)) / len(words)
 
 
 STANCE_WORDS = {"strength": "strengths", "problem": "problems", "aspiration": "aspirations"}
@@ -456,23 +489,23 @@ class CoverageKeywords:
         self.absorb = absorb
 
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
-        out = {}
-        for topic, words in topics.items():
-            docs = documents.Document[documents.Topic == topic].tolist()
-            sets = [set(self.analyzer(d)) for d in docs]
-            size = max(len(sets), 1)
-            scored = []
-            for word, score in words:
-                if not word:
-                    continue
-                df = sum(1 for s in sets if word in s)
-                if size >= 10 and df < self.min_docs:
-                    continue
-                scored.append((word, float(score) * (df / size) ** self.power, df))
-            scored = self._absorb(scored)
-            scored.sort(key=lambda ws: (-ws[1], ws[0]))
-            out[topic] = scored[: self.top_n] or words[: self.top_n]
-        return out
+        return {topic: self.rank(words, [set(self.analyzer(d)) for d in documents.Document[documents.Topic == topic]])
+                for topic, words in topics.items()}
+
+    def rank(self, words: list[tuple[str, float]], sets: Sequence[set | frozenset]) -> list[tuple[str, float]]:
+        """One theme's c-TF-IDF ``words`` re-ranked over ``sets``, its statements' analyzed words."""
+        size = max(len(sets), 1)
+        scored = []
+        for word, score in words:
+            if not word:
+                continue
+            df = sum(1 for s in sets if word in s)
+            if size >= 10 and df < self.min_docs:
+                continue
+            scored.append((word, float(score) * (df / size) ** self.power, df))
+        scored = self._absorb(scored)
+        scored.sort(key=lambda ws: (-ws[1], ws[0]))
+        return scored[: self.top_n] or words[: self.top_n]
 
     def _absorb(self, scored: list[tuple[str, float, int]]) -> list[tuple[str, float]]:
         """(word, score) with each phrase raised to just above the word it mostly carries."""

@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from kilvoice.topics.components import centroids_of, normalize
-from kilvoice.topics.labels import CoverageKeywords, keyword_coverage, pick_keywords
+from kilvoice.topics.labels import CoverageKeywords, coverage_of_words, pick_keywords, singular_words
 
 MIXED_MIN_SIZE = 10  # the stage's test (kilvoice.topics): a theme this big ...
 MIXED_KEYWORD_SHARE = 0.25  # ... that fewer of its statements than this use any of its 5 main keywords is "Mixed"
@@ -56,10 +56,12 @@ class ThemeWords:
         self.words = np.asarray(self.vectorizer.get_feature_names_out())
         self.coverage = CoverageKeywords(self.vectorizer.build_analyzer(), top_n=top_n)
         self.n_keywords = n_keywords
+        # each document read once: what the re-ranking counts and what coverage matches
+        self.analyzed = [frozenset(self.coverage.analyzer(d)) for d in self.documents]
+        self.singular = [singular_words(d) for d in self.documents]
 
     def keywords(self, labels: np.ndarray, wanted: Sequence[int]) -> dict[int, list[str]]:
         """Theme -> its top ``n_keywords`` keywords under ``labels`` (-1 is a class, as in BERTopic)."""
-        import pandas as pd
         from bertopic.vectorizers import ClassTfidfTransformer
         from scipy import sparse
 
@@ -69,19 +71,19 @@ class ThemeWords:
                                    shape=(len(classes), len(labels)))
         per_class = onehot @ self.counts
         ctfidf = ClassTfidfTransformer(reduce_frequent_words=True).fit(per_class).transform(per_class).toarray()
-        topics = {}
+        out = {}
         for t in wanted:
             row = ctfidf[at[int(t)]]
             top = np.argsort(-row, kind="stable")[:TOP_WORDS]
-            topics[int(t)] = [(str(self.words[j]), float(row[j])) for j in top if row[j] > 0]
-        frame = pd.DataFrame({"Document": self.documents, "Topic": labels})
-        ranked = self.coverage.extract_topics(None, frame, None, topics)
-        return {t: pick_keywords(words, self.n_keywords) for t, words in ranked.items()}
+            words = [(str(self.words[j]), float(row[j])) for j in top if row[j] > 0]
+            ranked = self.coverage.rank(words, [self.analyzed[i] for i in np.flatnonzero(labels == t)])
+            out[int(t)] = pick_keywords(ranked, self.n_keywords)
+        return out
 
     def coverage_of(self, labels: np.ndarray, wanted: Sequence[int]) -> dict[int, float]:
         """Theme -> share of its statements that use one of its five main keywords."""
         kws = self.keywords(labels, wanted)
-        return {int(t): keyword_coverage(kws[int(t)][:5], [self.documents[i] for i in np.flatnonzero(labels == t)])
+        return {int(t): coverage_of_words(kws[int(t)][:5], [self.singular[i] for i in np.flatnonzero(labels == t)])
                 for t in wanted}
 
     def coherent(self, labels: np.ndarray, wanted: Sequence[int], min_size: int, share: float) -> dict[int, bool]:
