@@ -67,13 +67,14 @@ def main() -> None:
     results = {}
     for emb in embeds:
         t = time.perf_counter()
-        vectors = embed_cached(registry.create(EMBEDDERS[emb][0], **EMBEDDERS[emb][1]), [s.text for s in statements], store)
+        embedder = registry.create(EMBEDDERS[emb][0], **EMBEDDERS[emb][1])
+        vectors = embed_cached(embedder, [s.text for s in statements], store)
         print(f"{emb}: {len(statements)} statements embedded in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         for seed in seeds:
             for refit in refits:
                 t0, c0 = time.perf_counter(), time.process_time()
                 stage = registry.create(name, **{**settings, "procedural_refit": refit})
-                themes, assignments, rejects, info = stage.run(statements, vectors, seed=seed)
+                themes, assignments, rejects, info = stage.run(statements, vectors, seed=seed, embed=embedder.encode)
                 row = {**share(themes, assignments), "left_out": info.get("procedural_left_out", {}).get("statements", 0),
                        "wall": round(time.perf_counter() - t0, 1), "cpu": round(time.process_time() - c0, 1)}
                 results.setdefault(emb, {}).setdefault(refit, {})[seed] = row
