@@ -56,6 +56,10 @@ def test_a_kept_refit_numbers_the_other_themes_and_places_the_procedural_ones():
     assert fitted.labels_.tolist() == [1, 1, 0, 0, 1, -1, 0]
     assert fitted.placed_ == {"statements": 3, "to_themes": 2}
     assert PlaceInThemes(given, threshold=1.01).fit(X).labels_.tolist() == [1, 1, 0, 0, -1, -1, -1]
+    # "other" holds at most max_outlier_share of the rows (1 of 7 here): the farthest row goes there,
+    # the others join their nearest theme, as the fit's own outlier rule does
+    assert PlaceInThemes(given, threshold=1.01, max_outlier_share=0.15).fit(X).labels_.tolist() == [1, 1, 0, 0, 1, -1, 0]
+    assert PlaceInThemes([0, -1, PLACE], threshold=1.01, max_outlier_share=0.34).fit(X[:3]).labels_.tolist() == [0, -1, 0]
     with pytest.raises(ValueError):
         PlaceInThemes(given[:3], threshold=0.35).fit(X)
 

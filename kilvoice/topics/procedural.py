@@ -15,8 +15,9 @@ How it fits again (``[topics] procedural_refit``): ``"fit"`` (v1, v2) clusters t
 left anew, so the other themes can change with the 70-odd statements left out (on one Senedd seed
 the new fit held two catch-alls where the first held one); ``"keep"`` (v3) keeps the first fit's
 other themes and "other" as they were and places only the procedural theme's remaining statements,
-each in the theme whose centroid is nearest if it is within the stage's outlier threshold, else in
-"other" (:func:`kept_labels`, :class:`KeptThemes`). Keywords, titles and stability are then
+each in the theme whose centroid is nearest, or in "other" when it is below the stage's outlier
+threshold and "other" is not yet at ``max_outlier_share`` (the fit's own rule; :func:`kept_labels`,
+:class:`KeptThemes`). Keywords, titles and stability are then
 computed on the kept themes exactly as after a fit.
 """
 from __future__ import annotations
@@ -91,12 +92,14 @@ def kept_labels(themes, assignments, drop: dict[str, str]) -> dict[str, int]:
 class PlaceInThemes:
     """A clusterer whose clusters are given (``labels``, one per row, :data:`PLACE` for rows to
     place): each row to place joins the cluster whose centroid (in the space it is fitted on) is
-    nearest by cosine when that is at least ``threshold``, else "other" (-1). Labels come out
-    numbered 0..k-1 in the order given, -1 for other."""
+    nearest by cosine, or "other" (-1) when that is below ``threshold``; as in the fit, "other"
+    holds at most ``max_outlier_share`` of the rows, so beyond that the rows to place nearest a
+    centroid join it anyway. Labels come out numbered 0..k-1 in the order given."""
 
-    def __init__(self, labels, threshold: float):
+    def __init__(self, labels, threshold: float, max_outlier_share: float = 1.0):
         self.labels = labels
         self.threshold = threshold
+        self.max_outlier_share = max_outlier_share
 
     def fit(self, X, y=None):
         given = np.asarray(self.labels, dtype=int)
@@ -110,7 +113,11 @@ class PlaceInThemes:
         if kept and place.size:
             sims = space[place] @ centroids_of(space, labels, len(kept)).T
             best = sims.argmax(axis=1)
-            labels[place] = np.where(sims[np.arange(place.size), best] >= self.threshold, best, -1)
+            top = sims[np.arange(place.size), best]
+            labels[place] = best
+            low = np.where(top < self.threshold)[0]
+            room = max(int(np.floor(self.max_outlier_share * len(labels))) - int(np.sum(given == -1)), 0)
+            labels[place[low[np.argsort(top[low], kind="stable")[:room]]]] = -1
         self.labels_ = labels
         self.n_clusters_ = len(kept)
         self.placed_ = {"statements": int(place.size), "to_themes": int(np.sum(labels[place] >= 0))}
@@ -126,7 +133,7 @@ class KeptThemes(ThemeModel):
 
     def _components(self):
         reducer, _ = super()._components()
-        return reducer, PlaceInThemes(self.kept_labels_in, float(self.outlier_threshold))
+        return reducer, PlaceInThemes(self.kept_labels_in, float(self.outlier_threshold), float(self.max_outlier_share))
 
 
 def kept_model(model: ThemeModel, kept: dict[str, int], ids: Sequence[str]) -> KeptThemes:
