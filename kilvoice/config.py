@@ -17,9 +17,9 @@ DEFAULTS: dict = {
     # (pipelines/big-conversation.toml); the resolved file is in every run's manifest.json
     "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
     "segment": {"stage": "kilvoice.segment.sentences.v3"},
-    "embed": {"stage": "kilvoice.embed.static.v2"},
+    "embed": {"stage": "kilvoice.embed.auto.v1"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases4", "group_catch_alls": False},
-    "map": {"stage": "kilvoice.map.learned.v3", "frameworks": ["keep-it-local"]},
+    "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v1"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
     # the note is analysed but never quoted) or, for councils whose policy says so, the whole note

@@ -1,5 +1,5 @@
 """The main job learns from officers' link decisions: confirmed statement links on one run train
-the learned map stage (``kilvoice.map.learned.v3``, the pipeline default) on the next.
+the learned map stage (``kilvoice.map.learned.v4``, the pipeline default) on the next.
 
 Real pipeline, real SQLite store, real decision log; nothing mocked.
 """
@@ -32,7 +32,7 @@ def test_confirmed_statement_links_train_the_next_run(tmp_path):
 
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "project", tmp_path / "out1", [SAMPLES])
     text = pipeline.read_text(encoding="utf-8")
-    assert 'stage = "kilvoice.map.learned.v3"' in text  # the shipped default (v2 + calibrated theme links)
+    assert 'stage = "kilvoice.map.learned.v4"' in text  # the shipped default (v3 + the ONNX theme-link rule)
     pipeline.write_text(re.sub(r"formats = \[.*\]", 'formats = ["json"]', text), encoding="utf-8")
 
     first = run_pipeline(pipeline)

@@ -54,10 +54,33 @@ def test_a_theme_of_chairing_lines_is_caught_after_the_fit():
     def procedural(themes):
         return [t.title for t in themes if t.id.startswith("T") and chairing_keywords(t.keywords)]
 
-    themes, _, rejects, _ = ThemeStage(drop_procedural=False, stability=False).run(stmts, vectors, seed=42)
-    assert procedural(themes), "no procedural theme formed: the test would prove nothing"
+    first, first_assignments, rejects, _ = ThemeStage(drop_procedural=False, stability=False).run(stmts, vectors, seed=42)
+    assert procedural(first), "no procedural theme formed: the test would prove nothing"
     themes, assignments, rejects, info = ThemeStage(stability=False).run(stmts, vectors, seed=42)
     left_out = [r for r in rejects if r.code == "K708"]
     assert not procedural(themes) or len(procedural(themes)) < 2
     assert left_out and info["procedural_left_out"]["statements"] == len(left_out)
     assert not {r.item for r in left_out} & {a.statement_id for a in assignments}
+
+    # procedural_refit = "keep" (topics v3): the first fit's other themes come through whole; only
+    # the procedural theme's remaining statements move (to a theme or "other")
+    themes, assignments, rejects, info = ThemeStage(stability=False, procedural_refit="keep").run(stmts, vectors, seed=42)
+    dropped = {r.item for r in rejects if r.code == "K708"}
+    assert dropped and info["procedural_left_out"]["refit"] == "keep" and not procedural(themes)
+    gone = {t.id for t in first if t.id.startswith("T") and chairing_keywords(t.keywords)}
+    before, after = members(first_assignments), members(assignments)
+    assert len(after) == len(before) - len(gone)
+    moved = {s for tid in gone for s in before[tid]} - dropped
+    assert moved <= set().union(*after.values())  # (here the theme's statements all used its words)
+    for tid, group in before.items():
+        if tid not in gone:  # a kept theme holds exactly its first-fit statements, plus placed ones
+            best = max(after.values(), key=lambda g: len(g & group))
+            assert group <= best and best - group <= moved, (tid, len(group), len(best))
+
+
+def members(assignments) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for a in assignments:
+        if a.primary:
+            out.setdefault(a.theme_id, set()).add(a.statement_id)
+    return out

@@ -38,7 +38,7 @@ from kilvoice.topics.labels import (common_answer, description_phrases, has_word
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
 from kilvoice.topics.groups import form_groups
 from kilvoice.topics.model import ThemeModel
-from kilvoice.topics.procedural import chairing_only, procedural_members
+from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
                                      said_stances, strip_prefix)
@@ -71,7 +71,7 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
-        drop_procedural=True, rescue=False, group_catch_alls=True,
+        drop_procedural=True, rescue=False, group_catch_alls=True, procedural_refit="fit",
     )
     LABELLERS = ("phrases", "phrases2", "phrases3", "phrases4", "keywords", "llm")
 
@@ -92,6 +92,9 @@ class ThemeStage:
         if not (isinstance(fit_sample, int) and not isinstance(fit_sample, bool) and fit_sample >= 0):
             raise KilvoiceError("K705", name="fit_sample", value=fit_sample,
                                 expected="a whole number of statements (0 = fit on all of them)")
+        if self.settings["procedural_refit"] not in REFITS:
+            raise KilvoiceError("K705", name="procedural_refit", value=self.settings["procedural_refit"],
+                                expected=" or ".join(f'"{n}"' for n in REFITS))
         if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
             raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
                                 expected="a share between 0 and 1")
@@ -106,7 +109,8 @@ class ThemeStage:
 
         With ``drop_procedural``, a theme of procedure and turn-taking (half of its top keywords
         chairing words, :mod:`kilvoice.topics.procedural`) loses the statements that use those
-        words (K708) and the themes are fitted again without them."""
+        words (K708) and the themes are fitted again without them (``procedural_refit``:
+        clustered anew, or the first fit's other themes kept: :mod:`kilvoice.topics.procedural`)."""
         result = self._run(statements, embeddings, seed, embed)
         if not self.settings["drop_procedural"]:
             return result
@@ -116,15 +120,17 @@ class ThemeStage:
         if not drop or len(keep) < MIN_STATEMENTS:
             return result
         titles = {t.id: t.title for t in themes}
+        kept = kept_labels(themes, assignments, drop) if self.settings["procedural_refit"] == "keep" else None
         themes, assignments, rejects, info = self._run([statements[i] for i in keep],
-                                                       np.asarray(embeddings)[keep], seed, embed)
+                                                       np.asarray(embeddings)[keep], seed, embed, kept)
         rejects = [Reject(stage=self.name, item=sid, code="K708", reason=Errors.K708) for sid in drop] + rejects
         info["procedural_left_out"] = {"statements": len(drop),
-                                       "themes": sorted({titles[t] for t in drop.values()})}
+                                       "themes": sorted({titles[t] for t in drop.values()}),
+                                       "refit": self.settings["procedural_refit"]}
         info["n_rejected"] = len(rejects)
         return themes, assignments, rejects, info
 
-    def _run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int, embed):
+    def _run(self, statements: Sequence[Statement], embeddings: np.ndarray, seed: int, embed, kept=None):
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         embeddings = np.asarray(embeddings, dtype=np.float32)
@@ -142,6 +148,9 @@ class ThemeStage:
         fitted = fit_rows(len(stmts), self.settings["fit_sample"], seed)
         fit_texts = texts if fitted is None else [texts[i] for i in fitted]
         X = rows[np.arange(len(stmts)) if fitted is None else fitted]
+        # kept: {statement id: theme} of a refit that keeps the first fit's themes (procedural.py)
+        fit_model = (lambda: self.model(seed)) if kept is None else (lambda: kept_model(
+            self.model(seed), kept, [stmts[i].id for i in (range(len(stmts)) if fitted is None else fitted)]))
 
         names = proper_nouns(fit_texts)
         # the statements whose words name the themes: all of them, or (sampled) the fitted ones
@@ -159,7 +168,7 @@ class ThemeStage:
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(self._stability, X, seed, fit_texts, names, memo) if self.settings["stability"] else None
             try:
-                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names, memo=memo))
+                model = fit_model().fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names, memo=memo))
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
@@ -170,7 +179,7 @@ class ThemeStage:
                     vectorizer = make_vectorizer(fit_texts, names, min_statements=1, memo=memo)
                 else:
                     raise
-                model = self.model(seed).fit(X, documents=fit_texts, vectorizer=vectorizer)
+                model = fit_model().fit(X, documents=fit_texts, vectorizer=vectorizer)
             timings["fit"] = time.perf_counter() - t0
             if fitted is None:
                 labels = model.labels_
@@ -574,3 +583,16 @@ class RescuingThemeStage(ThemeStage):
 @register(RescuingThemeStage.name)
 def make_bertopic_stage_v2(**settings) -> RescuingThemeStage:
     return RescuingThemeStage(**settings)
+
+
+class KeepingThemeStage(RescuingThemeStage):
+    """v3: v2 whose refit after leaving out a procedural theme's statements keeps the first fit's
+    other themes and places only that theme's remaining statements (``procedural_refit = "keep"``)."""
+
+    name = "kilvoice.topics.bertopic.v3"
+    DEFAULTS = {**RescuingThemeStage.DEFAULTS, "procedural_refit": "keep"}
+
+
+@register(KeepingThemeStage.name)
+def make_bertopic_stage_v3(**settings) -> KeepingThemeStage:
+    return KeepingThemeStage(**settings)

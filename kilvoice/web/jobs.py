@@ -42,13 +42,14 @@ stage = "kilvoice.segment.sentences.v3"
 min_words = 3
 
 [embed]
-stage = "kilvoice.embed.static.v2"
+stage = "kilvoice.embed.auto.v1"
+max_statements = 5000
 
 [topics]
 stage = "kilvoice.topics.bertopic.v2"
 
 [map]
-stage = "kilvoice.map.learned.v3"
+stage = "kilvoice.map.learned.v4"
 frameworks = ["keep-it-local", "kelvale-corporate-plan", "kelvale-economic-wellbeing"]
 
 [report]
