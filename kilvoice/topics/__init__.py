@@ -23,6 +23,7 @@ counts read from the sample are written "about N". At or below it nothing change
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
@@ -40,8 +41,8 @@ from kilvoice.topics.groups import form_groups
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
-from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, pick_titles, rank_phrases,
-                                     said_stances, strip_prefix)
+from kilvoice.topics.phrases import (GROUP_OTHERS, describe, group_title, mentions, phrase_coverage, pick_titles,
+                                     rank_phrases, said_stances, strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
@@ -480,6 +481,12 @@ class ThemeStage:
                                           child_titles=[children[p].title for p in by_size],
                                           list_max=2 if self.settings["labeller"] == "phrases4" else None))
                 taken.add(titles[-1].lower())
+            if self.settings["labeller"] == "phrases4":
+                # themes that share no phrase (and are more than two) are no group at all: each is
+                # shown alone, rather than under "Other / More / Further community issues"
+                keep = [i for i, t in enumerate(titles) if re.sub(r" \(\d+\)$", "", t) not in GROUP_OTHERS]
+                ranked_groups, keyword_lists, titles = ([xs[i] for i in keep]
+                                                        for xs in (ranked_groups, keyword_lists, titles))
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []
