@@ -37,7 +37,7 @@ from kilvoice.registry import register
 from kilvoice.topics.labels import (common_answer, description_phrases, has_words, keyword_coverage, load_tagger,
                                     make_description, make_titles, make_vectorizer, noun_shares, phrase_list,
                                     pick_keywords, proper_nouns, title_coverage, title_phrases)
-from kilvoice.topics.groups import form_groups
+from kilvoice.topics.groups import form_groups, merge_by_depth
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
@@ -502,19 +502,6 @@ class ThemeStage:
             for p in ps:
                 children[p].parent = pid
         return parents
-
-
-def merge_by_depth(lists: list[list[str]], last: list[bool], depth: int) -> list[str]:
-    """The first words of each list, then the second of each..., down to ``depth``, without
-    repeats. Lists flagged in ``last`` (catch-all themes) come after all the others: a group is
-    named by its children with a subject, not after the one without one."""
-    out: list[str] = []
-    for later in (False, True):
-        for d in range(depth):
-            for words, flag in zip(lists, last):
-                if flag == later and d < len(words) and words[d] not in out:
-                    out.append(words[d])
-    return out
 
 
 def canonical_order(statements: Sequence[Statement], keep: list[int]) -> list[int]:

@@ -31,3 +31,16 @@ def form_groups(centroids: np.ndarray, catch_all: list[bool], group_catch_alls: 
         kept = [p for p in members if not catch_all[p]]
         out += ([kept] if kept else []) + [[p] for p in members if catch_all[p]]
     return out
+
+
+def merge_by_depth(lists: list[list[str]], last: list[bool], depth: int) -> list[str]:
+    """The first words of each list, then the second of each..., down to ``depth``, without
+    repeats. Lists flagged in ``last`` (catch-all themes) come after all the others: a group is
+    named by its children with a subject, not after the one without one."""
+    out: list[str] = []
+    for later in (False, True):
+        for d in range(depth):
+            for words, flag in zip(lists, last):
+                if flag == later and d < len(words) and words[d] not in out:
+                    out.append(words[d])
+    return out
