@@ -19,9 +19,9 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.registry import register
 
 # The largest run the ONNX embedder is used for. Timed on 2 idle cores (9,856 statements, cold), ONNX
-# embeds ~215 texts/s and adds ~4.7 s per 1,000 statements to a static run of ~6.9 s per 1,000, so up
-# to 5,000 statements (+23 s) a run with ONNX stays shorter than the 10,000-statement run with static
-# (68 s), and the Senedd transcripts (~3,040 statements) get the model that keeps their catch-all
+# embeds ~215 texts/s and adds ~4.7 s per 1,000 statements to a static run of ~5.7 s per 1,000, so up
+# to 5,000 statements (about 52 s) a run with ONNX stays shorter than the 10,000-statement run with
+# static (56-58 s on 2 idle cores, 2026-12-02), and the Senedd transcripts (~3,040 statements) get the model that keeps their catch-all
 # under issue 16's bar (docs/PERFORMANCE.md, "onnx19b"; was 3,000 from the loaded-machine estimates
 # of "onnxauto": set max_statements = 3000 to reproduce a run of that day).
 MAX_STATEMENTS = 5000
