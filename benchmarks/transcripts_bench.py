@@ -7,6 +7,9 @@ the right stance, and do themes of a committee transcript stay off procedure?
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
     python benchmarks/transcripts_bench.py themes --seeds=42,1,2          # ... over several seeds: mean, worst
+    python benchmarks/transcripts_bench.py themes --westminster ...       # ... on the invented Westminster-style meetings
+    python benchmarks/transcripts_bench.py filter [--rules=2]             # ... with segment v4's rule set
+    python benchmarks/transcripts_bench.py drops senedd|MIX.csv [N]       # what v4's rules leave out that v3's keep
 
 Statements are resolved from ``../shared/corpora`` (Senedd: meeting, turn and character
 offsets into ``content``) and ``corpora/samples/notes`` (file, utterance, offsets); the label
@@ -35,7 +38,10 @@ SENEDD = SHARED / "senedd-committee" / "turns.csv"
 LABELS = ROOT / "benchmarks" / "labels"
 PROCEDURAL = {"question", "questions", "member", "members", "chair", "thank", "thanks", "okay", "right", "fine",
               "point", "points", "item", "meeting", "committee", "minister", "morning", "afternoon", "session",
-              "evidence", "ask", "answer", "yes", "yeah", "absolutely", "indeed", "sure", "good", "honourable"}
+              "evidence", "ask", "answer", "yes", "yeah", "absolutely", "indeed", "sure", "good", "honourable",
+              # a Westminster-style committee's (westminster16)
+              "hon", "friend", "friends", "gentleman", "lady", "switch", "short", "supplementary", "order", "clause",
+              "amendment", "amendments"}
 
 
 def _sentences(text: str, rules: int = 1) -> list[tuple[int, int]]:
@@ -231,17 +237,20 @@ def procedural(keywords: list[str]) -> bool:
     return bool(top) and hits * 2 >= len(top)
 
 
-def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None) -> dict:
+def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None,
+           dataset: str = "senedd") -> dict:
     """Run benchmarks/senedd-committee.toml (or a copy of it, ``pipeline``, e.g. with ``[embed]``
     switched) on ../shared (unless a result exists in ``work``) and measure its themes. ``seed``
-    replaces the pipeline file's seed (the theme stage's k-means draws)."""
+    replaces the pipeline file's seed (the theme stage's k-means draws). ``dataset`` "westminster":
+    the invented Westminster-style meetings (``westminster-committee.txt``) read the same way."""
     work = work or Path("/tmp/kilvoice-senedd")
     out_dir = work / "report"
     if rerun or not (out_dir / "report.json").exists():
         work.mkdir(parents=True, exist_ok=True)
         toml = (pipeline or ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
         toml = toml.replace('"/tmp/kilvoice-senedd/', json.dumps(str(work))[:-1] + "/")
-        toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
+        turns = write_westminster_csv(work / "turns.csv") if dataset == "westminster" else SENEDD
+        toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(turns)))
         if seed is not None:
             toml = re.sub(r"(?m)^seed = \d+$", f"seed = {seed}", toml)
         (work / "pipeline.toml").write_text(toml, encoding="utf-8")
@@ -349,7 +358,23 @@ def roles_eval() -> dict:
             tp, fp, fn, tn = tp + (gold and pred), fp + (pred and not gold), fn + (gold and not pred), tn + (not gold and not pred)
             lost_turns += k if pred and not gold else 0
     return {"facilitator_precision": round(tp / max(tp + fp, 1), 3), "facilitator_recall": round(tp / max(tp + fn, 1), 3),
-            "speakers": tp + fp + fn + tn, "witness_turns_taken_for_facilitator": lost_turns}
+            "speakers": tp + fp + fn + tn, "witness_turns_taken_for_facilitator": lost_turns,
+            "westminster": westminster_roles()}
+
+
+def westminster_roles() -> dict:
+    """Speaker-level roles on the invented Westminster-style meetings: gold is the "@!" mark;
+    a label with a question number before it ("Q46 Jo Bell") is scored as the label it stands for."""
+    from kilvoice.ingest.formats.roles import inferred_facilitators, speaker_label
+
+    pairs = []
+    for rows in westminster_meetings().values():
+        side = inferred_facilitators([(r["speaker"] or None, r["content"]) for r in rows])
+        gold = {r["speaker"]: r["facilitator"] for r in rows if r["speaker"]}
+        pairs += [(g, sp in side or speaker_label(sp) in side) for sp, g in gold.items()]
+    tp, fp, fn = (sum(g and p for g, p in pairs), sum(p and not g for g, p in pairs), sum(g and not p for g, p in pairs))
+    return {"speaker_labels": len(pairs), "facilitator_precision": round(tp / max(tp + fp, 1), 3),
+            "facilitator_recall": round(tp / max(tp + fn, 1), 3)}
 
 
 if __name__ == "__main__":
@@ -372,14 +397,15 @@ if __name__ == "__main__":
     elif cmd == "themes":
         # --pipeline PATH: a copy of senedd-committee.toml; --work DIR: its store and report (default /tmp/kilvoice-senedd)
         opt = {k: Path(sys.argv[sys.argv.index(k) + 1]) for k in ("--pipeline", "--work") if k in sys.argv}
+        dataset = "westminster" if "--westminster" in sys.argv else "senedd"
         seeds = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--seeds=")), None)
         if seeds is None:
-            print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work")), indent=1,
+            print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work"), None, dataset), indent=1,
                              default=str))
         else:  # the share over several seeds: mean and worst, not one draw
             shares = {}
             for seed in (int(x) for x in seeds.split(",")):
-                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed)
+                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed, dataset)
                 shares[seed] = result["share"]
                 print(seed, result["share"], [r[:3] for r in result["catch_alls"]], file=sys.stderr)
             print(json.dumps({"shares": shares, "mean": round(sum(shares.values()) / len(shares), 3),
