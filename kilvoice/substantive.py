@@ -119,16 +119,21 @@ WELCOME = re.compile(r"\b(?:(?:it is|it's|it’s) (?:a |an )?(?:real )?(?:pleasu
 # "I am [PERSON_2], chair of the Association of ...", "[PERSON_3], Rural Transport Action."
 # a name: a redaction placeholder, or two to four capitalised words ("Recently, environment
 # secretary ..." is not one), or one after a title or "I am"
-_NAME = (r"(?:\[[A-Z][A-Z_]*(?:_\d+)?\]|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}|"
-         r"(?:(?i:dr|professor|prof|mr|mrs|ms|miss|sir|dame|councillor|cllr)\.?\s+)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})")
-INTRODUCTION = re.compile(
-    r"^(?:(?i:i am|i'm|i’m|my name is|this is)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}|" + _NAME + r"),\s+(?:"
-    r"(?i:(?:and\s+)?(?:i'?m\s+|i am\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"(?:director|chief|chair|chairman|chairwoman|chairperson|head|professor|lecturer|manager|officer|lead|"
-    r"president|secretary|adviser|advisor|co-?ordinator|founder|trustee|deputy|commissioner|minister|"
-    r"governor|principal|consultant|researcher|fellow|partner|representative|spokesperson|clerk|convenor|convener)\b)"
-    r"|(?:\[[A-Z][A-Z_]*(?:_\d+)?\]|[A-Z][\w'’&-]*)(?:\s+(?:(?i:of|for|and|the|in|on)|[A-Z][\w'’&-]*|"
-    r"\[[A-Z][A-Z_]*(?:_\d+)?\]))*\s*[.]?\s*$)")
+_PLACE = r"\[[A-Z][A-Z_]*(?:_\d+)?\]"
+_TITLED = (r"(?:(?i:dr|professor|prof|mr|mrs|ms|miss|sir|dame|councillor|cllr)\.?\s+)"
+           r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
+_NAME = (r"(?:(?i:i am|i'm|i’m|my name is|this is)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}|" + _PLACE + "|"
+         + _TITLED + r"|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})")
+_POST = (r"(?i:(?:and\s+)?(?:i'?m\s+|i am\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,4}?"
+         r"(?:director|chief|chair|chairman|chairwoman|chairperson|head|professor|lecturer|manager|officer|lead|"
+         r"president|secretary|adviser|advisor|co-?ordinator|founder|trustee|deputy|commissioner|minister|"
+         r"governor|principal|consultant|researcher|fellow|partner|representative|spokesperson|clerk|convenor|convener)\b)")
+# an organisation's name alone after a person's ("[PERSON_3], Rural Transport Action."): only after a
+# placeholder or a title, so that "Friendly Staff, Lovely Nurses." is not taken for one
+_ORGANISATION = (r"(?:" + _PLACE + r"|[A-Z][\w'’&-]*)(?:\s+(?:(?i:of|for|and|the|in|on)|[A-Z][\w'’&-]*|" + _PLACE
+                 + r"))*\s*[.]?\s*$")
+INTRODUCTION = re.compile(r"^(?:" + _NAME + r",\s+" + _POST + r"|(?:" + _PLACE + "|" + _TITLED + r"),\s+"
+                          + _ORGANISATION + ")")
 _CLAIM = re.compile(r"\b(?:is|was|are|were|has|have|had|will|would|said|says|told|think|thought|do|does|did|can|could|"
                     r"should|must|need|needs|want|wants|feel|felt|get|got|make|made)\b", re.I)
 _SELF = re.compile(r"\b(?:i am|i'm|i’m|my name is|this is)\b", re.I)

@@ -50,6 +50,7 @@ def bench():
     ("Could we switch to LED street lights to save money?", "resident", None),
     ("The short answer is that we do not have enough GPs.", "resident", None),
     ("Wakefield Council, the chief executive never answers letters.", "resident", None),
+    ("Friendly Staff, Lovely Nurses.", "resident", None),
     ("Recently, environment secretary George Eustice authorised the use of dangerous pesticides.", "resident", None),
     ("Nobody ordered that the library should close, it just happened.", "resident", None),
     ("Supplementary schools on Saturdays keep the children's languages alive.", "resident", None),
