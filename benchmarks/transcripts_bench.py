@@ -7,6 +7,9 @@ the right stance, and do themes of a committee transcript stay off procedure?
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
     python benchmarks/transcripts_bench.py themes --seeds=42,1,2          # ... over several seeds: mean, worst
+    python benchmarks/transcripts_bench.py themes --westminster ...       # ... on the invented Westminster-style meetings
+    python benchmarks/transcripts_bench.py filter [--rules=2]             # ... with segment v4's rule set
+    python benchmarks/transcripts_bench.py drops senedd|MIX.csv [N]       # what v4's rules leave out that v3's keep
 
 Statements are resolved from ``../shared/corpora`` (Senedd: meeting, turn and character
 offsets into ``content``) and ``corpora/samples/notes`` (file, utterance, offsets); the label
@@ -35,15 +38,18 @@ SENEDD = SHARED / "senedd-committee" / "turns.csv"
 LABELS = ROOT / "benchmarks" / "labels"
 PROCEDURAL = {"question", "questions", "member", "members", "chair", "thank", "thanks", "okay", "right", "fine",
               "point", "points", "item", "meeting", "committee", "minister", "morning", "afternoon", "session",
-              "evidence", "ask", "answer", "yes", "yeah", "absolutely", "indeed", "sure", "good", "honourable"}
+              "evidence", "ask", "answer", "yes", "yeah", "absolutely", "indeed", "sure", "good", "honourable",
+              # a Westminster-style committee's (westminster16)
+              "hon", "friend", "friends", "gentleman", "lady", "switch", "short", "supplementary", "order", "clause",
+              "amendment", "amendments"}
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the statements v1-v3 segmentation makes of one utterance's text."""
+def _sentences(text: str, rules: int = 1) -> list[tuple[int, int]]:
+    """(start, end) of the statements v1-v3 segmentation (``rules`` 2: v4's) makes of one utterance's text."""
     from kilvoice.segment import SentenceSegmenter
     from kilvoice.records import Utterance
 
-    seg = SentenceSegmenter(roles=("resident", "conversationalist", "unknown"))
+    seg = SentenceSegmenter(roles=("resident", "conversationalist", "unknown"), rules=rules)
     sts, _ = seg.run("x", [Utterance(index=0, text=text)])
     out, pos = [], 0
     for st in sts:
@@ -94,7 +100,67 @@ def note_statements() -> list[dict]:
     return out
 
 
-def resolve(kind: str) -> dict[str, dict]:
+WESTMINSTER = LABELS / "westminster-committee.txt"
+
+
+def westminster_meetings(path: Path = WESTMINSTER) -> dict[str, list[dict]]:
+    """The invented Westminster-style meetings of ``benchmarks/labels/westminster-committee.txt``:
+    {meeting: [turn rows]}, each row with ``speaker``, ``content``, ``facilitator`` (gold role)
+    and ``spans`` ((start, end, substantive) of each labelled line in ``content``)."""
+    meetings: dict[str, list[dict]] = {}
+    rows: list[dict] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("# ") or line == "#":
+            continue
+        if line.startswith("## "):
+            rows = meetings.setdefault(line[3:].strip(), [])
+        elif line.startswith("@"):
+            name = line[1:].strip()
+            rows.append({"turn": len(rows), "speaker": name.lstrip("!").strip(), "content": "",
+                         "facilitator": name.startswith("!"), "spans": []})
+        elif line[:2] in ("+ ", "- "):
+            row = rows[-1]
+            start = len(row["content"]) + (1 if row["content"] else 0)
+            row["content"] = (row["content"] + " " + line[2:].strip()).strip()
+            row["spans"].append((start, len(row["content"]), line[0] == "+"))
+        else:
+            raise ValueError(f"{path.name}: a line must start with ##, @, '+ ' or '- ': {line[:40]!r}")
+    return meetings
+
+
+def write_westminster_csv(out: Path) -> Path:
+    """The meetings as a turns table read like the Senedd set (``--map text=content,speaker=speaker,id=meeting_id``)."""
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["meeting_id", "turn", "speaker", "content"])
+        for mid, rows in westminster_meetings().items():
+            for r in rows:
+                w.writerow([mid, r["turn"], r["speaker"], r["content"]])
+    return out
+
+
+def westminster_statements(rules: int = 2) -> list[dict]:
+    """Every statement of the Westminster-style meetings, cut as segment v3 (``rules`` 1) or v4
+    (2) cut them, with its gold label (it overlaps a "+" line), the inferred role and the gold role."""
+    from kilvoice.ingest.formats.roles import inferred_facilitators, speaker_label
+
+    out = []
+    for mid, rows in westminster_meetings().items():
+        side = inferred_facilitators([(r["speaker"] or None, r["content"]) for r in rows])
+        for r in rows:
+            for start, end in _sentences(r["content"], rules):
+                gold = any(s < end and start < e and sub for s, e, sub in r["spans"])
+                role = ("conversationalist" if speaker_label(r["speaker"]) in side
+                        else ("resident" if r["speaker"] else "unknown"))
+                out.append({"key": f"{mid}:{r['turn']}:{start}:{end}", "text": r["content"][start:end],
+                            "speaker": r["speaker"], "role": role, "gold": gold and not r["facilitator"],
+                            "gold_role": "conversationalist" if r["facilitator"] else "resident"})
+    return out
+
+
+def resolve(kind: str, rules: int = 1) -> dict[str, dict]:
+    if kind == "westminster":
+        return {s["key"]: s for s in westminster_statements(rules)}
     return {s["key"]: s for s in (senedd_statements() if kind in ("senedd", "stance") else note_statements())}
 
 
@@ -116,7 +182,21 @@ def read_labels(name: str) -> list[dict]:
         return [r for r in csv.DictReader(fh) if not r["key"].startswith("#")]
 
 
-def filter_eval() -> dict:
+def _scores(rows: list[tuple[bool, str | None]]) -> dict:
+    """Precision and recall of "substantive" from (gold, reason code) pairs; views lost and
+    non-views kept, by code."""
+    tp = sum(g and c is None for g, c in rows)
+    fp = sum(not g and c is None for g, c in rows)
+    fn = sum(g and c is not None for g, c in rows)
+    return {"n": len(rows), "substantive": tp + fn, "precision": round(tp / max(tp + fp, 1), 3),
+            "recall": round(tp / max(tp + fn, 1), 3), "kept_not_substantive": fp,
+            "lost_by_code": dict(Counter(c for g, c in rows if g and c)),
+            "left_out_by_code": dict(Counter(c for g, c in rows if not g and c))}
+
+
+def filter_eval(rules: int = 1) -> dict:
+    """The filter (rule set ``rules``) on the labelled Senedd and notes statements (dev, test,
+    all) and on the invented Westminster-style meetings (all: no rule was set on a split of them)."""
     from kilvoice.substantive import reason
 
     results = {}
@@ -124,24 +204,12 @@ def filter_eval() -> dict:
         pool = resolve(kind)
         rows = read_labels(name)
         for split in ("dev", "test", "all"):
-            tp = fp = fn = tn = 0
-            codes: Counter = Counter()
-            for r in rows:
-                if split != "all" and r["split"] != split:
-                    continue
-                s = pool[r["key"]]
-                code = reason(s["text"], s["role"])
-                gold, pred = r["substantive"] == "1", code is None
-                tp += gold and pred
-                fp += pred and not gold
-                fn += gold and not pred
-                tn += not gold and not pred
-                if gold and not pred:
-                    codes[code] += 1
-            results[f"{kind}/{split}"] = {
-                "n": tp + fp + fn + tn, "substantive": tp + fn,
-                "precision": round(tp / max(tp + fp, 1), 3), "recall": round(tp / max(tp + fn, 1), 3),
-                "lost_by_code": dict(codes)}
+            results[f"{kind}/{split}"] = _scores([
+                (r["substantive"] == "1", reason(pool[r["key"]]["text"], pool[r["key"]]["role"], rules))
+                for r in rows if split == "all" or r["split"] == split])
+    west = westminster_statements(rules)
+    results["westminster/all"] = _scores([(s["gold"], reason(s["text"], s["role"], rules)) for s in west])
+    results["westminster/gold-roles"] = _scores([(s["gold"], reason(s["text"], s["gold_role"], rules)) for s in west])
     return results
 
 
@@ -169,17 +237,20 @@ def procedural(keywords: list[str]) -> bool:
     return bool(top) and hits * 2 >= len(top)
 
 
-def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None) -> dict:
+def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None,
+           dataset: str = "senedd") -> dict:
     """Run benchmarks/senedd-committee.toml (or a copy of it, ``pipeline``, e.g. with ``[embed]``
     switched) on ../shared (unless a result exists in ``work``) and measure its themes. ``seed``
-    replaces the pipeline file's seed (the theme stage's k-means draws)."""
+    replaces the pipeline file's seed (the theme stage's k-means draws). ``dataset`` "westminster":
+    the invented Westminster-style meetings (``westminster-committee.txt``) read the same way."""
     work = work or Path("/tmp/kilvoice-senedd")
     out_dir = work / "report"
     if rerun or not (out_dir / "report.json").exists():
         work.mkdir(parents=True, exist_ok=True)
         toml = (pipeline or ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
         toml = toml.replace('"/tmp/kilvoice-senedd/', json.dumps(str(work))[:-1] + "/")
-        toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(SENEDD)))
+        turns = write_westminster_csv(work / "turns.csv") if dataset == "westminster" else SENEDD
+        toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(turns)))
         if seed is not None:
             toml = re.sub(r"(?m)^seed = \d+$", f"seed = {seed}", toml)
         (work / "pipeline.toml").write_text(toml, encoding="utf-8")
@@ -237,6 +308,38 @@ def measure(report: dict, quotes: dict[str, list[str]] | None = None) -> dict:
             "themes": rows, "non_substantive_quotes": bad_quotes, "segment_rejects": dict(rejects)}
 
 
+def rule_drops(source: str) -> dict:
+    """What rule set 2 (segment v4) leaves out that rule set 1 (v3) keeps, on ``source``: "senedd"
+    (every statement, with roles) or a CSV of notes (``mix_notes.py 600 X.csv --seed N``), by the
+    new rule that fires; and the statements v4 cuts differently ("hon.", "No. 4")."""
+    from kilvoice import substantive as sub
+
+    if source == "senedd":
+        pool = [(s["text"], s["role"]) for s in senedd_statements()]
+        texts = [r["content"] for rows in senedd_turns().values() for r in rows]
+    else:
+        from kilvoice.ingest.formats import Context, iter_notes
+
+        texts, pool = [], []
+        for note in iter_notes(Path(source), Context(source=source, display=Path(source).name)):
+            for u in note.utterances:
+                texts.append(u.text)
+                pool += [(u.text[a:b], u.role) for a, b in _sentences(u.text)]
+    by_rule: Counter = Counter()
+    dropped = []
+    for text, role in pool:
+        old, new = sub.reason(text, role, 1), sub.reason(text, role, 2)
+        if old is None and new is not None:
+            plain = sub.speech_text(text, hedges=False)
+            rule = ("record" if sub._RECORD.found(plain) else "chamber" if sub._CHAMBER.found(plain)
+                    else "welcome" if sub._WELCOME.found(plain) else "introduction")
+            by_rule[rule] += 1
+            dropped.append((rule, new, text))
+    recut = sum(_sentences(t, 1) != _sentences(t, 2) for t in texts if "." in t and re.search(r"(?i)\bhon\.|\bno\.\s*\d", t))
+    return {"statements": len(pool), "dropped_by_new_rules": dict(by_rule), "utterances_cut_differently": recut,
+            "dropped": dropped}
+
+
 def roles_eval() -> dict:
     """Speaker-level: the chair and questioning members (committee members, not the ministers
     and witnesses they question) against the inferred facilitator side."""
@@ -255,30 +358,54 @@ def roles_eval() -> dict:
             tp, fp, fn, tn = tp + (gold and pred), fp + (pred and not gold), fn + (gold and not pred), tn + (not gold and not pred)
             lost_turns += k if pred and not gold else 0
     return {"facilitator_precision": round(tp / max(tp + fp, 1), 3), "facilitator_recall": round(tp / max(tp + fn, 1), 3),
-            "speakers": tp + fp + fn + tn, "witness_turns_taken_for_facilitator": lost_turns}
+            "speakers": tp + fp + fn + tn, "witness_turns_taken_for_facilitator": lost_turns,
+            "westminster": westminster_roles()}
+
+
+def westminster_roles() -> dict:
+    """Speaker-level roles on the invented Westminster-style meetings: gold is the "@!" mark;
+    a label with a question number before it ("Q46 Jo Bell") is scored as the label it stands for."""
+    from kilvoice.ingest.formats.roles import inferred_facilitators, speaker_label
+
+    pairs = []
+    for rows in westminster_meetings().values():
+        side = inferred_facilitators([(r["speaker"] or None, r["content"]) for r in rows])
+        gold = {r["speaker"]: r["facilitator"] for r in rows if r["speaker"]}
+        pairs += [(g, sp in side or speaker_label(sp) in side) for sp, g in gold.items()]
+    tp, fp, fn = (sum(g and p for g, p in pairs), sum(p and not g for g, p in pairs), sum(g and not p for g, p in pairs))
+    return {"speaker_labels": len(pairs), "facilitator_precision": round(tp / max(tp + fp, 1), 3),
+            "facilitator_recall": round(tp / max(tp + fn, 1), 3)}
 
 
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "filter"
     if cmd == "sample":
         sample(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100)
-    elif cmd == "filter":
-        print(json.dumps(filter_eval(), indent=1))
+    elif cmd == "filter":  # --rules=2: segment v4's rule set
+        rules = int(next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), 1))
+        print(json.dumps(filter_eval(rules), indent=1))
     elif cmd == "stance":
         print(json.dumps(stance_eval(), indent=1))
+    elif cmd == "drops":  # drops senedd | MIX.csv [N]: what v4's rules leave out that v3's keep, N of them shown
+        result = rule_drops(sys.argv[2])
+        shown = result.pop("dropped")
+        print(json.dumps(result, indent=1))
+        for rule, code, text in random.Random(16).sample(shown, min(len(shown), int(sys.argv[3]) if len(sys.argv) > 3 else 30)):
+            print(rule, code, text, sep="\t")
     elif cmd == "roles":
         print(json.dumps(roles_eval(), indent=1))
     elif cmd == "themes":
         # --pipeline PATH: a copy of senedd-committee.toml; --work DIR: its store and report (default /tmp/kilvoice-senedd)
         opt = {k: Path(sys.argv[sys.argv.index(k) + 1]) for k in ("--pipeline", "--work") if k in sys.argv}
+        dataset = "westminster" if "--westminster" in sys.argv else "senedd"
         seeds = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--seeds=")), None)
         if seeds is None:
-            print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work")), indent=1,
+            print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work"), None, dataset), indent=1,
                              default=str))
         else:  # the share over several seeds: mean and worst, not one draw
             shares = {}
             for seed in (int(x) for x in seeds.split(",")):
-                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed)
+                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed, dataset)
                 shares[seed] = result["share"]
                 print(seed, result["share"], [r[:3] for r in result["catch_alls"]], file=sys.stderr)
             print(json.dumps({"shares": shares, "mean": round(sum(shares.values()) / len(shares), 3),

@@ -98,7 +98,7 @@ class Errors:
             "first question); it is context, not a resident's view, and was left out of the themes")
     # K655-K679: statements that are not substantive (kilvoice.substantive), left out of the themes
     K655 = "backchannel or filler (\"yeah\", \"mm\", \"right, okay\"); not a view, left out of the themes"
-    K656 = "a greeting, thanks or farewell; not a view, left out of the themes"
+    K656 = "a greeting, thanks or farewell (or a speaker giving their name and post); not a view, left out of the themes"
     K657 = ("procedure or chairing (agenda, declarations, \"move on to item 3\", \"I'll bring in ...\"); "
             "not a view, left out of the themes")
     K658 = ("said by the facilitator or chair (a question or prompt), not by a resident; left out of the themes. "

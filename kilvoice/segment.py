@@ -181,15 +181,22 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def _mask(text: str) -> tuple[str, list[str]]:
-    """Hide redaction placeholders from the sentencizer, which splits "[PHONE_1]" apart."""
+# abbreviations that never end a sentence, which the sentencizer ends one at: "my hon. Friend",
+# "amendment No. 4" (segment v4)
+_NO_END = re.compile(r"\b(?:[Hh]on|HON)\.(?=\s+\S)|\bN[Oo]\.(?=\s*\d)")
+
+
+def _mask(text: str, abbreviations: bool = False) -> tuple[str, list[str]]:
+    """Hide redaction placeholders from the sentencizer, which splits "[PHONE_1]" apart (and,
+    with ``abbreviations``, "hon." and "No." before a number, where it ends a sentence)."""
     held: list[str] = []
 
     def keep(m):
         held.append(m.group(0))
         return f"Kvph{len(held) - 1}x"
 
-    return _PLACEHOLDER.sub(keep, text), held
+    text = _PLACEHOLDER.sub(keep, text)
+    return (_NO_END.sub(keep, text) if abbreviations and "." in text else text), held
 
 
 def _unmask(text: str, held: list[str]) -> str:
@@ -224,8 +231,10 @@ class SentenceSegmenter:
     tagger; without it nothing is left out)."""
 
     def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
-                 opening_context: bool = False, substantive: bool = False, point_words: int = 0):
+                 opening_context: bool = False, substantive: bool = False, point_words: int = 0,
+                 rules: int = 1):
         self.min_words = min_words
+        self.rules = rules  # the substantive rule set (kilvoice.substantive.RULES); v4's 2 also keeps "hon." whole
         self.max_words = max_words
         self.roles = tuple(roles)
         self.opening_context = opening_context
@@ -242,7 +251,7 @@ class SentenceSegmenter:
             kept: list[Statement] = []
             sentences: list[str] = []
             for piece in _pieces(utt.text):
-                masked, held = _mask(piece)
+                masked, held = _mask(piece, self.rules >= 2)
                 for sent in split_sentences(masked):
                     s = _unmask(sent, held)
                     if not s:
@@ -260,7 +269,7 @@ class SentenceSegmenter:
                 if word_count(s) == 0:
                     rejects.append(Reject("segment", sid, "empty", "no words left after redaction"))
                     continue
-                code = substantive_reason(s, utt.role) if self.substantive else None
+                code = substantive_reason(s, utt.role, self.rules) if self.substantive else None
                 if code:
                     rejects.append(Reject("segment", sid, code, getattr(Errors, code)))
                     continue
@@ -341,3 +350,15 @@ def make_segmenter_v3(min_words: int = 3, max_words: int = 80, roles: list[str] 
     return SentenceSegmenter(min_words=min_words, max_words=max_words,
                              roles=tuple(roles) if roles else ("resident", "unknown"),
                              opening_context=opening_context, substantive=substantive, point_words=point_words)
+
+
+@register("kilvoice.segment.sentences.v4")
+def make_segmenter_v4(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True, substantive: bool = True, point_words: int = 60) -> SentenceSegmenter:
+    """v3 with the substantive rules of a Westminster-style committee (rule set 2: the clerk's
+    record, turn management, introductions, more deferrals; :mod:`kilvoice.substantive`) and
+    "hon." / "No. 4" kept inside their sentence."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context, substantive=substantive, point_words=point_words,
+                             rules=2)

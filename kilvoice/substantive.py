@@ -20,6 +20,17 @@ reports precision and recall on the test half):
 - K659 fragments: no content word left, a cut-off of under six words ("So the —"), or a
   piece cut off at both ends ("—or they can be in a zone or they can—").
 
+Rule sets (``rules``): 1, segment v3's; 2 (segment v4) adds what a Westminster-style committee
+transcript says besides evidence: the clerk's record of a bill committee ("Question put and
+agreed to.", "The Committee divided: Ayes 6, Noes 9.", "Amendment, by leave, withdrawn.",
+"Adjourned till Thursday ..."), turn management ("Can I switch to workforce?", "A short
+question and a short answer, please", "I call Mr ...", "the Member for X has a
+supplementary"), a witness introducing themselves ("[PERSON_1], director of primary care at
+..."), "a pleasure to be here", and deferrals in other words ("I don't have the exact figure
+with me", "I cannot give him a date", "place a copy in the Library"). Set on the invented
+Westminster-style meetings (``benchmarks/labels/westminster-committee.txt``); the Senedd and
+notes labels did not move (docs/PERFORMANCE.md, "westminster16").
+
 :func:`speech_text` is the text used for embedding and keywords: disfluencies ("erm",
 "you know", "I, I think") removed. Quotes keep the words as spoken (redacted).
 """
@@ -81,6 +92,54 @@ PROCEDURE = re.compile(
     r"(?:pleasure|privilege) to serve|(?:mr|madam|mrs|ms) (?:chair(?:man)?|speaker|deputy speaker)|"
     r"order,? order|(?:new )?clause \d+|amendment (?:\d+|no\.)|sitting (?:suspended|adjourned)|"
     r"adjourn(?:ed|ment)? (?:the|this|our) (?:debate|meeting|sitting|committee)|point of order)\b", re.I)
+# rules 2: the clerk's record of a bill committee: a longer line is still procedure (as BUSINESS)
+_RECORD_FORMS = (
+    r"(?:the )?committee divided|ayes,? \d+|noes,? \d+|division no\.? \d|question accordingly|"
+    r"question (?:put|proposed),? that|question put and|question (?:agreed to|negatived)|by leave,? withdrawn|"
+    r"ordered, that|ordered to stand part|adjourned (?:till|until)|examination of witnesses|"
+    r"sitting (?:resumed|suspended)")
+RECORD = re.compile(r"\b(?:" + _RECORD_FORMS + r")\b", re.I)
+# rules 2: a Westminster-style committee's record, turn management and deferrals (K657)
+CHAMBER = re.compile(
+    r"\b(?:" + _RECORD_FORMS + r"|line-by-line|(?:we'?ll|we will|i'?ll|i will|let'?s) (?:now |just )?(?:suspend|adjourn)|"
+    r"(?:can|could|may|let) (?:i|me) (?:just |now |quickly )?(?:switch|turn|move|pick up|go back|return) (?:to|on)|"
+    r"(?:short|brief|quick|concise) questions?|supplementar(?:y|ies)(?=\s*(?:[.?,!]|$))|"
+    r"(?:short|brief|quick|concise) (?:answers?|responses?),? please|(?:short|brief|quick|concise) answers|"
+    r"i call (?:on )?(?:the (?:minister|member|hon)|mr|mrs|ms|miss|dr|sir|dame|\[person)|"
+    r"(?:pleasure|privilege) to see you in the chair|"
+    r"(?:place|deposit|lay) (?:a copy|copies)|"
+    r"(?:haven't|have not|don't have|do not have) (?:got )?(?:the|those|that) (?:exact |precise )?"
+    r"(?:figures?|numbers?|details?)|"
+    r"(?:can't|cannot|can not|couldn't|could not) give (?:you|him|her|them|the committee|the member) "
+    r"(?:a|an|the) (?:date|figure|number|timescale|timetable|answer))\b", re.I)
+# rules 2: courtesies of a witness or minister arriving (K656)
+WELCOME = re.compile(r"\b(?:(?:it is|it's|it’s) (?:a |an )?(?:real )?(?:pleasure|privilege|honour) to be "
+                     r"(?:here|with you|before (?:you|the committee))|thank you for (?:having|inviting) (?:me|us))\b", re.I)
+# rules 2: a speaker introducing themselves, "[PERSON_1], director of primary care at the ICB",
+# "I am [PERSON_2], chair of the Association of ...", "[PERSON_3], Rural Transport Action."
+# a name: a redaction placeholder, or two to four capitalised words ("Recently, environment
+# secretary ..." is not one), or one after a title or "I am"
+_PLACE = r"\[[A-Z][A-Z_]*(?:_\d+)?\]"
+_TITLED = (r"(?:(?i:dr|professor|prof|mr|mrs|ms|miss|sir|dame|councillor|cllr)\.?\s+)"
+           r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
+_NAME = (r"(?:(?i:i am|i'm|i’m|my name is|this is)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}|" + _PLACE + "|"
+         + _TITLED + r"|[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})")
+_POST = (r"(?i:(?:and\s+)?(?:i'?m\s+|i am\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,4}?"
+         r"(?:director|chief|chair|chairman|chairwoman|chairperson|head|professor|lecturer|manager|officer|lead|"
+         r"president|secretary|adviser|advisor|co-?ordinator|founder|trustee|deputy|commissioner|minister|"
+         r"governor|principal|consultant|researcher|fellow|partner|representative|spokesperson|clerk|convenor|convener)\b)")
+# an organisation's name alone after a person's ("[PERSON_3], Rural Transport Action."): only after a
+# placeholder or a title, so that "Friendly Staff, Lovely Nurses." is not taken for one
+_ORGANISATION = (r"(?:" + _PLACE + r"|[A-Z][\w'’&-]*)(?:\s+(?:(?i:of|for|and|the|in|on)|[A-Z][\w'’&-]*|" + _PLACE
+                 + r"))*\s*[.]?\s*$")
+INTRODUCTION = re.compile(r"^(?:" + _NAME + r",\s+" + _POST + r"|(?:" + _PLACE + "|" + _TITLED + r"),\s+"
+                          + _ORGANISATION + ")")
+_CLAIM = re.compile(r"\b(?:is|was|are|were|has|have|had|will|would|said|says|told|think|thought|do|does|did|can|could|"
+                    r"should|must|need|needs|want|wants|feel|felt|get|got|make|made)\b", re.I)
+_SELF = re.compile(r"\b(?:i am|i'm|i’m|my name is|this is)\b", re.I)
+_FINITE = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # Penn tags of a verb that makes a claim
+INTRODUCTION_WORDS = 16  # an introduction is a name and a post, not a paragraph
+RULES = (1, 2)
 # the committee's business itself: a longer line is still procedure
 BUSINESS = re.compile(r"\b(?:item (?:\d+|one|two|three|four|five)|agenda|declarations? of interest|standing order|"
                       r"apologies|moving on|move on to|questions? (?:are |is )?from|bring in|evidence session)\b", re.I)
@@ -111,6 +170,7 @@ FRAGMENT_WORDS = 12  # a piece cut off at one end and shorter than this has no c
 REASONS = ("K655", "K656", "K657", "K658", "K659")
 
 _PROCEDURE, _GREETING, _BUSINESS = _Folded(PROCEDURE), _Folded(GREETING), _Folded(BUSINESS)
+_CHAMBER, _WELCOME, _RECORD = _Folded(CHAMBER), _Folded(WELCOME), _Folded(RECORD)
 
 
 def _tokens(text: str) -> list[str]:
@@ -121,26 +181,26 @@ def _content(tokens: list[str], drop: frozenset = frozenset()) -> list[str]:
     return [t for t in tokens if t not in STOP and t not in BACKCHANNEL and t not in drop and len(t) > 1]
 
 
-def reason(text: str, role: str = "resident") -> str | None:
+def reason(text: str, role: str = "resident", rules: int = 1) -> str | None:
     """Why ``text`` (one redacted statement) is not substantive: a code in :data:`REASONS`,
     or None when it carries a view. ``role`` is the speaker's role (``conversationalist`` is
-    the facilitator side)."""
+    the facilitator side); ``rules`` the rule set (see the module docstring)."""
     if role == "conversationalist":
         return "K658"
     plain = speech_text(text, hedges=False)
     tokens = _tokens(plain)
     if not tokens:  # nothing but hesitations ("Mm, mm.") or no words at all
         return "K655" if _tokens(text) else "K659"
-    greeting = _greeting(plain)
+    greeting = _greeting(plain, rules)
     if all(t in BACKCHANNEL for t in tokens):
         return "K656" if greeting else "K655"
     if len(tokens) <= 10 and all(t in BACKCHANNEL or t in STOP or t in AGREEMENT for t in tokens):
         return "K655"
-    if _PROCEDURE.found(plain):
-        rest = _content(_tokens(_PROCEDURE.sub(" ", _GREETING.sub(" ", plain))), PROCEDURAL_WORDS)
-        if len(rest) <= (6 if _BUSINESS.found(plain) else 3):
-            return "K657"
+    if _procedure(plain, rules):
+        return "K657"
     if greeting:
+        return "K656"
+    if rules >= 2 and len(tokens) <= INTRODUCTION_WORDS and _introduction(plain):
         return "K656"
     if len(tokens) <= 12 and not _content(tokens, PROCEDURAL_WORDS | AGREEMENT):  # "Just very briefly."
         return "K657"
@@ -151,12 +211,45 @@ def reason(text: str, role: str = "resident") -> str | None:
     return None
 
 
-def _greeting(text: str) -> bool:
-    """A greeting, thanks or farewell with at most three other content words."""
-    if not _GREETING.found(text):
+def _procedure(text: str, rules: int) -> bool:
+    """Procedure or chairing with at most three other content words (six when it names the
+    business itself)."""
+    chamber = rules >= 2 and _CHAMBER.found(text)
+    if not (chamber or _PROCEDURE.found(text)):
         return False
-    rest = _content(_tokens(_GREETING.sub(" ", text)), PROCEDURAL_WORDS)
-    return len(rest) <= 3
+    rest = _GREETING.sub(" ", text)
+    if rules >= 2:
+        rest = _CHAMBER.sub(" ", _WELCOME.sub(" ", rest))
+    rest = _content(_tokens(_PROCEDURE.sub(" ", rest)), PROCEDURAL_WORDS)
+    return len(rest) <= (6 if _BUSINESS.found(text) or (chamber and _RECORD.found(text)) else 3)
+
+
+def _greeting(text: str, rules: int = 1) -> bool:
+    """A greeting, thanks or farewell with at most three other content words."""
+    welcome = rules >= 2 and _WELCOME.found(text)
+    if not (welcome or _GREETING.found(text)):
+        return False
+    rest = _GREETING.sub(" ", _WELCOME.sub(" ", text) if welcome else text)
+    return len(_content(_tokens(rest), PROCEDURAL_WORDS)) <= 3
+
+
+def _introduction(text: str) -> bool:
+    """A speaker giving their name and post, after any greeting ("Good morning. I am [PERSON_1],
+    chair of ...")."""
+    rest = _GREETING.sub(" ", text).lstrip(" ,.;:!-–—")
+    m = INTRODUCTION.match(rest)
+    if not m:
+        return False
+    post = _SELF.sub(" ", rest)
+    first = _tokens(post)[:1]
+    # "So, the head of the school ..." is not a name; "..., chair of X, and we have seen ..." says more than a post
+    if (first and (first[0] in STOP or first[0] in BACKCHANNEL)) or _CLAIM.search(post):
+        return False
+    # nor is "Wakefield Council, the chief executive never answers letters.": a post has no verb
+    from kilvoice.tagger import load_tagger
+
+    nlp = load_tagger()
+    return nlp is not None and not any(t.tag_ in _FINITE for t in nlp(post))
 
 
 def message(code: str) -> str:

@@ -12,6 +12,11 @@ A speaker is on the facilitator side when
    of which a fifth end in a question ("Speaker 1" asking, committee members). Measured on the Senedd committee transcripts in
    ``benchmarks/transcripts_bench.py``.
 
+A question number before a label ("Q45 Chair", "Q12 Ms Carrow": how a "Name: text" reader takes
+a select committee's "Q45 Chair: ..." line) is not part of the speaker's name: it is dropped from
+the label, so the chair's numbered turns are one speaker's; a turn that opens with a question
+number ("Q12 Can I ask ...") counts as a question.
+
 One resident is always left: when every speaker looks like a facilitator, the one asking
 least is the resident. Turns of one speaker in a row become one utterance. The
 facilitator's last question (one of the Big Conversation questions) sets ``question`` on
@@ -30,7 +35,14 @@ PROCEDURE = re.compile(
     r"thank you(?: very much)?(?: for)?|thanks (?:for|very much)|good (?:morning|afternoon|evening)|"
     r"time is (?:short|against|running)|out of time|record(?:ing)?\b|private session|reconvene)", re.I)
 QUESTION = re.compile(r"\?")
+# a select committee's question number before a speaker label or at the start of a turn
+QUESTION_NUMBER = re.compile(r"^\s*Q\s?\d{1,4}[.:]?\s+(?=\S)")
 _SPLIT_NAMES = re.compile(r"\s*[;,/]\s*|\s+and\s+")
+
+
+def speaker_label(speaker: str | None) -> str | None:
+    """``speaker`` without a question number before it ("Q45 Chair" -> "Chair")."""
+    return QUESTION_NUMBER.sub("", speaker) if speaker else speaker
 
 
 def _norm(name: str) -> str:
@@ -57,6 +69,7 @@ def _turn_runs(turns: list[tuple[str | None, str]]) -> list[tuple[str, str]]:
     """(speaker, text) with a run of cues by one speaker joined into one turn."""
     out: list[tuple[str, str]] = []
     for speaker, text in turns:
+        speaker = speaker_label(speaker)
         if not speaker or not text.strip():
             continue
         if out and out[-1][0] == speaker:
@@ -72,7 +85,7 @@ def inferred_facilitators(turns: list[tuple[str | None, str]]) -> set[str]:
     for speaker, text in _turn_runs(turns):
         st = stats.setdefault(speaker, [0, 0, 0, 0])
         st[0] += 1
-        st[1] += text.rstrip(" \"'”’)").endswith("?")
+        st[1] += text.rstrip(" \"'”’)").endswith("?") or bool(QUESTION_NUMBER.match(text))
         st[2] += bool(QUESTION.search(text))
         st[3] += bool(PROCEDURE.search(text))
     order = list(stats)
@@ -93,7 +106,7 @@ def inferred_facilitators(turns: list[tuple[str | None, str]]) -> set[str]:
 
 def facilitators(turns: list[tuple[str | None, str]], given: str | None, labels: set[str]) -> set[str]:
     """The facilitator-side speakers of a transcript: named ones, else inferred ones."""
-    speakers = list(dict.fromkeys(sp for sp, _ in turns if sp))
+    speakers = list(dict.fromkeys(speaker_label(sp) for sp, _ in turns if sp))
     named = named_facilitators(speakers, given, labels)
     return named if named else inferred_facilitators(turns)
 
@@ -104,7 +117,9 @@ def turn_utterances(turns: list[tuple[str | None, str]], side: set[str], last_qu
     without a label; ``question`` from the facilitator's last question."""
     utts: list[Utterance] = []
     question = None
+    side = {speaker_label(sp) for sp in side}
     for speaker, text in turns:
+        speaker = speaker_label(speaker)
         text = re.sub(r"\s+", " ", text).strip()
         if not text:
             continue

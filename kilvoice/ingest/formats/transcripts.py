@@ -55,6 +55,7 @@ def script_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
     """(speaker, text) turns of a plain script ("Name: what they said" lines), or None unless
     it looks like one: four or more such lines making most of the body, two or more speakers
     with two lines each, and no label a note heading ("Good:", "What would make it better:")."""
+    from kilvoice.ingest.formats.roles import speaker_label
     from kilvoice.ingest.formats.text import heading_question
 
     turns: list[tuple[str | None, str]] = []
@@ -68,8 +69,8 @@ def script_turns(lines: list[str]) -> list[tuple[str | None, str]] | None:
         else:
             return None
     counts: dict[str, int] = {}
-    for sp, _ in turns:
-        counts[sp] = counts.get(sp, 0) + 1
+    for sp, _ in turns:  # "Q45 Chair" and "Q46 Chair" are one speaker (a select committee's question numbers)
+        counts[speaker_label(sp)] = counts.get(speaker_label(sp), 0) + 1
     if len(turns) < 4 or len(turns) < 0.6 * len(body) or sum(n >= 2 for n in counts.values()) < 2:
         return None
     return turns
