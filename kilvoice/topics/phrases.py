@@ -416,14 +416,14 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]], postings: Postings,
                 taken: set[str], min_share: float = 0.1, child_titles: list[str] | None = None,
-                list_max: int | None = None) -> str:
+                list_max: int | None = None) -> str | None:
     """The phrase that the most of a group's children use (at least two statements and ``min_share``
     of each; at least half the children, and two), then the most of its statements; else (they share
     nothing) what it holds: its first children's titles ("Towpath, Youth club and 6 more"), or
     GROUP_OTHER when no child titles are given. With ``list_max`` (phrases4), only a group of at
     most that many children is named by listing them, in at most TITLE_MAX_WORDS words ("Buses /
-    Libraries"); a larger one is honestly GROUP_OTHER ("More ...", "Further ..."), never a list of
-    unrelated titles or "3 themes"."""
+    Libraries"); for a larger one (or a list too long) it returns None: children that share nothing
+    are no group (the theme stage shows each alone), never a list of unrelated titles or "3 themes"."""
     if not children:
         children, candidates = [np.zeros(0, dtype=int)], []
     need = max(2, (len(children) + 1) // 2)
@@ -450,6 +450,8 @@ def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]]
     listed = holding_title(child_titles) if child_titles and len(child_titles) <= list_max else ""
     if listed and not too_long(listed) and not listed.endswith(" themes"):
         return _unique(listed, taken)
+    if list_max is not None:
+        return None
     return next((name for name in GROUP_OTHERS if name.lower() not in taken), None) or _unique(GROUP_OTHER, taken)
 
 
