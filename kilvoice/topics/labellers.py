@@ -51,6 +51,7 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases2", "phrases2", ("scorer", "spans")),
     Labeller("phrases3", "phrases3", ("scorer", "candidates")),
     Labeller("phrases4", "phrases4", ("scorer", "candidates"), own_pick=True, group_list_max=2),
+    Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}

@@ -239,6 +239,7 @@ class ScoredPhrase:
     score: float
     count: int  # theme statements using every content word
     tier: int = 0  # ranked before any higher tier whatever its score (phrases4)
+    carried: int | None = None  # theme statements using the head noun of some part (phrases5)
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
@@ -384,13 +385,14 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
     return out
 
 
-def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int):
+def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int, longer=None):
     """(title, scored phrase) a theme may take, best first, none over TITLE_MAX_WORDS words. A title
     of chairing words only ("Questions", "Evidence") names the meeting, not what was said: those
-    come after every other (kilvoice.topics.procedural)."""
+    come after every other (kilvoice.topics.procedural). ``longer(sp, scored)``: the phrase a
+    one-word one gives way to (default ``_longer``; phrases5 its own)."""
     for chairing in (False, True):
         for sp in scored:
-            sp = _longer(sp, scored)
+            sp = (longer or _longer)(sp, scored)
             title = stance_title(sp.phrase.text, sp.phrase, stance, size)
             if not too_long(title) and chairing_only(strip_prefix(title)) <= chairing:
                 yield title, sp
