@@ -17,7 +17,8 @@ phrases4's candidates, checks, scores and picking, with these changes (docs/PERF
   "women" never titled a theme alone (``labels.GENERIC``: too broad for keyword pairs), so a
   theme where most statements say "children" was "Young people". Such a noun the theme's parsed
   statements use as a noun is a candidate when at least ALONE_SHARE of the theme's statements
-  use it; those that name no thing ("work", "help", "support", "problem", ``ABSTRACT``) stay out;
+  use it; those that name no thing ("work", "help", "support", "problem") or a body every theme
+  names ("government", "council": ``ABSTRACT``) stay out;
 - **no verb fragments**: a verb phrase whose verb is finite or a participle ("Undermines the
   quality of life", "Stopped the funding") reads as a clipped sentence, not a title; a verb in its
   base form ("Fix the potholes", "Ban plastic") stays.
@@ -33,14 +34,16 @@ from kilvoice.topics import phrases, phrases2, phrases3, phrases4
 from kilvoice.topics.labels import GENERIC, _singular
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, _longer, key_of
 
-CARRY_SHARE = 0.5  # of the statements the best-carried candidate is carried by
+CARRY_SHARE = 0.33  # of the statements the best-carried candidate is carried by
 ALONE_SHARE = 0.25  # of the theme's statements, for a broad noun alone ("Children")
 # broad nouns that name no thing of their own, never a title alone
 ABSTRACT = frozenset({
     "work", "help", "support", "lot", "part", "case", "problem", "problems", "issue", "issues", "idea", "point",
     "fact", "side", "end", "ones", "fun", "free", "old", "young", "older", "stop", "today", "life", "lives",
     "world", "week", "weeks", "month", "months", "morning", "night", "evening", "weekend", "hour", "hours",
-    "minutes", "group", "groups", "service", "services", "uk",
+    "minutes", "group", "groups", "service", "services",
+    # bodies and places every theme of a consultation names: "Government", "Council", "Community"
+    "uk", "government", "council", "community", "home",
 })
 ALONE = GENERIC - ABSTRACT
 FRAGMENT_TAGS = frozenset({"VBZ", "VBD", "VBN", "VBP"})  # "undermines", "stopped", "given", "are"
