@@ -86,3 +86,31 @@ def test_stage_with_phrases5(inputs):  # noqa: F811 - the fixture
     assert info["params"]["labeller"] == "phrases5"
     titles = [t.title for t in themes if t.id.startswith("T")]
     assert len({t.lower() for t in titles}) == len(titles) and all(len(t.split()) <= 8 for t in titles)
+
+
+def test_a_group_shares_a_phrase_only_among_its_themes_own_best():
+    """Four themes whose statements all mention food now and then: phrases4 names the group "Food";
+    with ``own_top`` a theme shares "food" only when it is among its own best candidates."""
+    from collections import Counter
+
+    from kilvoice.topics.labellers import labeller
+    from kilvoice.topics.phrases import Phrase, ScoredPhrase, group_title
+
+    places = ["leisure centre", "market hall", "health centre", "corner shop"]
+    texts = [f"The {p} is {'great for food' if i % 4 == 0 else 'open late'} {i}." for p in places for i in range(20)]
+    postings = Postings(texts)
+    children = [np.arange(20 * k, 20 * (k + 1)) for k in range(4)]
+
+    def sp(text, score):
+        key = key_of(text)
+        return ScoredPhrase(Phrase(key, key[-1], Counter({text: 1})), score, 5)
+
+    fillers = ["bins", "parking", "toilets", "staff", "prices", "benches", "signs", "lights"]
+    ranked = [[sp(p, 1.0)] + [sp(f, 0.5) for f in fillers] + [sp("food", 0.1)] for p in places]
+    assert group_title(children, ranked, postings, set(), child_titles=places, list_max=2) == "Food"
+    own = labeller("phrases5").group_own_top
+    assert group_title(children, ranked, postings, set(), child_titles=places, list_max=2, own_top=own) is None
+    # a phrase each theme ranks among its best still names the group
+    ranked[0].insert(1, sp("food", 0.9))
+    ranked[1].insert(1, sp("food", 0.9))
+    assert group_title(children, ranked, postings, set(), child_titles=places, list_max=2, own_top=own) == "Food"

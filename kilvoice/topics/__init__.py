@@ -459,14 +459,15 @@ class ThemeStage:
         if "ranked" in naming:
             taken = {t.title.lower() for t in themes}
             titles = []
-            list_max = labeller_named(self.settings["labeller"]).group_list_max
+            lab = labeller_named(self.settings["labeller"])
             for ps in ranked_groups:
                 usable = [p for p in ps if not is_catch_all(children[p].title)]
                 # what it holds, subjects first and catch-alls last, largest first
                 by_size = sorted(ps, key=lambda p: (is_catch_all(children[p].title), -children[p].size))
                 titles.append(group_title([naming["members"][p] for p in usable],
                                           [naming["ranked"][p] for p in usable], naming["postings"], taken,
-                                          child_titles=[children[p].title for p in by_size], list_max=list_max))
+                                          child_titles=[children[p].title for p in by_size],
+                                          list_max=lab.group_list_max, own_top=lab.group_own_top))
                 if titles[-1] is not None:
                     taken.add(titles[-1].lower())
             # themes that share no phrase (and are more than list_max) are no group: each stands alone

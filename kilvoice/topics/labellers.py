@@ -3,7 +3,8 @@
 A ``Labeller`` says how a theme's candidate phrases are found and scored (``rank``: the keyword
 arguments of ``phrases.rank_phrases``), how titles are picked from them (``pick``), and how
 groups are named (``group_list_max``: with it, a group whose themes share no phrase is named by
-listing them only when it holds at most that many, and a larger one is no group at all).
+listing them only when it holds at most that many, and a larger one is no group at all;
+``group_own_top``: a theme shares a phrase only when it is among its own best that many).
 
 - ``keywords``: two keywords, the old titles (``phrases`` says False: no phrase ranking);
 - ``phrases``: noun phrases of the theme's statements (kilvoice.topics.phrases);
@@ -30,6 +31,7 @@ class Labeller:
     parts: tuple[str, ...] = ()  # rank_phrases arguments it gives: "scorer", "spans", "candidates"
     own_pick: bool = False  # its module's pick_titles, else phrases.pick_titles
     group_list_max: int | None = None
+    group_own_top: int | None = None  # a child shares a phrase only among its own best (phrases.group_title)
     phrases: bool = True  # titles from ranked phrases (all but "keywords")
     llm: bool = False
 
@@ -51,7 +53,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases2", "phrases2", ("scorer", "spans")),
     Labeller("phrases3", "phrases3", ("scorer", "candidates")),
     Labeller("phrases4", "phrases4", ("scorer", "candidates"), own_pick=True, group_list_max=2),
-    Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2),
+    Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2,
+             group_own_top=6),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}

@@ -19,6 +19,11 @@ phrases4's candidates, checks, scores and picking, with these changes (docs/PERF
   statements use as a noun is a candidate when at least ALONE_SHARE of the theme's statements
   use it; those that name no thing ("work", "help", "support", "problem") or a body every theme
   names ("government", "council": ``ABSTRACT``) stay out;
+- **groups by what their themes are about**: a theme shares a phrase with the rest of its group
+  only when the phrase (or its head) is among the theme's own 6 best candidates (``group_own_top``
+  in kilvoice.topics.labellers), not a
+  word a tenth of its statements happen to use: on the samples "Food" no longer names a group of
+  Leisure centre, Market hall, Health centre and Shop (they share nothing, so each stands alone);
 - **no verb fragments**: a verb phrase whose verb is finite or a participle ("Undermines the
   quality of life", "Stopped the funding") reads as a clipped sentence, not a title; a verb in its
   base form ("Fix the potholes", "Ban plastic") stays.
