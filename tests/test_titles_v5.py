@@ -24,7 +24,7 @@ def _ambulances():
     return texts, Postings(texts), np.arange(40), cands, vectors, np.array([1.0, 0.0], np.float32)
 
 
-def test_a_title_carried_by_half_the_best_carried_ranks_first():
+def test_a_title_carried_by_a_third_of_the_best_carried_ranks_first():
     texts, postings, members, cands, vectors, centroid = _ambulances()
     # phrases4: 6 of 40 say "service" (over COVER_MIN), and the longer phrase is nearer the centroid
     four = phrases4.score_phrases(cands, members, postings, centroid, vectors)

@@ -103,9 +103,8 @@ def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int):
 
 
 def _carried_longer(sp: ScoredPhrase, scored: list[ScoredPhrase]) -> ScoredPhrase:
-    longer = _longer(sp, [o for o in scored if o.carried is None or sp.carried is None
-                          or o.carried >= CARRY_SHARE * sp.carried])
-    return longer
+    return _longer(sp, [o for o in scored if o.carried is None or sp.carried is None
+                        or o.carried >= CARRY_SHARE * sp.carried])
 
 
 def pick_titles(ranked, stances, sizes, reserved=()):
