@@ -11,7 +11,7 @@ from kilvoice import registry
 from kilvoice.records import is_catch_all
 from kilvoice.topics import phrases3, phrases4
 from kilvoice.topics.groups import form_groups
-from kilvoice.topics.phrases import (GROUP_OTHER, GROUP_OTHERS, Phrase, Postings, ScoredPhrase, group_title, key_of,
+from kilvoice.topics.phrases import (GROUP_OTHER, Phrase, Postings, ScoredPhrase, group_title, key_of,
                                      pick_titles)
 from test_titles import inputs, needs_parser  # noqa: F401 - the module fixture
 from test_topics import SETTINGS
@@ -111,21 +111,30 @@ def test_catch_alls_stand_alone_when_groups_leave_them_out():
     assert [g for g in after if 8 not in g] == [[p for p in g if p != 8] for g in before if [p for p in g if p != 8]]
 
 
-def test_a_group_sharing_nothing_lists_two_children_and_names_more_honestly():
+def test_a_group_sharing_nothing_lists_two_children_and_is_no_group_beyond():
+    """With ``list_max`` a group of more children that share nothing gets no title (None): the
+    theme stage then shows each alone; it never lists unrelated titles nor names a catch-all."""
     postings = Postings(["a"] * 4)
     empty = [np.arange(2), np.arange(2, 4)]
     three = ["Phone calls", "Higher education", "Canal festival"]
     assert group_title(empty, [[], []], postings, set(), child_titles=three) == "Phone calls, Higher education and 1 more"
-    assert group_title(empty, [[], []], postings, set(), child_titles=three, list_max=2) == GROUP_OTHER
+    assert group_title(empty, [[], []], postings, set(), child_titles=three, list_max=2) is None
     assert group_title(empty, [[], []], postings, {GROUP_OTHER.lower()}, child_titles=three,
-                       list_max=2) == GROUP_OTHERS[1]
+                       list_max=2) is None
+    assert group_title(empty, [[], []], postings, set(), child_titles=three, list_max=3) == (
+        "Phone calls, Higher education and 1 more")
     assert group_title(empty, [[], []], postings, set(), child_titles=three[:2], list_max=2) == (
         "Phone calls / Higher education")
     long = ["Waiting times for GP appointments at the surgery", "Street lighting on the towpath by the lane"]
-    assert group_title(empty, [[], []], postings, set(), child_titles=long, list_max=2) == GROUP_OTHER
+    assert group_title(empty, [[], []], postings, set(), child_titles=long, list_max=2) is None
     six = ["Waiting times for GP appointments at the surgery", "Parks", "Buses"]  # once "3 themes"
     assert group_title(empty, [[], []], postings, set(), child_titles=six) == "3 themes"
-    assert group_title(empty, [[], []], postings, set(), child_titles=six, list_max=2) == GROUP_OTHER
+    assert group_title(empty, [[], []], postings, set(), child_titles=six, list_max=2) is None
+    assert group_title(empty, [[], []], postings, set()) == GROUP_OTHER  # no titles, no list_max: as before
+    # children that share a phrase are named by it, list_max or not
+    shared = Postings(["bus fares", "bus stops", "bus lanes", "late bus"])
+    cands = [[ScoredPhrase(Phrase(("bus",), "bus", Counter({"bus": 1})), 1.0, 2)]] * 2
+    assert group_title(empty, cands, shared, set(), child_titles=three, list_max=2) == "Bus"
 
 
 @needs_parser
@@ -147,4 +156,5 @@ def test_stage_with_phrases4_and_groups_without_catch_alls(inputs):  # noqa: F81
         held = [t for t in children if t.parent == g.id]
         assert len(held) >= 2
         assert " more" not in g.title and not g.title.endswith(" themes")
+        assert not g.title.endswith("community issues")  # themes sharing nothing are no group
         assert len(g.title.split()) <= 8

@@ -23,7 +23,6 @@ counts read from the sample are written "about N". At or below it nothing change
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
@@ -41,8 +40,9 @@ from kilvoice.topics.groups import form_groups, merge_by_depth
 from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
-from kilvoice.topics.phrases import (GROUP_OTHERS, describe, group_title, mentions, phrase_coverage, pick_titles,
-                                     rank_phrases, said_stances, strip_prefix)
+from kilvoice.topics.labellers import LABELLERS, labeller as labeller_named
+from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, rank_phrases, said_stances,
+                                     strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
 
@@ -74,7 +74,7 @@ class ThemeStage:
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
         drop_procedural=True, rescue=False, group_catch_alls=True, procedural_refit="fit",
     )
-    LABELLERS = ("phrases", "phrases2", "phrases3", "phrases4", "keywords", "llm")
+    LABELLERS = tuple(LABELLERS)
 
     def __init__(self, **settings):
         unknown = sorted(set(settings) - set(self.DEFAULTS))
@@ -271,7 +271,7 @@ class ThemeStage:
         phrases = [title_phrases(pick_keywords(model.keywords(t), 25), nouns,
                                  scores=dict(model.keywords(t))) for t in order]
         read, reading = self._reading(members, naming.get("read"), len(stmts))
-        if self.settings["labeller"] == "keywords":
+        if not labeller_named(self.settings["labeller"]).phrases:
             titles, labels_of = make_titles(phrases, reserved=[OTHER_TITLE]), [None] * len(order)
         else:
             read_stmts = stmts if naming.get("read") is None else [stmts[i] for i in naming["read"]]
@@ -339,25 +339,12 @@ class ThemeStage:
         LLM labeller when configured (its titles pass the same checks, else the phrase stays).
         ``members`` index ``stmts`` (the statements read); ``sizes``: the themes' sizes."""
         texts = [s.text for s in stmts]
-        v2 = {}
-        if self.settings["labeller"] == "phrases2":  # the subject and what is said of it (kilvoice.topics.phrases2)
-            from kilvoice.topics import phrases2
-
-            v2 = dict(scorer=phrases2.score_phrases, spans=phrases2.spans)
-        if self.settings["labeller"] == "phrases3":  # and the aspect residents judge (kilvoice.topics.phrases3)
-            from kilvoice.topics import phrases3
-
-            v2 = dict(scorer=phrases3.score_phrases, candidates=phrases3.candidates)
-        pick = pick_titles
-        if self.settings["labeller"] == "phrases4":  # titles many statements carry (kilvoice.topics.phrases4)
-            from kilvoice.topics import phrases4
-
-            v2, pick = dict(scorer=phrases4.score_phrases, candidates=phrases4.candidates), phrases4.pick_titles
+        lab = labeller_named(self.settings["labeller"])  # kilvoice.topics.labellers
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
-                                        naming["names"], parse=self.settings["pos_titles"], **v2)
+                                        naming["names"], parse=self.settings["pos_titles"], **lab.rank())
         counts = [said_stances([texts[i] for i in idx]) for idx in members]
-        picked = pick(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
-        if self.settings["labeller"] == "llm":
+        picked = lab.pick()(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
+        if lab.llm:
             from kilvoice.topics.llm import labeller_from_settings, llm_titles
 
             labeller = labeller_from_settings(self.settings)
@@ -472,6 +459,7 @@ class ThemeStage:
         if "ranked" in naming:
             taken = {t.title.lower() for t in themes}
             titles = []
+            lab = labeller_named(self.settings["labeller"])
             for ps in ranked_groups:
                 usable = [p for p in ps if not is_catch_all(children[p].title)]
                 # what it holds, subjects first and catch-alls last, largest first
@@ -479,14 +467,12 @@ class ThemeStage:
                 titles.append(group_title([naming["members"][p] for p in usable],
                                           [naming["ranked"][p] for p in usable], naming["postings"], taken,
                                           child_titles=[children[p].title for p in by_size],
-                                          list_max=2 if self.settings["labeller"] == "phrases4" else None))
-                taken.add(titles[-1].lower())
-            if self.settings["labeller"] == "phrases4":
-                # themes that share no phrase (and are more than two) are no group at all: each is
-                # shown alone, rather than under "Other / More / Further community issues"
-                keep = [i for i, t in enumerate(titles) if re.sub(r" \(\d+\)$", "", t) not in GROUP_OTHERS]
-                ranked_groups, keyword_lists, titles = ([xs[i] for i in keep]
-                                                        for xs in (ranked_groups, keyword_lists, titles))
+                                          list_max=lab.group_list_max, own_top=lab.group_own_top))
+                if titles[-1] is not None:
+                    taken.add(titles[-1].lower())
+            # themes that share no phrase (and are more than list_max) are no group: each stands alone
+            keep = [i for i, t in enumerate(titles) if t is not None]
+            ranked_groups, keyword_lists, titles = ([xs[i] for i in keep] for xs in (ranked_groups, keyword_lists, titles))
         else:
             titles = make_titles(title_lists, reserved=[t.title for t in themes])
         parents = []

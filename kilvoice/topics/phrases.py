@@ -239,6 +239,7 @@ class ScoredPhrase:
     score: float
     count: int  # theme statements using every content word
     tier: int = 0  # ranked before any higher tier whatever its score (phrases4)
+    carried: int | None = None  # theme statements using the head noun of some part (phrases5)
 
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members: np.ndarray, postings: Postings,
@@ -384,13 +385,14 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
     return out
 
 
-def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int):
+def title_options(scored: list[ScoredPhrase], stance: dict | None, size: int, longer=None):
     """(title, scored phrase) a theme may take, best first, none over TITLE_MAX_WORDS words. A title
     of chairing words only ("Questions", "Evidence") names the meeting, not what was said: those
-    come after every other (kilvoice.topics.procedural)."""
+    come after every other (kilvoice.topics.procedural). ``longer(sp, scored)``: the phrase a
+    one-word one gives way to (default ``_longer``; phrases5 its own)."""
     for chairing in (False, True):
         for sp in scored:
-            sp = _longer(sp, scored)
+            sp = (longer or _longer)(sp, scored)
             title = stance_title(sp.phrase.text, sp.phrase, stance, size)
             if not too_long(title) and chairing_only(strip_prefix(title)) <= chairing:
                 yield title, sp
@@ -416,28 +418,36 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]], postings: Postings,
                 taken: set[str], min_share: float = 0.1, child_titles: list[str] | None = None,
-                list_max: int | None = None) -> str:
+                list_max: int | None = None, own_top: int | None = None) -> str | None:
     """The phrase that the most of a group's children use (at least two statements and ``min_share``
     of each; at least half the children, and two), then the most of its statements; else (they share
     nothing) what it holds: its first children's titles ("Towpath, Youth club and 6 more"), or
     GROUP_OTHER when no child titles are given. With ``list_max`` (phrases4), only a group of at
     most that many children is named by listing them, in at most TITLE_MAX_WORDS words ("Buses /
-    Libraries"); a larger one is honestly GROUP_OTHER ("More ...", "Further ..."), never a list of
-    unrelated titles or "3 themes"."""
+    Libraries"); for a larger one (or a list too long) it returns None: children that share nothing
+    are no group (the theme stage shows each alone), never a list of unrelated titles or "3 themes".
+    With ``own_top`` (phrases5) a child shares a phrase only when it is among that child's own
+    ``own_top`` best candidates (or their heads): what the children are about, not a word some of
+    their statements happen to use ("Food" for a leisure centre, a market hall and a shop)."""
     if not children:
         children, candidates = [np.zeros(0, dtype=int)], []
     need = max(2, (len(children) + 1) // 2)
     members = np.concatenate(children)
     pool: dict[tuple[str, ...], str] = {}
+    own: list[set[tuple[str, ...]]] = []
     for scored in candidates:
-        for sp in scored[:12]:
-            pool.setdefault(sp.phrase.key, sp.phrase.text)
+        own.append(set())
+        for rank, sp in enumerate(scored[:12]):
             head_form = sp.phrase.text.split()[-1] if sp.phrase.key[-1] == sp.phrase.head else sp.phrase.head
-            pool.setdefault((sp.phrase.head,), head_form)
+            for key, text in ((sp.phrase.key, sp.phrase.text), ((sp.phrase.head,), head_form)):
+                pool.setdefault(key, text)
+                if own_top is None or rank < own_top:
+                    own[-1].add(key)
     best, best_score = None, 0.0
     for key, text in sorted(pool.items()):
         use = postings.using(key)
-        hit = sum(1 for idx in children if len(idx) and use[idx].sum() >= max(2, min_share * len(idx)))
+        hit = sum(1 for idx, mine in zip(children, own if own_top is not None else [None] * len(children))
+                  if len(idx) and use[idx].sum() >= max(2, min_share * len(idx)) and (mine is None or key in mine))
         if hit < need or _cap(text).lower() in taken or key[-1] in GROUP_STOP or (len(key) == 1 and key[0] in ALONE_STOP):
             continue
         score = hit / len(children) + float(use[members].mean())
@@ -450,6 +460,8 @@ def group_title(children: list[np.ndarray], candidates: list[list[ScoredPhrase]]
     listed = holding_title(child_titles) if child_titles and len(child_titles) <= list_max else ""
     if listed and not too_long(listed) and not listed.endswith(" themes"):
         return _unique(listed, taken)
+    if list_max is not None:
+        return None
     return next((name for name in GROUP_OTHERS if name.lower() not in taken), None) or _unique(GROUP_OTHER, taken)
 
 

@@ -153,12 +153,13 @@ def _aspect(found: dict, words: list, head: str, cover: tuple[str, ...]) -> None
     ph.forms[text] += 1
 
 
-def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = ()) -> dict[tuple[str, ...], Phrase]:
+def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = (),
+               spans=None) -> dict[tuple[str, ...], Phrase]:
     """phrases2's candidates of a theme's parsed statements, and what they say of people they do
     not name and of waiting (see the module docstring). ``texts``: all the theme's statements
-    (the people noun is the one they use most)."""
+    (the people noun is the one they use most); ``spans``: a later version's (default phrases2's)."""
     docs = list(docs)
-    found = candidate_phrases(docs, exclude, phrases2.spans)
+    found = candidate_phrases(docs, exclude, spans or phrases2.spans)
     people = _people(texts)
     aspects: dict[tuple[str, ...], Phrase] = {}
     for doc in docs:

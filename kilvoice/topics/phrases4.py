@@ -115,9 +115,11 @@ def recase(text: str, casings: dict[str, Counter]) -> str:
     return _TOKEN.sub(one, text)
 
 
-def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = ()) -> dict[tuple[str, ...], Phrase]:
-    """phrases3's candidates, each written as the theme's statements mostly write its words."""
-    found = phrases3.candidates(docs, exclude, texts)
+def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = (),
+               spans=None) -> dict[tuple[str, ...], Phrase]:
+    """phrases3's candidates, each written as the theme's statements mostly write its words
+    (``spans``: a later version's, default phrases2's)."""
+    found = phrases3.candidates(docs, exclude, texts, spans=spans)
     words = {m.group(0).lower() for ph in found.values() for form in ph.forms for m in _TOKEN.finditer(form)}
     casings = _casings(texts, words)
     for ph in found.values():
@@ -158,13 +160,14 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members, postings: Posti
 
 
 def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: list[int],
-                reserved: Sequence[str] = ()) -> list[tuple[str, Phrase | None]]:
+                reserved: Sequence[str] = (), options=title_options) -> list[tuple[str, Phrase | None]]:
     """One unique title per theme: each theme asks for its best title not yet taken; when several
     ask for the same title (or phrase), the theme that ranks it higher (tier, then score; ties: the
-    earlier theme) takes it and the others ask again. A theme with nothing left is "Mixed statements"."""
+    earlier theme) takes it and the others ask again. A theme with nothing left is "Mixed statements".
+    ``options``: a theme's titles in order (default phrases' ``title_options``)."""
     taken = {t.lower() for t in reserved}
     keys: set[tuple[str, ...]] = set()
-    options = [title_options(scored, stance, size) for scored, stance, size in zip(ranked, stances, sizes)]
+    asks = [options(scored, stance, size) for scored, stance, size in zip(ranked, stances, sizes)]
     asking: dict[int, tuple[str, ScoredPhrase]] = {}
     out: list = [None] * len(ranked)
     pending = set(range(len(ranked)))
@@ -172,7 +175,7 @@ def pick_titles(ranked: list[list[ScoredPhrase]], stances: list[dict], sizes: li
         for i in sorted(pending):
             ask = asking.get(i)
             while ask is None or ask[0].lower() in taken or ask[1].phrase.key in keys:
-                ask = next(options[i], None)
+                ask = next(asks[i], None)
                 if ask is None:
                     break
             if ask is None:

@@ -1,0 +1,65 @@
+"""Each title labeller version as one object, chosen once by name (``[topics] labeller``).
+
+A ``Labeller`` says how a theme's candidate phrases are found and scored (``rank``: the keyword
+arguments of ``phrases.rank_phrases``), how titles are picked from them (``pick``), and how
+groups are named (``group_list_max``: with it, a group whose themes share no phrase is named by
+listing them only when it holds at most that many, and a larger one is no group at all;
+``group_own_top``: a theme shares a phrase only when it is among its own best that many).
+
+- ``keywords``: two keywords, the old titles (``phrases`` says False: no phrase ranking);
+- ``phrases``: noun phrases of the theme's statements (kilvoice.topics.phrases);
+- ``phrases2``: and what is said of a subject (kilvoice.topics.phrases2);
+- ``phrases3``: and the aspect residents judge (kilvoice.topics.phrases3);
+- ``phrases4``: titles many statements carry (kilvoice.topics.phrases4);
+- ``phrases5``: titles carried as well as the theme's best-carried candidate (kilvoice.topics.phrases5);
+- ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
+
+The parts are imported when first used: a pipeline that never titles with phrases4 never
+imports it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Labeller:
+    name: str
+    module: str = "phrases"  # kilvoice.topics.<module> holds the parts named below
+    parts: tuple[str, ...] = ()  # rank_phrases arguments it gives: "scorer", "spans", "candidates"
+    own_pick: bool = False  # its module's pick_titles, else phrases.pick_titles
+    group_list_max: int | None = None
+    group_own_top: int | None = None  # a child shares a phrase only among its own best (phrases.group_title)
+    phrases: bool = True  # titles from ranked phrases (all but "keywords")
+    llm: bool = False
+
+    def _module(self):
+        return import_module(f"kilvoice.topics.{self.module}")
+
+    def rank(self) -> dict:
+        """Keyword arguments of ``rank_phrases`` for this version."""
+        names = {"scorer": "score_phrases", "spans": "spans", "candidates": "candidates"}
+        mod = self._module() if self.parts else None
+        return {part: getattr(mod, names[part]) for part in self.parts}
+
+    def pick(self) -> Callable:
+        return (self._module() if self.own_pick else import_module("kilvoice.topics.phrases")).pick_titles
+
+
+LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
+    Labeller("phrases"),
+    Labeller("phrases2", "phrases2", ("scorer", "spans")),
+    Labeller("phrases3", "phrases3", ("scorer", "candidates")),
+    Labeller("phrases4", "phrases4", ("scorer", "candidates"), own_pick=True, group_list_max=2),
+    Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2,
+             group_own_top=6),
+    Labeller("keywords", phrases=False),
+    Labeller("llm", llm=True),
+)}
+
+
+def labeller(name: str) -> Labeller:
+    """The labeller of that name (the stage checks the name before: K705)."""
+    return LABELLERS[name]
