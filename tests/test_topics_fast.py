@@ -2,9 +2,6 @@
 a covariance PCA and 60 consensus runs instead of 120; v2 and its defaults stay as they were."""
 from __future__ import annotations
 
-import csv
-import random
-
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -12,13 +9,13 @@ from sklearn.metrics import adjusted_rand_score
 from kilvoice import registry
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Statement
-from kilvoice.topics import OTHER, ThemeModel, ThemeStage
+from kilvoice.topics import OTHER, ThemeModel
 from kilvoice.topics.components import PCAReducer, normalize
 from kilvoice.topics.consensus import ConsensusCluster
 from kilvoice.topics.fast import FastThemeStage
-from tests.conftest import shared_path
 from tests.test_consensus import blobs
 from tests.test_topics_rescue import HIDDEN, _corpus
+from tests.test_topics_sampled import nhs_statements
 
 V4 = "kilvoice.topics.bertopic.v4"
 
@@ -132,13 +129,7 @@ def test_default_model_is_bit_for_bit_the_explicit_float64_full_svd():
 def test_v4_agrees_with_v2_on_real_comments():
     """1,500 NHS Friends-and-Family comments (real text, static embedder): v4's primary themes agree
     with v2's (ARI over statements outside "other" in both), with as many themes give or take 3."""
-    path = shared_path("nhs-feedback", "v6framework_230831.csv")
-    with open(path, newline="", encoding="utf-8") as f:
-        texts = [r["FFT answer"].strip() for r in csv.DictReader(f)]
-    texts = [t for t in dict.fromkeys(texts) if len(t.split()) >= 4 and t.lower() != "did not answer"]
-    random.Random(7).shuffle(texts)
-    stmts = [Statement(id=f"s{i:05d}", conversation_id=f"c{i // 4}", utterance_index=0, index=i % 4, text=t)
-             for i, t in enumerate(texts[:1500])]
+    stmts = nhs_statements(1500, 7)
     from kilvoice.embed import StaticEmbedder
 
     X = normalize(StaticEmbedder().encode([s.text for s in stmts]))
