@@ -93,17 +93,23 @@ def test_sampled_run_assigns_every_statement_and_is_deterministic(statements, em
     assert other_seed[3]["n_fitted"] == FIT
 
 
-@pytest.mark.shared
-def test_sampled_themes_agree_with_the_whole_fit():
-    """NHS Friends-and-Family comments (real text): fitting on half of 2,400 statements gives
-    primary themes that agree with the fit on all of them (ARI, statements outside "other" in both)."""
+def nhs_statements(n: int, seed: int) -> list[Statement]:
+    """``n`` distinct NHS Friends-and-Family comments of 4+ words (real text, shuffled with ``seed``)
+    as statements, four to a conversation; skips the test when the shared corpora are absent."""
     path = shared_path("nhs-feedback", "v6framework_230831.csv")
     with open(path, newline="", encoding="utf-8") as f:
         texts = [r["FFT answer"].strip() for r in csv.DictReader(f)]
     texts = [t for t in dict.fromkeys(texts) if len(t.split()) >= 4 and t.lower() != "did not answer"]
-    random.Random(42).shuffle(texts)
-    stmts = [Statement(id=f"s{i:05d}", conversation_id=f"c{i // 4}", utterance_index=0, index=i % 4, text=t)
-             for i, t in enumerate(texts[:2400])]
+    random.Random(seed).shuffle(texts)
+    return [Statement(id=f"s{i:05d}", conversation_id=f"c{i // 4}", utterance_index=0, index=i % 4, text=t)
+            for i, t in enumerate(texts[:n])]
+
+
+@pytest.mark.shared
+def test_sampled_themes_agree_with_the_whole_fit():
+    """NHS Friends-and-Family comments (real text): fitting on half of 2,400 statements gives
+    primary themes that agree with the fit on all of them (ARI, statements outside "other" in both)."""
+    stmts = nhs_statements(2400, 42)
     from kilvoice.embed import StaticEmbedder
 
     X = StaticEmbedder().encode([s.text for s in stmts])

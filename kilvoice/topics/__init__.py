@@ -576,3 +576,6 @@ class KeepingThemeStage(RescuingThemeStage):
 @register(KeepingThemeStage.name)
 def make_bertopic_stage_v3(**settings) -> KeepingThemeStage:
     return KeepingThemeStage(**settings)
+
+
+from kilvoice.topics import fast  # noqa: E402,F401 - registers kilvoice.topics.bertopic.v4

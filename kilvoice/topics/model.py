@@ -31,7 +31,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  k_penalty: float = 0.004, k_smooth: int = 0, consensus_runs: int = 40,
                  consensus_cut: float = 0.6,
                  representation: str = "coverage", top_n_words: int = 25, rescue: bool = False,
-                 random_state: int = 0):
+                 consensus_dtype: str = "float64", pca_solver: str = "full", random_state: int = 0):
         self.reducer = reducer
         self.n_components = n_components
         self.clusterer = clusterer
@@ -50,6 +50,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.representation = representation
         self.top_n_words = top_n_words
         self.rescue = rescue
+        self.consensus_dtype = consensus_dtype
+        self.pca_solver = pca_solver
         self.random_state = random_state
 
     # -- components -------------------------------------------------------
@@ -59,7 +61,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
             raise KilvoiceError("K705", name="n_themes", value=self.n_themes,
                                 expected='"auto" or a whole number >= 1')
         seed = int(self.random_state or 0)
-        reducer = make_reducer(self.reducer, random_state=seed, n_components=self.n_components)
+        reducer = make_reducer(self.reducer, random_state=seed, n_components=self.n_components,
+                               solver=self.pca_solver)
         kw = {}
         if self.clusterer in ("kmeans", "agglomerative"):
             kw = dict(n_themes=self.n_themes, min_themes=self.min_themes,
@@ -70,7 +73,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         elif self.clusterer == "consensus":
             kw = dict(n_themes=self.n_themes, min_themes=self.min_themes, max_themes=self.max_themes,
                       outlier_threshold=self.outlier_threshold, max_outlier_share=self.max_outlier_share,
-                      runs=self.consensus_runs, cut=self.consensus_cut)
+                      runs=self.consensus_runs, cut=self.consensus_cut, dtype=self.consensus_dtype)
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------
