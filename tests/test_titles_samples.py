@@ -70,7 +70,7 @@ def test_a_group_of_one_is_shown_as_its_theme_alone(sample_themes):
 
 
 def test_a_catch_all_stands_alone_and_no_group_lists_unrelated_titles(sample_themes):
-    """phrases4 and ``group_catch_alls = false``: a "Mixed: ..." theme is in no group, and a group
+    """phrases4/5 and ``group_catch_alls = false``: a "Mixed: ..." theme is in no group, and a group
     whose themes share no phrase is "Other community issues" (or lists its two themes), never
     "A, B and 6 more" or "3 themes"."""
     themes, _, manifest = sample_themes
@@ -84,7 +84,7 @@ def test_a_catch_all_stands_alone_and_no_group_lists_unrelated_titles(sample_the
 
 def test_descriptions_count_what_residents_said(sample_themes):
     themes, _, manifest = sample_themes
-    assert manifest["topics"]["labeller"] == {"name": "phrases4"}  # as pipelines/big-conversation.toml names it
+    assert manifest["topics"]["labeller"] == {"name": "phrases5"}  # as pipelines/big-conversation.toml names it
     for t in themes:
         if t["theme_id"].startswith("T") and not t["title"].startswith('"'):
             d = t["description"]
