@@ -77,6 +77,18 @@ def test_verb_phrases_keep_their_base_form_only(verb, kept):
 
 
 @needs_parser
+def test_a_title_starts_at_a_word_not_a_symbol():
+    """The tagger calls the "%" of "60% renewable energy" a noun: phrases4 offered "% renewable
+    energy" (seen on a real mix); phrases5 starts the phrase at its first word."""
+    texts = ["We want 60% renewable energy by 2030.", "Get to 100% renewable energy soon, please."]
+    docs = list(load_parser().pipe(texts))
+    five = [" ".join(t.text for t in toks) for doc in docs for toks, _ in phrases5.spans(doc)]
+    assert "renewable energy" in five and not any(not p[:1].isalnum() for p in five)
+    four = [ph.text for ph in phrases4.candidates(docs, frozenset(), texts).values()]
+    assert any(p.startswith("%") for p in four)  # the case this guards against
+
+
+@needs_parser
 def test_stage_with_phrases5(inputs):  # noqa: F811 - the fixture
     from kilvoice.embed import StaticEmbedder
 

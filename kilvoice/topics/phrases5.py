@@ -54,10 +54,22 @@ ALONE = GENERIC - ABSTRACT
 FRAGMENT_TAGS = frozenset({"VBZ", "VBD", "VBN", "VBP"})  # "undermines", "stopped", "given", "are"
 
 
+def _from_a_word(toks: list) -> list:
+    """``toks`` from its first token that begins with a letter or digit: the tagger calls the "%"
+    of "60% renewable energy" a noun, and a title never starts with a symbol."""
+    start = next((k for k, tok in enumerate(toks) if tok.text[:1].isalnum()), len(toks))
+    return toks[start:]
+
+
 def spans(doc) -> list[tuple[list, bool]]:
-    """phrases2's spans less verb phrases led by a finite verb or a participle."""
-    return [(toks, joined) for toks, joined in phrases2.spans(doc)
-            if not (toks and getattr(toks[0], "tag_", "") in FRAGMENT_TAGS and toks[0].pos_ in ("VERB", "AUX"))]
+    """phrases2's spans less verb phrases led by a finite verb or a participle, each from its first
+    word."""
+    out = []
+    for toks, joined in phrases2.spans(doc):
+        toks = _from_a_word(toks)
+        if toks and not (getattr(toks[0], "tag_", "") in FRAGMENT_TAGS and toks[0].pos_ in ("VERB", "AUX")):
+            out.append((toks, joined))
+    return out
 
 
 def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = ()) -> dict[tuple[str, ...], Phrase]:
