@@ -147,6 +147,9 @@ class Errors:
             "`pip install 'kilvoice[cluster]'` (or `pip install dask distributed`), or leave out --cluster")
     K961 = ("could not reach the Dask scheduler at {address} ({reason}). Is it running? Start one with "
             "`dask scheduler` and workers with `dask worker {address}`, or use --cluster local")
+    # K975-K979: report settings (speed17d)
+    K975 = ("[report] xlsx_rows in the pipeline file must be a whole number of rows >= 1, not {value!r}; "
+            "leave it out for the stage's default")
 
 
 class KilvoiceError(Exception):

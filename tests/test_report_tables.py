@@ -109,6 +109,36 @@ def test_a_full_sheet_stops_but_the_csv_goes_on(store_with_hostile_text, tmp_pat
     assert len(_csv(tmp_path / "statements.csv")) == 1_001
 
 
+def test_report_v2_stops_workbook_sheets_at_its_row_cap_and_v1_does_not(store_with_hostile_text, tmp_path):
+    """kilvoice.report.standard.v2 (``xlsx_rows``): the sheets stop at the cap with a row counting the
+    rest; the CSV files, Parquet and the sheets' first rows are v1's."""
+    import pyarrow.parquet as pq
+
+    from kilvoice import registry
+    from kilvoice.errors import KilvoiceError
+    from kilvoice.report import choose_run
+    from kilvoice.store import open_store
+
+    store = open_store(store_with_hostile_text)
+    run = choose_run(store)["id"]
+    out = {}
+    for name, settings in (("v1", {}), ("v2", {"xlsx_rows": 300})):
+        out[name] = tmp_path / name
+        registry.create(f"kilvoice.report.standard.{name}", formats=["xlsx", "csv", "parquet"], **settings).run(
+            store, run, out[name])
+    store.close()
+    v1, v2 = (_sheet(out[n] / "report.xlsx", "Statements") for n in ("v1", "v2"))
+    assert len(v1) == 1 + 1_000 and len(v2) == 1 + 300 + 1
+    assert v2[:301] == v1[:301] and v2[-1][0] == "700 more rows: see statements.csv or statements.parquet"
+    for f in ("statements.csv", "mapping.csv", "themes.csv"):
+        assert (out["v1"] / f).read_bytes() == (out["v2"] / f).read_bytes()
+    assert pq.read_table(out["v1"] / "statements.parquet").equals(pq.read_table(out["v2"] / "statements.parquet"))
+    assert registry.create("kilvoice.report.standard.v2").xlsx_rows == 25_000
+    with pytest.raises(KilvoiceError) as err:
+        registry.create("kilvoice.report.standard.v2", xlsx_rows=0)
+    assert err.value.code == "K975"
+
+
 def test_fast_rows_read_back_like_xlsxwriters_own_cells(tmp_path):
     """append_row writes the XML of a row in one string; read back it must equal the cells xlsxwriter
     writes one by one (its escaping of control characters, _xHHHH_ text, whitespace, long text)."""

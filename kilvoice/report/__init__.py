@@ -1,5 +1,7 @@
 """Reports from one context object: HTML, Markdown, Word, CSV, XLSX, JSON and Parquet.
-Registered as ``kilvoice.report.standard.v1``.
+Registered as ``kilvoice.report.standard.v1``; ``kilvoice.report.standard.v2`` is v1 whose workbook
+sheets hold at most ``xlsx_rows`` = 25,000 rows (v1: 100,000), the rest counted and left to the CSV
+and Parquet files (docs/PERFORMANCE.md, "speed17d").
 
 From Python::
 
@@ -48,8 +50,9 @@ def check_formats(formats: list[str]) -> list[str]:
     return formats
 
 
-def render_formats(ctx: dict, out_dir: str | Path, formats: list[str]) -> list[Path]:
-    """Write ``formats`` of the context ``ctx`` into ``out_dir``; returns the files written."""
+def render_formats(ctx: dict, out_dir: str | Path, formats: list[str], xlsx_rows: int | None = None) -> list[Path]:
+    """Write ``formats`` of the context ``ctx`` into ``out_dir``; returns the files written.
+    ``xlsx_rows``: rows a workbook sheet holds (default: ``tabular.XLSX_ROWS``)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     from kilvoice.report.tabular import TABULAR, write_tables
@@ -61,14 +64,18 @@ def render_formats(ctx: dict, out_dir: str | Path, formats: list[str]) -> list[P
         if fmt not in TABULAR:
             written += writer(fmt)(ctx, out_dir)
         elif fmt == together[0]:
-            written += write_tables(ctx, out_dir, together)
+            written += write_tables(ctx, out_dir, together, xlsx_rows)
     return written
 
 
 class StandardReport:
-    def __init__(self, formats: list[str] | None = None, quotes_per_theme: int = 3):
+    def __init__(self, formats: list[str] | None = None, quotes_per_theme: int = 3, xlsx_rows: int | None = None):
         self.formats = check_formats(list(formats or DEFAULT_FORMATS))
         self.quotes_per_theme = quotes_per_theme
+        if xlsx_rows is not None and not (isinstance(xlsx_rows, int) and not isinstance(xlsx_rows, bool)
+                                          and xlsx_rows >= 1):
+            raise KilvoiceError("K975", value=xlsx_rows)
+        self.xlsx_rows = xlsx_rows
 
     def run(self, store, run_id: str, out_dir: str | Path, manifest: dict | None = None,
             map_info: dict | None = None, compare: str | None = None) -> list[Path]:
@@ -78,7 +85,7 @@ class StandardReport:
             from kilvoice.report.compare import compare_runs
 
             ctx["comparison"] = compare_runs(store, compare, run_id)
-        return render_formats(ctx, out_dir, self.formats)
+        return render_formats(ctx, out_dir, self.formats, self.xlsx_rows)
 
 
 def choose_run(store, run_id: str | None = None) -> dict:
@@ -117,3 +124,14 @@ def write_report(project, out_dir, run_id: str | None = None, formats: list[str]
 @register("kilvoice.report.standard.v1")
 def make_report(formats: list[str] | None = None, quotes_per_theme: int = 3) -> StandardReport:
     return StandardReport(formats=formats, quotes_per_theme=quotes_per_theme)
+
+
+V2_XLSX_ROWS = 25_000  # a district's statements and links whole; a national run's in its CSV and Parquet files
+
+
+@register("kilvoice.report.standard.v2")
+def make_report_v2(formats: list[str] | None = None, quotes_per_theme: int = 3,
+                   xlsx_rows: int = V2_XLSX_ROWS) -> StandardReport:
+    """v1 whose workbook sheets stop at ``xlsx_rows`` rows (then a row saying how many more are in
+    the CSV): at 100k statements the workbook is most of the report step's time."""
+    return StandardReport(formats=formats, quotes_per_theme=quotes_per_theme, xlsx_rows=xlsx_rows)

@@ -82,7 +82,7 @@ def theme_holds(measured: dict | None, size: int) -> dict | None:
     "verdict"}`` with verdict "holds" (>= 0.75), "partly" (>= 0.5) or "loose" (Hennig 2007), or
     None when not measured or when review edits have since changed the theme's size. The verdict
     is read off the figure shown (two decimals), so "0.50" is never called loose."""
-    from kilvoice.topics.stability import verdict
+    from kilvoice.holds import verdict  # not kilvoice.topics: the report need not import the theme stage
 
     if not measured or measured.get("size") != size:
         return None

@@ -77,13 +77,14 @@ XLSX_ROWS = 100_000  # rows a sheet holds (Excel's limit is 1,048,575); the rest
 PARQUET_BATCH = 20_000
 
 
-def write_tables(ctx: dict, out: Path, formats) -> list[Path]:
+def write_tables(ctx: dict, out: Path, formats, xlsx_rows: int | None = None) -> list[Path]:
     """The analyst exports among ``formats`` (csv, xlsx, parquet) in one pass over every table: each
     row is read from the store once and made safe (:func:`safe_cell`) once, then goes to its CSV
-    file, its workbook sheet and (a statement) statements.parquet. Files appear only when complete."""
+    file, its workbook sheet and (a statement) statements.parquet. Files appear only when complete.
+    ``xlsx_rows``: rows a workbook sheet holds (default ``XLSX_ROWS``)."""
     out = Path(out)
     sinks: list = [_Csv(out)] if "csv" in formats else []
-    xlsx = _Xlsx(out) if "xlsx" in formats else None
+    xlsx = _Xlsx(out, xlsx_rows) if "xlsx" in formats else None
     sinks += [xlsx] if xlsx else []
     parquet = _Parquet(out) if "parquet" in formats else None
     try:
@@ -155,7 +156,8 @@ class _Xlsx:
     ``XLSX_ROWS`` (the statements and links of a national run) stops there with a row saying how
     many more are in its CSV."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, rows: int | None = None):
+        self.rows = rows
         try:
             import xlsxwriter
         except ImportError:
@@ -175,7 +177,7 @@ class _Xlsx:
         for c, head in enumerate(header):
             self.ws.set_column(c, c, 60 if head in WIDE else 16)
             self.ws.write_string(0, c, safe_cell(head), self.bold)
-        self.r, self.more, self.full, self.cap = 1, 0, False, XLSX_ROWS
+        self.r, self.more, self.full, self.cap = 1, 0, False, XLSX_ROWS if self.rows is None else self.rows
 
     def row(self, row: list, safe: list[str]) -> None:
         self.ws.append_row(self.r, row, safe)

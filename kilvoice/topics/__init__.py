@@ -45,6 +45,7 @@ from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_cov
                                      strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
+from kilvoice.tagger import load_parser
 
 STAGE = "kilvoice.topics.bertopic.v1"
 MIN_STATEMENTS = 6
@@ -169,7 +170,8 @@ class ThemeStage:
         with threadpool_limits(1), ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(self._stability, X, seed, fit_texts, names, memo) if self.settings["stability"] else None
             try:
-                model = fit_model().fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names, memo=memo))
+                model = fit_model().fit(X, documents=fit_texts, vectorizer=make_vectorizer(fit_texts, names, memo=memo),
+                                        memo=memo)
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, ValueError) and "empty vocabulary" in str(exc):
                     # every statement is stopwords only ("it is what it is")
@@ -180,7 +182,7 @@ class ThemeStage:
                     vectorizer = make_vectorizer(fit_texts, names, min_statements=1, memo=memo)
                 else:
                     raise
-                model = fit_model().fit(X, documents=fit_texts, vectorizer=vectorizer)
+                model = fit_model().fit(X, documents=fit_texts, vectorizer=vectorizer, memo=memo)
             timings["fit"] = time.perf_counter() - t0
             if fitted is None:
                 labels = model.labels_
@@ -233,6 +235,8 @@ class ThemeStage:
         import bertopic.representation  # noqa: F401 - what ThemeModel.fit imports anyway
 
         if self.settings["pos_titles"]:
+            if labeller_named(self.settings["labeller"]).phrases:  # titles parse: one model load serves both
+                load_parser()
             load_tagger()
 
     def _stability(self, X: np.ndarray, seed: int, texts, names, memo=None) -> tuple[list[np.ndarray], float]:
@@ -246,7 +250,8 @@ class ThemeStage:
         def fit(Xs, s, rows):
             sub = [texts[i] for i in rows]
             try:
-                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names, memo=memo)).labels_
+                return self.model(s).fit(Xs, texts=sub, vectorizer=make_vectorizer(sub, names, memo=memo),
+                                         memo=memo).labels_
             except (ValueError, TypeError):  # too few words to test themes with: the fit alone
                 return self.model(s).fit(Xs).labels_
 

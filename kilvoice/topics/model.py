@@ -77,19 +77,20 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return reducer, make_clusterer(self.clusterer, random_state=seed, **kw)
 
     # -- fitting ----------------------------------------------------------
-    def fit(self, X, y=None, documents=None, vectorizer=None, texts=None):
+    def fit(self, X, y=None, documents=None, vectorizer=None, texts=None, memo=None):
         """Cluster ``X`` (n x d embeddings). With ``documents`` also fit BERTopic keywords.
         With ``rescue``, a catch-all's statements are rescued after the clustering
         (:mod:`kilvoice.topics.rescue`), read from ``documents`` or, for a fit without keywords
-        (the stability fits), ``texts``, with ``vectorizer``."""
+        (the stability fits), ``texts``, with ``vectorizer``. ``memo``: a dict kept for one theme run,
+        in which the rescue remembers what it reads of each statement (the same for every fit)."""
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         reducer, clusterer = self._components()
         # One BLAS/OpenMP thread: on a shared 2-core laptop, k-means' spinning OpenMP
         # threads ran 13x slower than one thread (measured 84 s vs 6.4 s under load).
         with threadpool_limits(1):
-            return self._fit(X, documents, vectorizer, reducer, clusterer, texts)
+            return self._fit(X, documents, vectorizer, reducer, clusterer, texts, memo)
 
-    def _fit(self, X, documents, vectorizer, reducer, clusterer, texts=None):
+    def _fit(self, X, documents, vectorizer, reducer, clusterer, texts=None, memo=None):
         if documents is None:
             reduced = reducer.fit_transform(X)
             clusterer.fit(reduced)
@@ -107,18 +108,18 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         texts = documents if documents is not None else texts
         self.rescued_ = None
         if self.rescue and texts is not None and vectorizer is not None and labels.size and labels.max() >= 0:
-            labels = self._rescue(space, labels, list(texts), vectorizer)
+            labels = self._rescue(space, labels, list(texts), vectorizer, memo)
         self.labels_ = labels
         self.n_themes_ = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
         self.centroids_ = centroids_of(space, labels, self.n_themes_)
         return self
 
-    def _rescue(self, space, labels, texts, vectorizer):
+    def _rescue(self, space, labels, texts, vectorizer, memo=None):
         """Labels after :func:`kilvoice.topics.rescue.rescue`; BERTopic's keywords follow them."""
         from kilvoice.topics.rescue import ThemeWords, rescue
 
         try:
-            words = ThemeWords(texts, vectorizer, top_n=self.top_n_words)
+            words = ThemeWords(texts, vectorizer, top_n=self.top_n_words, memo=memo)
         except ValueError:  # no word survives the vectorizer: nothing to test themes with
             return labels
         new, self.rescued_ = rescue(space, labels, words, int(self.random_state or 0))

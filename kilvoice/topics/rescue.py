@@ -42,23 +42,45 @@ def _bertopic_text(doc: str) -> str:
     return doc or "emptydoc"
 
 
+MEMO_MAX_ITEMS = 30000  # texts remembered per function (as labels.PhraseAnalyzer's memo)
+
+
+def _per_text(texts: Sequence[str], f, memo: dict | None) -> list:
+    """``[f(t) for t in texts]``, remembered in ``memo`` (one dict per run, keyed by ``f``'s name):
+    the main fit and both stability fits read the same statements, so each is read once. ``f``
+    depends on the text alone, so a remembered value is the value."""
+    if memo is None:
+        return [f(t) for t in texts]
+    seen = memo.setdefault(f.__name__, {})
+    out = []
+    for t in texts:
+        v = seen.get(t)
+        if v is None:
+            v = f(t)
+            if len(seen) < MEMO_MAX_ITEMS:
+                seen[t] = v
+        out.append(v)
+    return out
+
+
 class ThemeWords:
     """Keywords of any labelling of the same documents, computed as ThemeModel's BERTopic does
     (class-based TF-IDF with frequent words reduced, top words re-ranked by coverage), from one
     document-term matrix: trying a split costs a sparse product, not a refit."""
 
-    def __init__(self, documents: Sequence[str], vectorizer, top_n: int = 25, n_keywords: int = 8):
+    def __init__(self, documents: Sequence[str], vectorizer, top_n: int = 25, n_keywords: int = 8,
+                 memo: dict | None = None):
         from sklearn.base import clone
 
         self.documents = list(documents)
         self.vectorizer = clone(vectorizer)
-        self.counts = self.vectorizer.fit_transform([_bertopic_text(d) for d in self.documents]).tocsr()
+        self.counts = self.vectorizer.fit_transform(_per_text(self.documents, _bertopic_text, memo)).tocsr()
         self.words = np.asarray(self.vectorizer.get_feature_names_out())
         self.coverage = CoverageKeywords(self.vectorizer.build_analyzer(), top_n=top_n)
         self.n_keywords = n_keywords
         # each document read once: what the re-ranking counts and what coverage matches
         self.analyzed = [frozenset(self.coverage.analyzer(d)) for d in self.documents]
-        self.singular = [singular_words(d) for d in self.documents]
+        self.singular = _per_text(self.documents, singular_words, memo)
 
     def keywords(self, labels: np.ndarray, wanted: Sequence[int]) -> dict[int, list[str]]:
         """Theme -> its top ``n_keywords`` keywords under ``labels`` (-1 is a class, as in BERTopic)."""

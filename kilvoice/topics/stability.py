@@ -80,11 +80,4 @@ def theme_stability(labels: np.ndarray, fits: list[np.ndarray]) -> dict[int, flo
     return out
 
 
-HOLDS, PARTLY = 0.75, 0.5  # Hennig's floors for a theme that holds / partly holds
-
-
-def verdict(jaccard: float) -> str:
-    """"holds", "partly" or "loose" for a theme's mean best Jaccard, read at two decimals (the
-    figure reports show), so a theme printed as 0.50 is never called loose."""
-    j = round(float(jaccard), 2)
-    return "holds" if j >= HOLDS else "partly" if j >= PARTLY else "loose"
+from kilvoice.holds import HOLDS, PARTLY, verdict  # noqa: E402,F401 - where the report reads them
