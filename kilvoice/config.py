@@ -20,7 +20,7 @@ DEFAULTS: dict = {
     "embed": {"stage": "kilvoice.embed.auto.v1"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases5", "group_catch_alls": False},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
-    "report": {"stage": "kilvoice.report.standard.v1"},
+    "report": {"stage": "kilvoice.report.standard.v2"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of
     # the note is analysed but never quoted) or, for councils whose policy says so, the whole note
     "safeguarding": {"withhold": "statement"},

@@ -53,7 +53,7 @@ stage = "kilvoice.map.learned.v4"
 frameworks = ["keep-it-local", "kelvale-corporate-plan", "kelvale-economic-wellbeing"]
 
 [report]
-stage = "kilvoice.report.standard.v1"
+stage = "kilvoice.report.standard.v2"
 formats = ["html", "csv", "json", "parquet"]
 """
 
