@@ -191,9 +191,9 @@ class HybridStage(ZeroShotMapper):
         rows, Y = training_set(confirmed, framework.id, framework.item_ids, statement_ids)
         if len(rows) < self.min_decisions or Y.sum() == 0 or len(self._texts) != len(statement_ids):
             return scores, floor, {**method, "n_decisions": int(len(rows))}
-        F = TextFeatures(self.word_weight).fit(self._texts).transform(self._texts, vectors)
+        F = self.make_features(vectors, scores)
         rest = np.setdiff1d(np.arange(len(statement_ids)), rows)
-        model = HybridMapper(C=self.C, self_training=self.self_training, random_state=self.random_state)
+        model = self.make_model()
         model.fit(F[rows], Y, X_unlabelled=F[rest])
         learned = model.predict_scores(F)
         # the model's threshold lands on the zero-shot floor; untrained items keep zero-shot scores
@@ -208,7 +208,18 @@ class HybridStage(ZeroShotMapper):
         claimed = (rescaled[:, trained] >= floor).any(axis=1, keepdims=True)
         fallback = np.where(claimed, np.minimum(scores, 0.99 * floor), scores)
         out = np.where(trained[None, :], rescaled, fallback).astype(np.float32)
-        return out, floor, {"method": "learned-hybrid", "n_decisions": int(len(rows))}
+        return self.finish_scores(out, model, floor), floor, {"method": "learned-hybrid", "n_decisions": int(len(rows))}
+
+    # -- hooks (kilvoice.map.learned.v5 overrides them) --------------------------------------
+    def make_features(self, vectors: np.ndarray, scores: np.ndarray):
+        """The model's features for every statement (``scores``: the zero-shot scores)."""
+        return TextFeatures(self.word_weight).fit(self._texts).transform(self._texts, vectors)
+
+    def make_model(self) -> HybridMapper:
+        return HybridMapper(C=self.C, self_training=self.self_training, random_state=self.random_state)
+
+    def finish_scores(self, out: np.ndarray, model: HybridMapper, floor: float) -> np.ndarray:
+        return out
 
 
 __all__ = ["HybridMapper", "HybridStage", "TextFeatures"]
