@@ -5,7 +5,6 @@ comments with the bundled static model.
 """
 from __future__ import annotations
 
-import csv
 import json
 
 import numpy as np
@@ -16,7 +15,7 @@ from kilvoice.cli import main
 from kilvoice.mapping.evaluate import eval_mapping, f1_report, predict, sample_per_label
 from kilvoice.mapping.hybrid import HybridMapper, TextFeatures
 from kilvoice.mapping.hybrid5 import Hybrid5Mapper, features
-from tests.conftest import shared_path
+from tests.conftest import REPO, shared_path
 from tests.test_mapping import BagOfWords, fw_path, labelled_csv, pairs, run  # noqa: F401 - fw_path: fixture
 
 # one subject per text; the texts scored name both subjects, the first being the one they were coded to
@@ -126,53 +125,34 @@ def test_eval_mapping_v5(tmp_path, fw_path):
     assert json.loads(out.stdout)["mapper"] == "v5"
 
 
-NHS9_STAFF = {"Staff manner & personal attributes", "Number & deployment of staff", "Staff responsiveness",
-              "Staff continuity", "Competence & training"}
-
-
 @pytest.mark.shared
 @pytest.mark.slow
-def test_v5_beats_tfidf_lr_on_real_nhs_comments():
-    """Real NHS Friends-and-Family comments, one label each (staff / not staff and timeliness /
-    other: the first coded theme), 25 confirmed rows a label: v5 on the bundled static model
-    beats TF-IDF + logistic regression on the same 25 rows, and is no worse than v2."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def test_v5_beats_tfidf_lr_on_real_nhs_comments_in_nine_categories():
+    """mapping_bench's nhs9 (real NHS comments, first coded theme in nine categories: the shape of
+    issue 19's held-out set), 1,500 rows, bundled static model, 25 confirmed rows a category, two
+    draws: v5 beats TF-IDF + LR on the same rows by issue 19's 0.10, and is no worse than v2."""
+    import sys
+
+    shared_path("nhs-feedback", "v6framework_230831.csv")
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import mapping_bench as mb
 
     from kilvoice.embed import StaticEmbedder
     from kilvoice.mapping import zeroshot as zs
 
-    path = shared_path("nhs-feedback", "v6framework_230831.csv")
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        first, text_col = header.index("Not assigned"), header.index("FFT answer")
-        rows = []
-        for row in reader:
-            text = row[text_col].strip()
-            label = next((header[i] for i in range(first, len(header)) if row[i].strip() == "1"), None)
-            if text and text.lower() != "did not answer" and label:
-                rows.append((text, "staff" if label in NHS9_STAFF else
-                             "time" if label == "Timeliness of care" else "other"))
-    rows = rows[:1500]
-    texts = [t for t, _ in rows]
-    names = ["staff", "time", "other"]
-    Y = np.array([[int(lab == n) for n in names] for _, lab in rows])
+    texts, Y, labels = mb.load_set("nhs9", 1500)
+    assert Y.shape[1] == 9 and (Y.sum(axis=1) == 1).all()
     emb = StaticEmbedder(weighting="idf").fit(texts)
     X = zs.normalise(emb.encode(texts))
-    S = X @ zs.normalise(emb.encode(["staff", "waiting times", "general experience"])).T
+    S = X @ zs.normalise(emb.encode(labels)).T
     scores = {"v2": [], "v5": [], "tfidf": []}
     for seed in (0, 1):
         train = sample_per_label(Y, 25, seed)
         test = np.setdiff1d(np.arange(len(texts)), train)
         for mapper in ("v2", "v5"):
-            P = predict(X, S, Y, train, test, 0.3, seed=seed, mapper=mapper, texts=texts)
-            scores[mapper].append(f1_report(Y[test], P, names)["micro_f1"])
-        vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2))
-        clf = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
-        clf.fit(vec.fit_transform([texts[i] for i in train]), Y[train].argmax(axis=1))
-        P = np.eye(3, dtype=int)[clf.predict(vec.transform([texts[i] for i in test]))]
-        scores["tfidf"].append(f1_report(Y[test], P, names)["micro_f1"])
+            P = predict(X, S, Y, train, test, zs.calibrated_floor(S), seed=seed, mapper=mapper, texts=texts)
+            scores[mapper].append(f1_report(Y[test], P, labels)["micro_f1"])
+        scores["tfidf"].append(f1_report(Y[test], mb.baseline(texts, Y, train, test, seed), labels)["micro_f1"])
     v2, v5, base = (float(np.mean(scores[k])) for k in ("v2", "v5", "tfidf"))
-    assert v5 >= v2 - 0.005, scores
-    assert v5 >= base + 0.05, scores
+    assert v5 >= v2 - 0.01, scores
+    assert v5 >= base + 0.10, scores

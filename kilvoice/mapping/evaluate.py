@@ -99,7 +99,7 @@ def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test
             v5 = {**V5_SETTINGS, **(v5_settings or {})}
             F = features(texts, X, S, v5["word_weight"], v5["prior_weight"])
             model = Hybrid5Mapper(C=C, self_training=self_training, single_label=v5["single_label"],
-                                  random_state=seed)
+                                  pseudo_one=v5["pseudo_one"], random_state=seed)
         else:
             F = TextFeatures().fit(texts).transform(texts, X)
             model = HybridMapper(C=C, self_training=self_training, random_state=seed)

@@ -126,6 +126,9 @@ class HybridMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
             chosen[np.ix_(has_specific, excl)] = 0
         return chosen
 
+    def _pseudo_labels(self, scores: np.ndarray) -> np.ndarray:
+        return self._decide(scores, self.pseudo_threshold)
+
     def fit(self, X, y, X_unlabelled=None):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=False, accept_sparse="csr")
         self.multilabel_, self.classes_, Y = label_matrix(y, type(self).__name__)
@@ -143,7 +146,7 @@ class HybridMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
             both = stack([X, U])
             weights = np.r_[np.ones(X.shape[0]), np.full(U.shape[0], self.pseudo_weight)]
             for _ in range(self.self_training):
-                pseudo = self._decide(self._scores(U, self.estimators_), self.pseudo_threshold)
+                pseudo = self._pseudo_labels(self._scores(U, self.estimators_))
                 self.estimators_ = self._fit_all(both, np.vstack([Y, pseudo]), None, weights)
             self.n_pseudo_ = int(U.shape[0])
         return self

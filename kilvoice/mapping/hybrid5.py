@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from kilvoice.mapping.hybrid import HybridMapper, HybridStage, TextFeatures
 
 # the stage's settings of the choices above (docs/PERFORMANCE.md, "map19")
-V5_SETTINGS = {"word_weight": 1.0, "prior_weight": 0.0, "single_label": "auto"}
+V5_SETTINGS = {"word_weight": 1.0, "prior_weight": 0.0, "single_label": "auto", "pseudo_one": True}
 
 
 class Hybrid5Mapper(HybridMapper):
@@ -33,12 +33,13 @@ class Hybrid5Mapper(HybridMapper):
     def __init__(self, C: float = 10.0, class_weight="balanced", threshold: float = 0.4,
                  at_least_one: bool = True, self_training: int = 1, pseudo_threshold: float = 0.5,
                  pseudo_weight: float = 1.0, solo_share: float | None = 0.8, single_label="auto",
-                 min_single: int = 10, random_state=None):
+                 min_single: int = 10, pseudo_one: bool = True, random_state=None):
         super().__init__(C=C, class_weight=class_weight, threshold=threshold, at_least_one=at_least_one,
                          self_training=self_training, pseudo_threshold=pseudo_threshold,
                          pseudo_weight=pseudo_weight, solo_share=solo_share, random_state=random_state)
         self.single_label = single_label
         self.min_single = min_single
+        self.pseudo_one = pseudo_one
 
     def fit(self, X, y, X_unlabelled=None):
         Y = np.asarray(y)
@@ -47,6 +48,11 @@ class Hybrid5Mapper(HybridMapper):
         else:
             self.one_per_row_ = bool(self.single_label)
         return super().fit(X, y, X_unlabelled=X_unlabelled)
+
+    def _pseudo_labels(self, scores: np.ndarray) -> np.ndarray:
+        if self.one_per_row_ and not self.pseudo_one:  # self-training as v2's: the cap is on what is shown
+            return HybridMapper._decide(self, scores, self.pseudo_threshold)
+        return self._decide(scores, self.pseudo_threshold)
 
     def _decide(self, scores: np.ndarray, threshold: float) -> np.ndarray:
         if not getattr(self, "one_per_row_", False):
