@@ -16,7 +16,15 @@ from kilvoice.mapping.evaluate import eval_mapping, f1_report, predict, sample_p
 from kilvoice.mapping.hybrid import HybridMapper, TextFeatures
 from kilvoice.mapping.hybrid5 import Hybrid5Mapper, features
 from tests.conftest import REPO, shared_path
-from tests.test_mapping import BagOfWords, fw_path, labelled_csv, pairs, run  # noqa: F401 - fw_path: fixture
+from tests.test_mapping import FRAMEWORK, BagOfWords, labelled_csv, pairs, words_only_multi_label
+
+
+@pytest.fixture(scope="module")
+def fw_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fw5") / "town.yaml"
+    path.write_text(FRAMEWORK, encoding="utf-8")
+    return path
+
 
 # one subject per text; the texts scored name both subjects, the first being the one they were coded to
 SINGLE = ([f"the bus {i} is late again" for i in range(8)] + [f"the youth {i} are bored" for i in range(8)]
@@ -44,11 +52,7 @@ def test_one_item_per_row_when_every_confirmation_has_one():
 
 
 def test_multi_label_confirmations_keep_the_hybrid_rule():
-    texts = [f"bus route {i} late" for i in range(6)] + [f"youth club {i} shut" for i in range(6)] \
-        + [f"bus and youth club {i}" for i in range(6)]
-    Y = np.array([[1, 0]] * 6 + [[0, 1]] * 6 + [[1, 1]] * 6)
-    F = TextFeatures().fit(texts).transform(texts, np.ones((len(texts), 4)))
-    train, test = np.r_[0:3, 6:9, 12:15], np.r_[3:6, 9:12, 15:18]
+    F, Y, train, test = words_only_multi_label()
     v5 = Hybrid5Mapper(random_state=0).fit(F[train], Y[train], X_unlabelled=F[test])
     v2 = HybridMapper(random_state=0).fit(F[train], Y[train], X_unlabelled=F[test])
     assert not v5.one_per_row_

@@ -2,16 +2,17 @@
 
 :class:`Hybrid5Mapper` is :class:`~kilvoice.mapping.hybrid.HybridMapper` (embeddings + word
 n-grams, class-balanced one-vs-rest logistic regression, one round of self-training on the run's
-other statements) with two changes, each chosen leave-one-dataset-out on five labelled sets
-(docs/PERFORMANCE.md, "map19"):
+other statements) with one change:
 
 * ``single_label="auto"``: when every confirmed statement was confirmed for exactly one item (and
   there are at least ``min_single`` of them), the data is coded one item per statement, so each
-  statement gets its best item only, in the pseudo-labels of self-training too. The hybrid mapper
-  links every item scoring >= ``threshold`` plus the best: on single-coded data the extra links
-  are all false positives;
-* ``prior_weight``: the zero-shot scores (each item's similarity to the framework's wording) are
-  appended as features, so an item confirmed only a few times still leans on its description.
+  statement gets its best item only (in the pseudo-labels of self-training too, unless
+  ``pseudo_one`` is off). The hybrid mapper links every item scoring >= ``threshold`` plus the
+  best; on single-coded data the extra links can only be right where the best is wrong.
+
+:func:`features` can also append the zero-shot scores as features (``prior_weight``; 0 in the
+stage: tried and rejected). On six labelled sets v5 ties v2-v4's mapper (mean -0.000 on ONNX,
++0.001 static; bbc and chatterbot up to +0.005, petitions -0.007): docs/PERFORMANCE.md, "map19".
 
 :class:`Hybrid5Stage` is the ``kilvoice.map.learned.v5`` stage built on it.
 """
@@ -22,7 +23,7 @@ import scipy.sparse as sp
 
 from kilvoice.mapping.hybrid import HybridMapper, HybridStage, TextFeatures
 
-# the stage's settings of the choices above (docs/PERFORMANCE.md, "map19")
+# the stage's settings (docs/PERFORMANCE.md, "map19"); evaluate.predict(mapper="v5") uses them
 V5_SETTINGS = {"word_weight": 1.0, "prior_weight": 0.0, "single_label": "auto", "pseudo_one": True}
 
 
