@@ -282,13 +282,19 @@ def test_estimator_contract():
     check_estimator(LearnedMapper(random_state=0))
 
 
-def test_hybrid_mapper_uses_words_and_is_multi_label():
-    """Embeddings carry nothing here (all equal): only the word n-grams can separate the items."""
+def words_only_multi_label():
+    """Features, labels, train and test rows of two items and rows with both, whose embeddings
+    carry nothing (all equal): only the word n-grams can separate the items."""
     texts = [f"bus route {i} late" for i in range(6)] + [f"youth club {i} shut" for i in range(6)] \
         + [f"bus and youth club {i}" for i in range(6)]
     Y = np.array([[1, 0]] * 6 + [[0, 1]] * 6 + [[1, 1]] * 6)
     F = TextFeatures().fit(texts).transform(texts, np.ones((len(texts), 4)))
-    train, test = np.r_[0:3, 6:9, 12:15], np.r_[3:6, 9:12, 15:18]
+    return F, Y, np.r_[0:3, 6:9, 12:15], np.r_[3:6, 9:12, 15:18]
+
+
+def test_hybrid_mapper_uses_words_and_is_multi_label():
+    """Embeddings carry nothing here (all equal): only the word n-grams can separate the items."""
+    F, Y, train, test = words_only_multi_label()
     model = HybridMapper(random_state=0).fit(F[train], Y[train], X_unlabelled=F[test])
     assert model.n_pseudo_ == len(test)
     assert model.predict(F[test]).tolist() == Y[test].tolist()

@@ -14,12 +14,14 @@ import click
 @click.option("--train-per-label", "k", type=int, default=0, show_default=True,
               help="K labelled rows per item used as officer confirmations (0: zero-shot).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for choosing the K rows.")
-@click.option("--embedder", type=click.Choice(["static", "static-plain", "minilm"]), default="static",
+@click.option("--embedder", type=click.Choice(["static", "static-plain", "onnx", "minilm"]), default="static",
               show_default=True,
-              help="static: the bundled model, words weighted by IDF in DATA (as the main job); "
-                   "static-plain: unweighted; minilm: needs kilvoice[transformer].")
-@click.option("--mapper", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="static: the bundled model, words weighted by IDF in DATA (the main job's above 5,000 "
+                   "statements); static-plain: unweighted; onnx: MiniLM as int8 ONNX (the main job's up to "
+                   "5,000); minilm: needs kilvoice[transformer].")
+@click.option("--mapper", type=click.Choice(["v5", "v2", "v1"]), default="v2", show_default=True,
               help="Learned mapper for K > 0: v2 hybrid (embeddings + word n-grams, self-trained), "
+                   "v5 the same, one item per row when the K rows have one each (map.learned.v5), "
                    "v1 embeddings only.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (default prints a summary).")
 def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embedder, mapper, as_json):
@@ -31,6 +33,10 @@ def eval_mapping_cmd(data, text_column, labels_column, framework, k, seed, embed
         raise click.BadParameter("must be 0 or more", param_hint="--train-per-label")
     if embedder == "minilm":
         model = MiniLMEmbedder()
+    elif embedder == "onnx":
+        from kilvoice.embed_onnx import OnnxEmbedder
+
+        model = OnnxEmbedder()
     else:
         model = StaticEmbedder(weighting="idf" if embedder == "static" else None)
     report = eval_mapping(data, text_column, labels_column, framework, train_per_label=k, seed=seed, embedder=model,

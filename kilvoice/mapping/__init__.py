@@ -17,6 +17,9 @@ Two registered stages (see docs/FRAMEWORKS.md):
   ``auto.v1`` when it picks ONNX) gets the theme-link rule chosen on the static and the ONNX
   embedders' scores together (``themelinks.BOTH_EMBEDDERS_SETTINGS``); v3's rule, calibrated on
   static scores alone, loses precision there.
+* ``kilvoice.map.learned.v5``: v4 with :class:`~kilvoice.mapping.hybrid5.Hybrid5Mapper`: when
+  every confirmed statement was confirmed for one item only, each statement gets its best item
+  only (docs/PERFORMANCE.md, "map19").
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -271,4 +274,14 @@ def make_learned_v3(**settings):
 def make_learned_v4(**settings):
     stage = make_learned_v3(**{"theme_links_by_model": {"onnx:": tl.BOTH_EMBEDDERS_SETTINGS}, **settings})
     stage.name = "kilvoice.map.learned.v4"
+    return stage
+
+
+@register("kilvoice.map.learned.v5")
+def make_learned_v5(**settings):
+    from kilvoice.mapping.hybrid5 import Hybrid5Stage
+
+    stage = Hybrid5Stage(**{"theme_links": tl.CALIBRATED_SETTINGS,
+                            "theme_links_by_model": {"onnx:": tl.BOTH_EMBEDDERS_SETTINGS}, **settings})
+    stage.name = "kilvoice.map.learned.v5"
     return stage

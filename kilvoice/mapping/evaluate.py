@@ -16,6 +16,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.frameworks import Framework, load_framework
 from kilvoice.mapping import zeroshot as zs
 from kilvoice.mapping.hybrid import HybridMapper, TextFeatures
+from kilvoice.mapping.hybrid5 import V5_SETTINGS, Hybrid5Mapper, features
 from kilvoice.mapping.learned import LearnedMapper
 
 
@@ -82,7 +83,7 @@ def f1_report(Y: np.ndarray, P: np.ndarray, item_ids: list[str]) -> dict:
 def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test: np.ndarray,
             floor: float, *, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3, C: float = 10.0,
             prior_weight: float = 1.0, seed: int = 0, mapper: str = "v2", texts: list[str] | None = None,
-            self_training: int = 1) -> np.ndarray:
+            self_training: int = 1, v5_settings: dict | None = None) -> np.ndarray:
     """0/1 predictions for the ``test`` rows: zero-shot if ``train`` is empty, else learned.
 
     ``mapper`` "v2" (needs ``texts``) is the hybrid mapper of ``kilvoice.map.learned.v2``,
@@ -91,11 +92,17 @@ def predict(X: np.ndarray, S: np.ndarray, Y: np.ndarray, train: np.ndarray, test
     """
     if len(train) == 0:
         return zs.select(S[test], floor, margin, max_items).astype(int)
-    if mapper == "v2":
+    if mapper in ("v2", "v5"):
         if texts is None:
-            raise ValueError("mapper 'v2' needs the texts")
-        F = TextFeatures().fit(texts).transform(texts, X)
-        model = HybridMapper(C=C, self_training=self_training, random_state=seed)
+            raise ValueError(f"mapper {mapper!r} needs the texts")
+        if mapper == "v5":
+            v5 = {**V5_SETTINGS, **(v5_settings or {})}
+            F = features(texts, X, S, v5["word_weight"], v5["prior_weight"])
+            model = Hybrid5Mapper(C=C, self_training=self_training, single_label=v5["single_label"],
+                                  pseudo_one=v5["pseudo_one"], random_state=seed)
+        else:
+            F = TextFeatures().fit(texts).transform(texts, X)
+            model = HybridMapper(C=C, self_training=self_training, random_state=seed)
         model.fit(F[train], Y[train], X_unlabelled=F[test])
         P = model.predict(F[test])
         untrained = [j for j, est in enumerate(model.estimators_) if est is None]

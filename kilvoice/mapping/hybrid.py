@@ -126,6 +126,9 @@ class HybridMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
             chosen[np.ix_(has_specific, excl)] = 0
         return chosen
 
+    def _pseudo_labels(self, scores: np.ndarray) -> np.ndarray:
+        return self._decide(scores, self.pseudo_threshold)
+
     def fit(self, X, y, X_unlabelled=None):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=False, accept_sparse="csr")
         self.multilabel_, self.classes_, Y = label_matrix(y, type(self).__name__)
@@ -143,7 +146,7 @@ class HybridMapper(ScoresPredictMixin, ClassifierMixin, BaseEstimator):
             both = stack([X, U])
             weights = np.r_[np.ones(X.shape[0]), np.full(U.shape[0], self.pseudo_weight)]
             for _ in range(self.self_training):
-                pseudo = self._decide(self._scores(U, self.estimators_), self.pseudo_threshold)
+                pseudo = self._pseudo_labels(self._scores(U, self.estimators_))
                 self.estimators_ = self._fit_all(both, np.vstack([Y, pseudo]), None, weights)
             self.n_pseudo_ = int(U.shape[0])
         return self
@@ -191,9 +194,9 @@ class HybridStage(ZeroShotMapper):
         rows, Y = training_set(confirmed, framework.id, framework.item_ids, statement_ids)
         if len(rows) < self.min_decisions or Y.sum() == 0 or len(self._texts) != len(statement_ids):
             return scores, floor, {**method, "n_decisions": int(len(rows))}
-        F = TextFeatures(self.word_weight).fit(self._texts).transform(self._texts, vectors)
+        F = self.make_features(vectors, scores)
         rest = np.setdiff1d(np.arange(len(statement_ids)), rows)
-        model = HybridMapper(C=self.C, self_training=self.self_training, random_state=self.random_state)
+        model = self.make_model()
         model.fit(F[rows], Y, X_unlabelled=F[rest])
         learned = model.predict_scores(F)
         # the model's threshold lands on the zero-shot floor; untrained items keep zero-shot scores
@@ -208,7 +211,18 @@ class HybridStage(ZeroShotMapper):
         claimed = (rescaled[:, trained] >= floor).any(axis=1, keepdims=True)
         fallback = np.where(claimed, np.minimum(scores, 0.99 * floor), scores)
         out = np.where(trained[None, :], rescaled, fallback).astype(np.float32)
-        return out, floor, {"method": "learned-hybrid", "n_decisions": int(len(rows))}
+        return self.finish_scores(out, model, floor), floor, {"method": "learned-hybrid", "n_decisions": int(len(rows))}
+
+    # -- hooks (kilvoice.map.learned.v5 overrides them) --------------------------------------
+    def make_features(self, vectors: np.ndarray, scores: np.ndarray):
+        """The model's features for every statement (``scores``: the zero-shot scores)."""
+        return TextFeatures(self.word_weight).fit(self._texts).transform(self._texts, vectors)
+
+    def make_model(self) -> HybridMapper:
+        return HybridMapper(C=self.C, self_training=self.self_training, random_state=self.random_state)
+
+    def finish_scores(self, out: np.ndarray, model: HybridMapper, floor: float) -> np.ndarray:
+        return out
 
 
 __all__ = ["HybridMapper", "HybridStage", "TextFeatures"]
