@@ -12,6 +12,7 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases3``: and the aspect residents judge (kilvoice.topics.phrases3);
 - ``phrases4``: titles many statements carry (kilvoice.topics.phrases4);
 - ``phrases5``: titles carried as well as the theme's best-carried candidate (kilvoice.topics.phrases5);
+- ``phrases6``: what residents said of a subject: waiting time, praise or problems (kilvoice.topics.phrases6);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -54,6 +55,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases3", "phrases3", ("scorer", "candidates")),
     Labeller("phrases4", "phrases4", ("scorer", "candidates"), own_pick=True, group_list_max=2),
     Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2,
+             group_own_top=6),
+    Labeller("phrases6", "phrases6", ("scorer", "candidates"), own_pick=True, group_list_max=0,
              group_own_top=6),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
