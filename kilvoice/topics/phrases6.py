@@ -4,8 +4,10 @@ phrases5's candidates, checks, scores and picking, with these changes (docs/PERF
 "titles21f"):
 
 - **time said of a subject**: "the ambulance took 2 hours to arrive", "arrived within 20 minutes",
-  "came quickly", "the bus is always late" say how long residents waited for something; such a
-  statement gives the candidate "Waiting time for an ambulance" (the subject's noun chunk). It
+  "came quickly", "the bus is always late" say how long residents waited for something to arrive
+  (a verb of arrival, ``ARRIVE``, with a span of time or a word of speed; "be" with a word of
+  speed); such a statement gives the candidate "Waiting time for an ambulance" (the subject's
+  noun chunk). It
   stands for the statements that name the subject and a span of time or a word of speed
   (``TIMED``), and is scored as any other candidate. phrases3's "Waiting for ..." needed the word
   "wait";
@@ -16,9 +18,9 @@ phrases5's candidates, checks, scores and picking, with these changes (docs/PERF
   service", "Problems with the service"; else the title stands;
 - **a title from words**: a candidate with a token that glues a symbol to a word ("by%" in
   "Candidates by% of votes") is a tokenisation artefact, not a phrase anyone wrote;
-- **a long title two different statements say**: a candidate of LONG_WORDS content words or more
-  is one only when two statements that are not the same sentence say every one of its words
-  ("Revised regulatory impact assessment at Stage": one sentence, repeated);
+- **a title two different sentences say**: a candidate that two or more statements say (every
+  content word) only in one sentence, pasted again and again, is none: "Tracking the public
+  attitudes" (one sentence, twice), "Revised regulatory impact assessment at Stage";
 - **no group of two by listing**: two themes that share no phrase are no group (each is shown
   alone), as phrases4 already did for more than two ("Excellent service / Mental health");
   ``group_list_max`` = 0 in kilvoice.topics.labellers.
@@ -35,7 +37,6 @@ from kilvoice.topics.labels import _singular
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, _surface, _trim, key_of
 
 STANCE_LEAN = 2 / 3  # of the statements saying a strength or a problem, to say "Praise for ..."
-LONG_WORDS = 4  # content words from which a title must be said by two different statements
 # adjectives that give a verdict and name no aspect: "Excellent service" says nothing a resident
 # judged in it; "friendly", "caring", "long" do
 VERDICT = {
@@ -50,7 +51,14 @@ SPEED = frozenset({"quickly", "promptly", "fast", "soon", "late", "slowly", "swi
 _SPAN_UNIT = re.compile(r"^\d+(?:hrs?|hours?|mins?|minutes?|days?|wks?|weeks?|months?|yrs?)$")
 TIME_WORDS = frozenset(phrases3.SPANS_OF_TIME | {"hour", "minute", "min", "mins", "hr", "hrs", "day", "week",
                                                  "month", "year", "age", "wait", "waited", "waiting"} | SPEED)
+_LETTERS = re.compile(r"[a-z]+")
 _TIME_PREPS = frozenset({"in", "within", "after", "for", "over", "under"})
+# the parser runs without a lemmatizer: the forms themselves
+_TAKE = frozenset({"take", "takes", "took", "taken", "taking"})
+ARRIVE = frozenset({"arrive", "arrives", "arrived", "arriving", "come", "comes", "came", "coming", "attend",
+                    "attends", "attended", "attending"})
+_UP = frozenset({"turn", "turned", "turns", "show", "showed", "shows"})  # "turned up", "showed up"
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _GLUED = re.compile(r"[A-Za-z0-9][^A-Za-z0-9\s'\u2019.\-&/]|[^A-Za-z0-9\s'\u2019.\-&/][A-Za-z0-9]")
 
 
@@ -70,15 +78,25 @@ def _is_time(tok) -> bool:
 
 
 def _timed(verb) -> bool:
-    """Whether ``verb`` (or the "take" it depends on: "it took 3 hours for the ambulance to come")
-    says a span of time or a speed."""
-    for v in (verb, verb.head if verb.dep_ in ("advcl", "xcomp") and verb.head.lemma_ == "take" else None):
+    """Whether ``verb`` says when something arrived: a verb of arrival (``ARRIVE``: "arrived within
+    20 minutes", "came quickly"), or "take" with one ("took 2 hours to arrive"; "it took 3 hours for
+    the ambulance to come"), or "be" with a word of speed ("the bus is always late"), with a span
+    of time or a word of speed."""
+    low = verb.lower_
+    arriving = low in ARRIVE or (low in _UP and any(c.dep_ == "prt" and c.lower_ == "up" for c in verb.children))
+    took = low in _TAKE and any(c.dep_ in ("xcomp", "advcl") and c.lower_ in ARRIVE for c in verb.children)
+    later = verb.head if verb.dep_ in ("advcl", "xcomp") and verb.head.lower_ in _TAKE and arriving else None
+    if not (arriving or took or low in _BE):
+        return False
+    for v in (verb, later):
         if v is None:
             continue
         for c in v.children:
-            if c.dep_ in ("dobj", "npadvmod") and _is_time(c):
-                return True
             if c.dep_ in ("advmod", "acomp") and c.lower_ in SPEED:
+                return True
+            if low in _BE:
+                continue  # "be" says a speed, not a span ("the bus is 20 minutes")
+            if c.dep_ in ("dobj", "npadvmod") and _is_time(c):
                 return True
             if c.dep_ == "prep" and c.lower_ in _TIME_PREPS and any(_is_time(t) for t in c.subtree):
                 return True
@@ -123,18 +141,25 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
             head = _singular(subject[-1].lower_)
             ph = found.setdefault(key, Phrase(key, head, plain=False, cover=(head, TIMED)))
             ph.forms[text] += 1
-    return {key: ph for key, ph in found.items() if len(key) < LONG_WORDS or _said_apart(key, texts)}
+    return found
 
 
-def _said_apart(key: tuple[str, ...], texts: Sequence[str]) -> bool:
-    """Whether two statements that are not the same sentence say every word of ``key``."""
-    seen = set()
-    for text in texts:
-        if set(key) <= set(key_of(text)):
-            seen.add(" ".join(re.findall(r"[a-z]+", text.lower())))
-            if len(seen) >= 2:
-                return True
-    return False
+def screen(found: dict[tuple[str, ...], Phrase], texts: Sequence[str]) -> dict[tuple[str, ...], Phrase]:
+    """A theme's candidates and keyphrases (``found``) less those that two or more statements say (every content word) but all
+    in one sentence, repeated: one statement's words, however often it was pasted."""
+    postings = Postings(texts)
+    sentence: dict[int, str] = {}
+    out = {}
+    for key, ph in found.items():
+        said = np.flatnonzero(postings.using(key))
+        if len(said) >= 2:
+            for i in said:
+                if i not in sentence:
+                    sentence[i] = " ".join(_LETTERS.findall(texts[i].lower()))
+            if len({sentence[i] for i in said}) < 2:
+                continue
+        out[key] = ph
+    return out
 
 
 class _Timed:
