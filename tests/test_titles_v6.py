@@ -53,6 +53,8 @@ def test_waiting_time_candidate_stands_for_the_subject_said_with_a_time():
     ("Excellent service", {"strength": 40, "problem": 10}, "Praise for the service"),
     ("Good staff", {"strength": 40, "problem": 20}, "Praise for the staff"),
     ("Very good buses", {"strength": 30, "problem": 5}, "Praise for buses"),
+    ("Excellent GP", {"strength": 30}, "Praise for the GP"),
+    ("Lovely Wakefield", {"strength": 30}, "Praise for Wakefield"),
     ("Poor service", {"strength": 5, "problem": 30}, "Problems with the service"),
     ("Excellent service", {"strength": 20, "problem": 15}, None),  # no lean: the title stands
     ("Excellent service", {"strength": 5, "problem": 30}, None),  # praise word, a theme of problems

@@ -7,10 +7,9 @@ phrases5's candidates, checks, scores and picking, with these changes (docs/PERF
   "came quickly", "the bus is always late" say how long residents waited for something to arrive
   (a verb of arrival, ``ARRIVE``, with a span of time or a word of speed; "be" with a word of
   speed); such a statement gives the candidate "Waiting time for an ambulance" (the subject's
-  noun chunk). It
-  stands for the statements that name the subject and a span of time or a word of speed
-  (``TIMED``), and is scored as any other candidate. phrases3's "Waiting for ..." needed the word
-  "wait";
+  noun chunk). It stands for the statements that name the subject and a span of time, a word of
+  speed or of waiting (``TIMED``), and is scored as any other candidate. phrases3's "Waiting for
+  ..." needed the word "wait";
 - **praise or problems, not a verdict word**: a title whose only modifier is a verdict
   ("Excellent service", "Good care", "Poor service": ``VERDICT``) says one statement's word for
   the whole theme. When at least STANCE_LEAN of the theme's statements that say a strength or a
@@ -145,8 +144,9 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
 
 
 def screen(found: dict[tuple[str, ...], Phrase], texts: Sequence[str]) -> dict[tuple[str, ...], Phrase]:
-    """A theme's candidates and keyphrases (``found``) less those that two or more statements say (every content word) but all
-    in one sentence, repeated: one statement's words, however often it was pasted."""
+    """A theme's candidates and keyphrases (``found``) less those that two or more of its statements
+    (``texts``) say, every content word, but all in one sentence, repeated: one statement's words,
+    however often it was pasted."""
     postings = Postings(texts)
     sentence: dict[int, str] = {}
     out = {}
@@ -163,8 +163,8 @@ def screen(found: dict[tuple[str, ...], Phrase], texts: Sequence[str]) -> dict[t
 
 
 class _Timed:
-    """Postings where TIMED stands for any word of TIME_WORDS (and WAITING for a form of "wait",
-    as phrases3's)."""
+    """Postings where TIMED stands for any word of TIME_WORDS (phrases3's scoring wraps these in its
+    own, where WAITING stands for a form of "wait")."""
 
     def __init__(self, postings: Postings):
         self.postings, self.n = postings, postings.n
@@ -206,7 +206,8 @@ def verdict_title(text: str, stance: dict | None) -> str | None:
             continue
         if said and counts.get(name, 0) >= STANCE_LEAN * said:
             plural = _singular(rest[-1].lower()) != rest[-1].lower()
-            article = "" if rest[0][:1].isupper() or plural else "the "
+            proper = rest[0][:1].isupper() and not rest[0].isupper()  # "Wakefield", not "GP"
+            article = "" if proper or plural else "the "
             return prefix + article + " ".join(rest)
     return None
 
