@@ -4,12 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kilvoice import registry
 from kilvoice.tagger import load_parser
 from kilvoice.topics import phrases5, phrases6
 from kilvoice.topics.phrases import Postings, key_of
 from test_titles import inputs, needs_parser  # noqa: F401 - the module fixture
-from test_topics import SETTINGS
+from test_titles_v5 import stage_themes
 
 AMBULANCE = [
     "The ambulance took more than 2 hours to arrive.", "Ambulance arrived in less than 1hr and the crew were kind.",
@@ -119,12 +118,5 @@ def test_two_themes_that_share_nothing_are_no_group():
 
 @needs_parser
 def test_stage_with_phrases6(inputs):  # noqa: F811 - the fixture
-    from kilvoice.embed import StaticEmbedder
-
-    stage = registry.create("kilvoice.topics.bertopic.v1", **{**SETTINGS, "labeller": "phrases6",
-                                                                "group_catch_alls": False})
-    themes, _, _, info = stage.run(*inputs, 7, embed=StaticEmbedder().encode)
-    assert info["params"]["labeller"] == "phrases6"
-    titles = [t.title for t in themes if t.id.startswith("T")]
-    assert len({t.lower() for t in titles}) == len(titles) and all(len(t.split()) <= 8 for t in titles)
+    themes = stage_themes(inputs, "phrases6")
     assert not any(" / " in t.title for t in themes if t.id.startswith("P"))
