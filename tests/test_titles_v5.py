@@ -88,16 +88,23 @@ def test_a_title_starts_at_a_word_not_a_symbol():
     assert any(p.startswith("%") for p in four)  # the case this guards against
 
 
-@needs_parser
-def test_stage_with_phrases5(inputs):  # noqa: F811 - the fixture
+def stage_themes(inputs, labeller: str):
+    """The theme stage on ``inputs`` with ``labeller``: its themes, once checked that the run
+    records the labeller and that its titles are unique and at most 8 words."""
     from kilvoice.embed import StaticEmbedder
 
-    stage = registry.create("kilvoice.topics.bertopic.v1", **{**SETTINGS, "labeller": "phrases5",
+    stage = registry.create("kilvoice.topics.bertopic.v1", **{**SETTINGS, "labeller": labeller,
                                                                 "group_catch_alls": False})
     themes, _, _, info = stage.run(*inputs, 7, embed=StaticEmbedder().encode)
-    assert info["params"]["labeller"] == "phrases5"
+    assert info["params"]["labeller"] == labeller
     titles = [t.title for t in themes if t.id.startswith("T")]
     assert len({t.lower() for t in titles}) == len(titles) and all(len(t.split()) <= 8 for t in titles)
+    return themes
+
+
+@needs_parser
+def test_stage_with_phrases5(inputs):  # noqa: F811 - the fixture
+    stage_themes(inputs, "phrases5")
 
 
 def test_a_group_shares_a_phrase_only_among_its_themes_own_best():

@@ -12,6 +12,7 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases3``: and the aspect residents judge (kilvoice.topics.phrases3);
 - ``phrases4``: titles many statements carry (kilvoice.topics.phrases4);
 - ``phrases5``: titles carried as well as the theme's best-carried candidate (kilvoice.topics.phrases5);
+- ``phrases6``: what residents said of a subject: waiting time, praise or problems (kilvoice.topics.phrases6);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -28,7 +29,7 @@ from typing import Callable
 class Labeller:
     name: str
     module: str = "phrases"  # kilvoice.topics.<module> holds the parts named below
-    parts: tuple[str, ...] = ()  # rank_phrases arguments it gives: "scorer", "spans", "candidates"
+    parts: tuple[str, ...] = ()  # rank_phrases arguments it gives: "scorer", "spans", "candidates", "screen"
     own_pick: bool = False  # its module's pick_titles, else phrases.pick_titles
     group_list_max: int | None = None
     group_own_top: int | None = None  # a child shares a phrase only among its own best (phrases.group_title)
@@ -40,7 +41,7 @@ class Labeller:
 
     def rank(self) -> dict:
         """Keyword arguments of ``rank_phrases`` for this version."""
-        names = {"scorer": "score_phrases", "spans": "spans", "candidates": "candidates"}
+        names = {"scorer": "score_phrases", "spans": "spans", "candidates": "candidates", "screen": "screen"}
         mod = self._module() if self.parts else None
         return {part: getattr(mod, names[part]) for part in self.parts}
 
@@ -54,6 +55,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases3", "phrases3", ("scorer", "candidates")),
     Labeller("phrases4", "phrases4", ("scorer", "candidates"), own_pick=True, group_list_max=2),
     Labeller("phrases5", "phrases5", ("scorer", "candidates"), own_pick=True, group_list_max=2,
+             group_own_top=6),
+    Labeller("phrases6", "phrases6", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),

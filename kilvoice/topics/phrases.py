@@ -528,10 +528,11 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
 def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list[list[str]],
                  embeddings: np.ndarray, embed: Callable[[list[str]], np.ndarray] | None = None,
                  exclude: frozenset[str] = frozenset(), parse: bool = True, scorer=None, spans=None,
-                 candidates=None):
+                 candidates=None, screen=None):
     """(each theme's scored candidate phrases, best first; the postings of ``texts``).
     ``scorer`` (default ``score_phrases``), ``spans`` (default ``_spans``) and ``candidates(docs,
-    exclude, texts)`` (default ``candidate_phrases``; ``texts``: the theme's statements): a labeller
+    exclude, texts)`` (default ``candidate_phrases``; ``texts``: the theme's statements) and
+    ``screen(found, texts)`` (the candidates and keyphrases a theme keeps; default all): a labeller
     version's own.
 
     ``members``: each theme's statement indices, most typical first; ``keywords``: each theme's
@@ -556,7 +557,7 @@ def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list
         found = {k: ph for k, ph in found.items() if ph.head not in graded}
         for key, ph in keyphrases([k for k in keywords[pos][:10] if not set(k.split()) & exclude], nouns).items():
             found.setdefault(key, ph)
-        cands.append(found)
+        cands.append(screen(found, [texts[i] for i in members[pos]]) if screen else found)
     surface = {key: ph.text for found in cands for key, ph in found.items()}
     vectors = phrase_vectors(sorted(surface), surface, postings, embeddings, embed)
     ranked = []

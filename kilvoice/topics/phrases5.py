@@ -72,8 +72,10 @@ def spans(doc) -> list[tuple[list, bool]]:
     return out
 
 
-def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = ()) -> dict[tuple[str, ...], Phrase]:
-    """phrases4's candidates (with ``spans``), and the broad nouns alone the theme is about."""
+def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str] = (),
+               spans=spans) -> dict[tuple[str, ...], Phrase]:
+    """phrases4's candidates (with ``spans``: this version's, or a later one's), and the broad nouns
+    alone the theme is about."""
     docs = list(docs)
     found = phrases4.candidates(docs, exclude, texts, spans=spans)
     forms: dict[str, Counter] = {}
