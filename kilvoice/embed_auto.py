@@ -27,7 +27,30 @@ from kilvoice.registry import register
 MAX_STATEMENTS = 5000
 
 
-class AutoEmbedder:
+class ChosenEmbedder:
+    """An embedder that picks the model on the run's statements (``select``, the first call) and then
+    encodes everything with it; the chosen model's ``model_id`` and cache rules are its own."""
+
+    chosen = None
+
+    @property
+    def cacheable(self) -> bool:
+        return getattr(self.chosen, "cacheable", True) if self.chosen is not None else False
+
+    def select(self, texts: Sequence[str]):
+        raise NotImplementedError
+
+    def fit(self, texts: Sequence[str]) -> "ChosenEmbedder":
+        chosen = self.select(texts)
+        if hasattr(chosen, "fit"):
+            chosen.fit(texts)
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.select(texts).encode(texts)
+
+
+class AutoEmbedder(ChosenEmbedder):
     """ONNX MiniLM for up to ``max_statements`` statements, the corpus-weighted static model above.
 
     Until a choice is made ``model_id`` is ``auto:...`` and nothing is cached under it."""
@@ -46,10 +69,6 @@ class AutoEmbedder:
     def model_id(self) -> str:
         return self.chosen.model_id if self.chosen is not None else f"auto:onnx<={self.max_statements}:static"
 
-    @property
-    def cacheable(self) -> bool:
-        return getattr(self.chosen, "cacheable", True) if self.chosen is not None else False
-
     def choose(self, n: int):
         """The embedder for a run of ``n`` statements (the first call decides; later calls keep it)."""
         if self.chosen is None:
@@ -67,14 +86,8 @@ class AutoEmbedder:
                            "statements": int(n), "max_statements": self.max_statements, "reason": why}
         return self.chosen
 
-    def fit(self, texts: Sequence[str]) -> "AutoEmbedder":
-        chosen = self.choose(len(texts))
-        if hasattr(chosen, "fit"):
-            chosen.fit(texts)
-        return self
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.choose(len(texts)).encode(texts)
+    def select(self, texts: Sequence[str]):
+        return self.choose(len(texts))
 
 
 @register("kilvoice.embed.auto.v1")
@@ -82,3 +95,100 @@ def make_auto(max_statements: int = MAX_STATEMENTS, idf_power: float = 0.5, onnx
     """ONNX MiniLM up to ``max_statements`` statements, the static model (``static.v2``) above; the
     manifest and the report say which ran. ``onnx``: settings for ``kilvoice.embed.onnx.v1``."""
     return AutoEmbedder(max_statements=max_statements, idf_power=idf_power, onnx=onnx)
+
+
+# ---------------------------------------------------------------------------------------- auto.v2
+# The cost model (docs/PERFORMANCE.md, "longtext19"): the int8 ONNX MiniLM costs about the same per token
+# it reads whatever the texts' length (batches are sorted by length, so padding is small, and at <= 256
+# tokens the encoder's time is nearly linear in tokens): ~0.45 CPU seconds per 1,000 tokens, ~0.23 s per
+# 1,000 tokens on 2 idle cores. auto.v1's budget, 5,000 statements (~23 s of ONNX on 2 idle cores, run
+# statements are ~20 tokens), is ~100,000 tokens; a run of long texts (news articles, forum posts: ~500
+# tokens, of which the model reads 256) used 5x that under v1's statement count.
+SECONDS_PER_1K_TOKENS = 0.23
+MAX_TOKENS = 100_000
+# The windows tried, longest first: the first whose tokens fit the budget is read; when none fits, the static model
+WINDOWS = (256, 128, 64)
+COUNT_CHARS = 4096  # a window (<= 256 tokens) lies inside a text's first 4,096 characters (>= 1 character a token)
+MIN_TOKENS_A_TEXT = 3  # [CLS], one word piece, [SEP]: a run of more than max_tokens / 3 texts is over at any window
+
+
+class TokenBudgetEmbedder(ChosenEmbedder):
+    """``kilvoice.embed.auto.v2``: ONNX MiniLM while the tokens it would read fit ``max_tokens``, reading
+    each text's first 256 tokens, else its first 128 or 64 (``windows``); the static model when even the
+    shortest window is over the budget. The choice is made on the run's statements (the first call)."""
+
+    def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
+                 onnx: dict | None = None):
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
+            raise KilvoiceError("K430", value=max_tokens)
+        windows = list(windows) if isinstance(windows, (list, tuple)) else windows
+        if (not isinstance(windows, list) or not windows or windows != sorted(windows, reverse=True)
+                or any(isinstance(w, bool) or not isinstance(w, int) or not 8 <= w <= 256 for w in windows)):
+            raise KilvoiceError("K431", value=windows)
+        self.max_tokens = max_tokens
+        self.windows = tuple(windows)
+        self.idf_power = float(idf_power)
+        self.onnx_settings = dict(onnx or {})
+        self.chosen = None
+        self.choice: dict | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self.chosen.model_id if self.chosen is not None else f"auto2:onnx<={self.max_tokens}tokens:static"
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Tokens the model reads of each text at its longest window ([CLS] and [SEP] included)."""
+        from kilvoice.embed_onnx import OnnxEmbedder
+
+        counter = OnnxEmbedder(max_length=self.windows[0], **{k: v for k, v in self.onnx_settings.items()
+                                                               if k == "path"})
+        return [len(ids) for ids in counter.tokenize([t[:COUNT_CHARS] for t in texts])]
+
+    def select(self, texts: Sequence[str]):
+        """The embedder for a run whose statements are ``texts`` (the first call decides; later calls keep it)."""
+        if self.chosen is not None:
+            return self.chosen
+        n = len(texts)
+        window, tokens, longer = None, n * MIN_TOKENS_A_TEXT, 0
+        if tokens <= self.max_tokens:
+            counts = self.token_counts(texts)
+            for w in self.windows:
+                tokens = sum(min(c, w) for c in counts)
+                longer = sum(c > w for c in counts)
+                if tokens <= self.max_tokens:
+                    window = w
+                    break
+        seconds = tokens / 1000 * SECONDS_PER_1K_TOKENS
+        budget = (f"{self.max_tokens:,} tokens that the more accurate transformer model can read inside the time "
+                  f"budget (~{self.max_tokens / 1000 * SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
+        if window is None:
+            self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
+            at_least = "at least " if tokens == n * MIN_TOKENS_A_TEXT else ""
+            why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
+                   f"{self.windows[-1]} of each are read, more than the {budget}, so the much faster static model "
+                   "was used")
+        else:
+            from kilvoice.embed_onnx import make_onnx
+
+            self.chosen = make_onnx(**{**self.onnx_settings, "max_length": window})
+            stage = "kilvoice.embed.onnx.v1"
+            if window == self.windows[0]:
+                why = f"the run's {n:,} statements come to {tokens:,} tokens, within the {budget}"
+            else:
+                why = (f"the run's {n:,} statements are long: read whole, they come to more than the {budget}, "
+                       f"so the model read the first {window} tokens of each (about {window * 3 // 4} words; "
+                       f"{longer:,} statements are longer): {tokens:,} tokens")
+        self.choice = {"stage": "kilvoice.embed.auto.v2", "chosen": stage, "model_id": self.chosen.model_id,
+                       "statements": n, "tokens": tokens, "max_tokens": self.max_tokens, "window": window,
+                       "statements_longer_than_window": longer, "estimated_seconds": round(seconds, 1),
+                       "reason": why}
+        return self.chosen
+
+
+@register("kilvoice.embed.auto.v2")
+def make_auto_v2(max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
+                 onnx: dict | None = None) -> TokenBudgetEmbedder:
+    """ONNX MiniLM while the tokens it reads fit ``max_tokens`` (each text's first 256, else 128 or 64 tokens),
+    the static model (``static.v2``) above; chosen on the run's statements by the work, not their count. The
+    manifest and the report say which ran, at which window and why."""
+    return TokenBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx)

@@ -61,7 +61,6 @@ class OnnxEmbedder:
     def _load(self) -> None:
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
         except ImportError as exc:
             raise KilvoiceError("K410", package=exc.name, fix=INSTALL_FIX) from None
         options = ort.SessionOptions()
@@ -72,14 +71,22 @@ class OnnxEmbedder:
         self._session = ort.InferenceSession(str(self.path / "model.onnx"), options,
                                              providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def _load_tokenizer(self) -> None:
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise KilvoiceError("K410", package=exc.name, fix=INSTALL_FIX) from None
         tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=self.max_length)
         self._tokenizer = tokenizer
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids as the model reads them: [CLS] ... [SEP], at most ``max_length``
+        (loads the tokenizer only, not the model)."""
         if self._tokenizer is None:
-            self._load()
+            self._load_tokenizer()
         return [enc.ids for enc in self._tokenizer.encode_batch(list(texts), add_special_tokens=True)]
 
     def _run(self, ids: list[list[int]]) -> np.ndarray:
@@ -101,6 +108,8 @@ class OnnxEmbedder:
         if len(texts) == 0:
             return out
         ids = self.tokenize(texts)
+        if self._session is None:
+            self._load()
         # Sorted by length, then by token ids: the batches depend on the set of texts, not their order
         # (int8 dynamic quantisation scales each batch's activations together, so companions matter).
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), ids[i]))
@@ -123,6 +132,8 @@ class OnnxEmbedder:
 
 @register("kilvoice.embed.onnx.v1")
 def make_onnx(path: str | None = None, batch_size: int = 64, threads: int | None = None,
-              max_batch_tokens: int = 4096) -> OnnxEmbedder:
-    """all-MiniLM-L6-v2, int8 ONNX (bundled, ~23 MB): transformer quality without torch; cached per text."""
-    return OnnxEmbedder(path or ONNX_MODEL, batch_size=batch_size, threads=threads, max_batch_tokens=max_batch_tokens)
+              max_batch_tokens: int = 4096, max_length: int | None = None) -> OnnxEmbedder:
+    """all-MiniLM-L6-v2, int8 ONNX (bundled, ~23 MB): transformer quality without torch; cached per text.
+    ``max_length``: the tokens of a text the model reads (default the model's 256; the cache key names it)."""
+    return OnnxEmbedder(path or ONNX_MODEL, batch_size=batch_size, threads=threads, max_batch_tokens=max_batch_tokens,
+                        max_length=max_length)
