@@ -137,11 +137,12 @@ class TokenBudgetEmbedder(ChosenEmbedder):
         return self.chosen.model_id if self.chosen is not None else f"auto2:onnx<={self.max_tokens}tokens:static"
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
-        """Tokens the model reads of each text at its longest window ([CLS] and [SEP] included)."""
+        """Each text's tokens ([CLS] and [SEP] included), counted up to one more than the longest window
+        (enough to tell which texts the model reads only in part)."""
         from kilvoice.embed_onnx import OnnxEmbedder
 
-        counter = OnnxEmbedder(max_length=self.windows[0], **{k: v for k, v in self.onnx_settings.items()
-                                                               if k == "path"})
+        counter = OnnxEmbedder(max_length=self.windows[0] + 1,
+                               **{k: v for k, v in self.onnx_settings.items() if k == "path"})
         return [len(ids) for ids in counter.tokenize([t[:COUNT_CHARS] for t in texts])]
 
     def select(self, texts: Sequence[str]):
