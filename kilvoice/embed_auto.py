@@ -1,5 +1,6 @@
 """``kilvoice.embed.auto.v1``: the ONNX MiniLM embedder for runs it can finish in time, the static
-model above a statement count.
+model above a statement count. ``kilvoice.embed.auto.v2`` (the main job's): the same, chosen by the
+tokens the model would read (the work), with a shorter window for long texts before the static model.
 
 The choice is made once, on the first texts the run embeds (the run's statements), and then holds
 for everything else the run encodes (answers' questions, theme titles, framework items), so every
@@ -98,15 +99,17 @@ def make_auto(max_statements: int = MAX_STATEMENTS, idf_power: float = 0.5, onnx
 
 
 # ---------------------------------------------------------------------------------------- auto.v2
-# The cost model (docs/PERFORMANCE.md, "longtext19"): the int8 ONNX MiniLM costs about the same per token
-# it reads whatever the texts' length (batches are sorted by length, so padding is small, and at <= 256
+# The cost model (docs/PERFORMANCE.md, "longtext19"): the int8 ONNX MiniLM costs the same per token it
+# reads whatever the texts' length (batches are sorted by length, so padding is small, and up to 256
 # tokens the encoder's time is nearly linear in tokens): ~0.45 CPU seconds per 1,000 tokens, ~0.23 s per
-# 1,000 tokens on 2 idle cores. auto.v1's budget, 5,000 statements (~23 s of ONNX on 2 idle cores, run
-# statements are ~20 tokens), is ~100,000 tokens; a run of long texts (news articles, forum posts: ~500
-# tokens, of which the model reads 256) used 5x that under v1's statement count.
+# 1,000 tokens on 2 idle cores. auto.v1's budget, 5,000 statements, is ~123,000 tokens at the main job's
+# mean of 24.6 tokens a statement (a real mix of 8,962 statements): ~28 s of ONNX on 2 idle cores. Long
+# texts (news articles, forum posts: ~490 tokens, of which the model reads 256) cost 10x a statement.
 SECONDS_PER_1K_TOKENS = 0.23
-MAX_TOKENS = 100_000
-# The windows tried, longest first: the first whose tokens fit the budget is read; when none fits, the static model
+MAX_TOKENS = 120_000
+# The windows tried, longest first: the first whose tokens fit the budget is read. Below 64 tokens the
+# static model, which reads every word, clusters long texts as well (bbc: k-means AMI 0.77 against 0.78 at
+# 64 tokens, 0.85 at 128, 0.88 at 256) and costs next to nothing, so it takes over there.
 WINDOWS = (256, 128, 64)
 COUNT_CHARS = 4096  # a window (<= 256 tokens) lies inside a text's first 4,096 characters (>= 1 character a token)
 MIN_TOKENS_A_TEXT = 3  # [CLS], one word piece, [SEP]: a run of more than max_tokens / 3 texts is over at any window
@@ -115,7 +118,8 @@ MIN_TOKENS_A_TEXT = 3  # [CLS], one word piece, [SEP]: a run of more than max_to
 class TokenBudgetEmbedder(ChosenEmbedder):
     """``kilvoice.embed.auto.v2``: ONNX MiniLM while the tokens it would read fit ``max_tokens``, reading
     each text's first 256 tokens, else its first 128 or 64 (``windows``); the static model when even the
-    shortest window is over the budget. The choice is made on the run's statements (the first call)."""
+    shortest window is over the budget. The choice is made on the run's statements (the first call) and
+    recorded in ``choice`` (tokens, window, the estimate of seconds on 2 idle cores, the reason)."""
 
     def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
                  onnx: dict | None = None):
@@ -128,7 +132,8 @@ class TokenBudgetEmbedder(ChosenEmbedder):
         self.max_tokens = max_tokens
         self.windows = tuple(windows)
         self.idf_power = float(idf_power)
-        self.onnx_settings = dict(onnx or {})
+        # onnxruntime's idle threads sleep: the same vectors, fewer CPU seconds on shared cores
+        self.onnx_settings = {"spinning": False, **(onnx or {})}
         self.chosen = None
         self.choice: dict | None = None
 
@@ -176,9 +181,9 @@ class TokenBudgetEmbedder(ChosenEmbedder):
             if window == self.windows[0]:
                 why = f"the run's {n:,} statements come to {tokens:,} tokens, within the {budget}"
             else:
-                why = (f"the run's {n:,} statements are long: read whole, they come to more than the {budget}, "
-                       f"so the model read the first {window} tokens of each (about {window * 3 // 4} words; "
-                       f"{longer:,} statements are longer): {tokens:,} tokens")
+                why = (f"the run's {n:,} statements are long: up to {self.windows[0]} tokens of each come to more "
+                       f"than the {budget}, so the model read the first {window} tokens of each (about "
+                       f"{window * 3 // 4} words; {longer:,} statements are longer), {tokens:,} tokens")
         self.choice = {"stage": "kilvoice.embed.auto.v2", "chosen": stage, "model_id": self.chosen.model_id,
                        "statements": n, "tokens": tokens, "max_tokens": self.max_tokens, "window": window,
                        "statements_longer_than_window": longer, "estimated_seconds": round(seconds, 1),
