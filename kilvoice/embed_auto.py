@@ -156,7 +156,8 @@ class TokenBudgetEmbedder(ChosenEmbedder):
             return self.chosen
         n = len(texts)
         window, tokens, longer = None, n * MIN_TOKENS_A_TEXT, 0
-        if tokens <= self.max_tokens:
+        counted = tokens <= self.max_tokens  # else over the budget at any window: not worth tokenising
+        if counted:
             counts = self.token_counts(texts)
             for w in self.windows:
                 tokens = sum(min(c, w) for c in counts)
@@ -169,7 +170,7 @@ class TokenBudgetEmbedder(ChosenEmbedder):
                   f"budget (~{self.max_tokens / 1000 * SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
         if window is None:
             self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
-            at_least = "at least " if tokens == n * MIN_TOKENS_A_TEXT else ""
+            at_least = "" if counted else "at least "
             why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
                    f"{self.windows[-1]} of each are read, more than the {budget}, so the much faster static model "
                    "was used")
