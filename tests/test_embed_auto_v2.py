@@ -45,7 +45,7 @@ def test_the_longest_window_within_the_budget_is_read(budget, window):
     assert f"{budget:,} tokens" in choice["reason"]
     if window is None:
         assert choice["chosen"] == "kilvoice.embed.static.v2" and vecs.shape == (3, 256)
-        assert "static model" in choice["reason"] and choice["tokens"] == 3 * 64 > budget
+        assert "static model" in choice["reason"] and choice["tokens"] == 3 * 64 > budget  # bound by characters
     else:
         assert choice["chosen"] == "kilvoice.embed.onnx.v1" and vecs.shape == (3, 384)
         assert emb.model_id.endswith(f":len{window}") and choice["tokens"] == 3 * window <= budget
@@ -107,11 +107,23 @@ def test_the_first_call_decides_for_the_rest_of_the_run():
     assert emb.chosen is first and emb.choice["window"] == 256 and more.shape == (6, 384)
 
 
-def test_too_many_statements_for_any_window_are_not_tokenised(monkeypatch):
+@pytest.mark.parametrize("texts,budget", [(SHORT, 8), (LONG, 3 * 64 - 1)])
+def test_runs_over_the_budget_by_their_characters_alone_are_not_tokenised(monkeypatch, texts, budget):
+    """SHORT: 3 statements of >= 3 tokens each, 9 > 8 whatever the window; LONG: 3 posts of > 64 * 8
+    characters, so > 64 tokens each even at the shortest window."""
     monkeypatch.setattr(OnnxEmbedder, "tokenize", lambda self, texts: pytest.fail("counted tokens needlessly"))
-    emb = auto2(max_tokens=8)
-    embed_cached(emb, SHORT)  # 3 statements of >= 3 tokens each: 9 > 8 whatever the window
-    assert emb.choice["chosen"] == "kilvoice.embed.static.v2" and "at least 9 tokens" in emb.choice["reason"]
+    emb = auto2(max_tokens=budget)
+    embed_cached(emb, texts)
+    assert emb.choice["chosen"] == "kilvoice.embed.static.v2" and emb.choice["tokens"] > budget
+    assert f"at least {emb.choice['tokens']:,} tokens" in emb.choice["reason"]
+
+
+def test_the_character_bound_never_exceeds_the_tokens_counted():
+    """The lower bound that spares the tokenizer is one: on real-looking text it is below the count."""
+    from kilvoice.embed_auto import CHARS_A_TOKEN
+
+    for text in SHORT + LONG:
+        assert min(len(text) // CHARS_A_TOKEN + 2, 64) <= min(len(OnnxEmbedder().tokenize([text])[0]), 64)
 
 
 @pytest.mark.parametrize("setting,bad,code", [("max_tokens", -1, "K430"), ("max_tokens", 2.5, "K430"),
