@@ -5,7 +5,8 @@ For each labelled set (``topics_bench.DATASETS``: nhs, petitions, bbc, chatterbo
 - k-means at the true label count, AMI against the labels, mean of seeds 0, 1, 2;
 - a logistic-regression probe trained on 25 labelled rows per label (labels with more than 25
   rows), micro F1 on the remaining rows, mean of seeds 0, 1, 2;
-- sentences/s of ``encode`` (the static v2 model includes its fit on the corpus).
+- sentences/s of ``encode`` (the static v2 model includes its fit on the corpus), the CPU seconds
+  (user + sys of the process) it took and the tokens the ONNX model read (``onnx@W``: a W-token window).
 
 Then the mean and the worst set per embedder, and (``--equivalence``) the cosine between ONNX-int8
 and torch vectors of the same 500 real sentences (NHS comments and Pol.is statements).
@@ -39,24 +40,31 @@ SEEDS = (0, 1, 2)
 
 
 def make(name: str):
+    """An embedder by its name here; ``onnx@128``: the ONNX model reading only a text's first 128 tokens."""
     from kilvoice import registry
 
     if name == "minilm":
         import torch
 
         torch.set_num_threads(os.cpu_count() or 1)
-    embedder = registry.create(EMBEDDERS[name])
+    name, _, window = name.partition("@")
+    embedder = registry.create(EMBEDDERS[name], **({"max_length": int(window)} if window else {}))
     embedder.encode(["warm up: load the model before timing"])
     return embedder
 
 
 def encode(embedder, texts: list[str]) -> tuple[np.ndarray, float]:
+    return encode_timed(embedder, texts)[:2]
+
+
+def encode_timed(embedder, texts: list[str]) -> tuple[np.ndarray, float, float]:
+    """Vectors, wall seconds and CPU seconds (this process, all threads) of fitting and encoding."""
     from kilvoice.embed import fit_to_corpus
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     fit_to_corpus(embedder, texts)
     vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
-    return vectors, time.perf_counter() - t0
+    return vectors, time.perf_counter() - t0, time.process_time() - c0
 
 
 def kmeans_ami(vectors: np.ndarray, labels: list[str]) -> float:
@@ -109,10 +117,11 @@ def summary(results: list[dict]) -> str:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| set | rows | labels | embedder | k-means AMI | probe F1@25 | sentences/s |", "|---|---|---|---|---|---|---|"]
+    lines = ["| set | rows | labels | embedder | k-means AMI | probe F1@25 | sentences/s | CPU s | tokens read |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['dataset']} | {r['n_rows']} | {r['n_labels']} | {r['embedder']} | {r['kmeans_ami']:.3f} "
-                     f"| {r['probe_f1']:.3f} | {r['per_s']:.0f} |")
+                     f"| {r['probe_f1']:.3f} | {r['per_s']:.0f} | {r.get('cpu_s', '')} | {r.get('tokens') or ''} |")
     return "\n".join(lines)
 
 
@@ -133,10 +142,12 @@ def main() -> None:
         rows = topics_bench.rows(dataset, args.limit)
         texts, labels = [t for t, _ in rows], [lab for _, lab in rows]
         for name, model in models.items():
-            vectors, seconds = encode(model, texts)
+            vectors, seconds, cpu = encode_timed(model, texts)
+            tokens = sum(map(len, model.tokenize(texts))) if hasattr(model, "tokenize") else None
             result = {"dataset": dataset, "embedder": name, "n_rows": len(texts), "n_labels": len(set(labels)),
                       "kmeans_ami": kmeans_ami(vectors, labels), "probe_f1": probe_f1(vectors, labels),
-                      "per_s": len(texts) / seconds}
+                      "per_s": len(texts) / seconds, "cpu_s": round(cpu, 2), "tokens": tokens,
+                      "load": round(os.getloadavg()[0], 1)}
             print(json.dumps(result), flush=True)
             results.append(result)
     Path(args.out).write_text(json.dumps({"results": results, **extra}, indent=1))

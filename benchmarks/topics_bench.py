@@ -226,29 +226,33 @@ def run_worker(system: str, path: Path, seed: int) -> None:
 # ------------------------------------------------------------------ driver
 def run_pair(system: str, dataset: str, path: Path, python: str, seed: int = SEED) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([python, __file__, "--worker", system, str(path), str(seed)],
                           capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - t0
+    wall, cpu1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds (user + sys) of the whole command: on a shared machine wall time moves with the load
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         sys.stderr.write(proc.stderr[-3000:])
         return {"system": system, "dataset": dataset, "error": proc.returncode}
     result = json.loads(line[len("RESULT "):])
-    result.update(system=system, dataset=dataset, seconds_wall=round(wall, 2))
+    result.update(system=system, dataset=dataset, seconds_wall=round(wall, 2), seconds_cpu=round(cpu, 2),
+                  load=round(os.getloadavg()[0], 1))
     return result
 
 
 def table(results: list[dict]) -> str:
     cols = ["dataset", "system", "n_rows", "ari", "ami", "nmi", "n_topics", "outlier_share", "npmi",
-            "diversity", "stability", "themes_holding", "seconds_main", "seconds_wall", "peak_mb"]
+            "diversity", "stability", "themes_holding", "seconds_main", "seconds_wall", "seconds_cpu", "peak_mb"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
         lines.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
     return "\n".join(lines)
 
 
-SUMMARY = ["ari", "ami", "outlier_share", "stability", "themes_holding", "n_topics", "seconds_wall", "peak_mb"]
+SUMMARY = ["ari", "ami", "outlier_share", "stability", "themes_holding", "n_topics", "seconds_wall", "seconds_cpu",
+           "peak_mb"]
 
 
 def summary(results: list[dict]) -> str:

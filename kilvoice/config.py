@@ -17,7 +17,7 @@ DEFAULTS: dict = {
     # (pipelines/big-conversation.toml); the resolved file is in every run's manifest.json
     "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
     "segment": {"stage": "kilvoice.segment.sentences.v4"},
-    "embed": {"stage": "kilvoice.embed.auto.v1"},
+    "embed": {"stage": "kilvoice.embed.auto.v2"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases6", "group_catch_alls": False},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v2"},

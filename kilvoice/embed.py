@@ -217,8 +217,8 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.nda
 
     An embedder whose vectors depend on the corpus (``cacheable = False``) is fitted on
     ``texts`` (when it has ``fit``) and encodes them all; nothing is cached for it."""
-    if hasattr(embedder, "choose"):  # kilvoice.embed.auto.v1: the first (the run's statements) count picks the model
-        return embed_cached(embedder.choose(len(texts)), texts, store)
+    if hasattr(embedder, "select"):  # kilvoice.embed.auto.v1/v2: the first call (the run's statements) picks the model
+        return embed_cached(embedder.select(texts), texts, store)
     if not getattr(embedder, "cacheable", True):
         fit_to_corpus(embedder, texts)
         if not texts:

@@ -1,5 +1,6 @@
 """``kilvoice.embed.auto.v1``: the ONNX MiniLM embedder for runs it can finish in time, the static
-model above a statement count.
+model above a statement count. ``kilvoice.embed.auto.v2`` (the main job's): the same, chosen by the
+tokens the model would read (the work), with a shorter window for long texts before the static model.
 
 The choice is made once, on the first texts the run embeds (the run's statements), and then holds
 for everything else the run encodes (answers' questions, theme titles, framework items), so every
@@ -27,7 +28,30 @@ from kilvoice.registry import register
 MAX_STATEMENTS = 5000
 
 
-class AutoEmbedder:
+class ChosenEmbedder:
+    """An embedder that picks the model on the run's statements (``select``, the first call) and then
+    encodes everything with it; the chosen model's ``model_id`` and cache rules are its own."""
+
+    chosen = None
+
+    @property
+    def cacheable(self) -> bool:
+        return getattr(self.chosen, "cacheable", True) if self.chosen is not None else False
+
+    def select(self, texts: Sequence[str]):
+        raise NotImplementedError
+
+    def fit(self, texts: Sequence[str]) -> "ChosenEmbedder":
+        chosen = self.select(texts)
+        if hasattr(chosen, "fit"):
+            chosen.fit(texts)
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.select(texts).encode(texts)
+
+
+class AutoEmbedder(ChosenEmbedder):
     """ONNX MiniLM for up to ``max_statements`` statements, the corpus-weighted static model above.
 
     Until a choice is made ``model_id`` is ``auto:...`` and nothing is cached under it."""
@@ -46,10 +70,6 @@ class AutoEmbedder:
     def model_id(self) -> str:
         return self.chosen.model_id if self.chosen is not None else f"auto:onnx<={self.max_statements}:static"
 
-    @property
-    def cacheable(self) -> bool:
-        return getattr(self.chosen, "cacheable", True) if self.chosen is not None else False
-
     def choose(self, n: int):
         """The embedder for a run of ``n`` statements (the first call decides; later calls keep it)."""
         if self.chosen is None:
@@ -67,14 +87,8 @@ class AutoEmbedder:
                            "statements": int(n), "max_statements": self.max_statements, "reason": why}
         return self.chosen
 
-    def fit(self, texts: Sequence[str]) -> "AutoEmbedder":
-        chosen = self.choose(len(texts))
-        if hasattr(chosen, "fit"):
-            chosen.fit(texts)
-        return self
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.choose(len(texts)).encode(texts)
+    def select(self, texts: Sequence[str]):
+        return self.choose(len(texts))
 
 
 @register("kilvoice.embed.auto.v1")
@@ -82,3 +96,112 @@ def make_auto(max_statements: int = MAX_STATEMENTS, idf_power: float = 0.5, onnx
     """ONNX MiniLM up to ``max_statements`` statements, the static model (``static.v2``) above; the
     manifest and the report say which ran. ``onnx``: settings for ``kilvoice.embed.onnx.v1``."""
     return AutoEmbedder(max_statements=max_statements, idf_power=idf_power, onnx=onnx)
+
+
+# ---------------------------------------------------------------------------------------- auto.v2
+# The cost model (docs/PERFORMANCE.md, "longtext19"): the int8 ONNX MiniLM costs the same per token it
+# reads whatever the texts' length (batches are sorted by length, so padding is small, and up to 256
+# tokens the encoder's time is nearly linear in tokens): ~0.45 CPU seconds per 1,000 tokens, ~0.23 s per
+# 1,000 tokens on 2 idle cores. auto.v1's budget, 5,000 statements, is ~123,000 tokens at the main job's
+# mean of 24.6 tokens a statement (a real mix of 8,962 statements): ~28 s of ONNX on 2 idle cores. Long
+# texts (news articles, forum posts: ~490 tokens, of which the model reads 256) cost 10x a statement.
+SECONDS_PER_1K_TOKENS = 0.23
+MAX_TOKENS = 120_000
+# The windows tried, longest first: the first whose tokens fit the budget is read. Below 64 tokens the
+# static model, which reads every word, clusters long texts as well (bbc: k-means AMI 0.77 against 0.78 at
+# 64 tokens, 0.85 at 128, 0.88 at 256) and costs next to nothing, so it takes over there.
+WINDOWS = (256, 128, 64)
+# A word piece holds at most ~8 characters on average (3.5-4.9 on every set measured), so 257 tokens lie
+# inside a text's first 2,048 characters (only those are tokenised to count), and a text of c characters has
+# at least c // 8 + 2 tokens: when even that lower bound is over the budget at the shortest window, nothing
+# is tokenised (2,225 news articles: 2.8 CPU s of counting saved; the 100k and 1M scale runs)
+CHARS_A_TOKEN = 8
+COUNT_CHARS = 2048
+MIN_TOKENS_A_TEXT = 3  # [CLS], one word piece, [SEP]
+
+
+class TokenBudgetEmbedder(ChosenEmbedder):
+    """``kilvoice.embed.auto.v2``: ONNX MiniLM while the tokens it would read fit ``max_tokens``, reading
+    each text's first 256 tokens, else its first 128 or 64 (``windows``); the static model when even the
+    shortest window is over the budget. The choice is made on the run's statements (the first call) and
+    recorded in ``choice`` (tokens, window, the estimate of seconds on 2 idle cores, the reason)."""
+
+    def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
+                 onnx: dict | None = None):
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
+            raise KilvoiceError("K430", value=max_tokens)
+        windows = list(windows) if isinstance(windows, (list, tuple)) else windows
+        if (not isinstance(windows, list) or not windows or windows != sorted(windows, reverse=True)
+                or any(isinstance(w, bool) or not isinstance(w, int) or not 8 <= w <= 256 for w in windows)):
+            raise KilvoiceError("K431", value=windows)
+        self.max_tokens = max_tokens
+        self.windows = tuple(windows)
+        self.idf_power = float(idf_power)
+        # onnxruntime's idle threads sleep: the same vectors, fewer CPU seconds on shared cores
+        self.onnx_settings = {"spinning": False, **(onnx or {})}
+        self.chosen = None
+        self.choice: dict | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self.chosen.model_id if self.chosen is not None else f"auto2:onnx<={self.max_tokens}tokens:static"
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Each text's tokens ([CLS] and [SEP] included), counted up to one more than the longest window
+        (enough to tell which texts the model reads only in part)."""
+        from kilvoice.embed_onnx import OnnxEmbedder
+
+        counter = OnnxEmbedder(max_length=self.windows[0] + 1,
+                               **{k: v for k, v in self.onnx_settings.items() if k == "path"})
+        return [len(ids) for ids in counter.tokenize([t[:COUNT_CHARS] for t in texts])]
+
+    def select(self, texts: Sequence[str]):
+        """The embedder for a run whose statements are ``texts`` (the first call decides; later calls keep it)."""
+        if self.chosen is not None:
+            return self.chosen
+        n = len(texts)
+        window, longer = None, 0
+        tokens = sum(min(max(MIN_TOKENS_A_TEXT, len(t) // CHARS_A_TOKEN + 2), self.windows[-1]) for t in texts)
+        counted = tokens <= self.max_tokens  # else over the budget at any window: not worth tokenising
+        if counted:
+            counts = self.token_counts(texts)
+            for w in self.windows:
+                tokens = sum(min(c, w) for c in counts)
+                longer = sum(c > w for c in counts)
+                if tokens <= self.max_tokens:
+                    window = w
+                    break
+        seconds = tokens / 1000 * SECONDS_PER_1K_TOKENS
+        budget = (f"{self.max_tokens:,} tokens that the more accurate transformer model can read inside the time "
+                  f"budget (~{self.max_tokens / 1000 * SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
+        if window is None:
+            self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
+            at_least = "" if counted else "at least "
+            why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
+                   f"{self.windows[-1]} of each are read, more than the {budget}, so the much faster static model "
+                   "was used")
+        else:
+            from kilvoice.embed_onnx import make_onnx
+
+            self.chosen = make_onnx(**{**self.onnx_settings, "max_length": window})
+            stage = "kilvoice.embed.onnx.v1"
+            if window == self.windows[0]:
+                why = f"the run's {n:,} statements come to {tokens:,} tokens, within the {budget}"
+            else:
+                why = (f"the run's {n:,} statements are long: up to {self.windows[0]} tokens of each come to more "
+                       f"than the {budget}, so the model read the first {window} tokens of each (about "
+                       f"{window * 3 // 4} words; {longer:,} statements are longer), {tokens:,} tokens")
+        self.choice = {"stage": "kilvoice.embed.auto.v2", "chosen": stage, "model_id": self.chosen.model_id,
+                       "statements": n, "tokens": tokens, "max_tokens": self.max_tokens, "window": window,
+                       "statements_longer_than_window": longer, "estimated_seconds": round(seconds, 1),
+                       "reason": why}
+        return self.chosen
+
+
+@register("kilvoice.embed.auto.v2")
+def make_auto_v2(max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
+                 onnx: dict | None = None) -> TokenBudgetEmbedder:
+    """ONNX MiniLM while the tokens it reads fit ``max_tokens`` (each text's first 256, else 128 or 64 tokens),
+    the static model (``static.v2``) above; chosen on the run's statements by the work, not their count. The
+    manifest and the report say which ran, at which window and why."""
+    return TokenBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx)

@@ -105,3 +105,21 @@ def test_batches_hold_at_most_64_texts_and_4096_padded_tokens(onnx):
     assert max(len(b) for b in batches) == 64
     assert all(len(b) * max(len(ids[i]) for i in b) <= 4096 for b in batches)
     assert len(batches[-1]) <= 4096 // 200
+
+
+def test_threads_that_sleep_give_the_same_vectors_and_cache_key(onnx):
+    """spinning=False (auto.v2's setting) only changes how onnxruntime's idle threads wait."""
+    quiet = registry.create("kilvoice.embed.onnx.v1", batch_size=4, spinning=False)
+    np.testing.assert_array_equal(quiet.encode(TEXTS), onnx.encode(TEXTS))
+    assert quiet._session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert quiet.model_id == onnx.model_id
+
+
+def test_a_shorter_window_has_its_own_cache_key_and_reads_the_opening(onnx):
+    long = " ".join(TEXTS * 6)  # ~170 word pieces
+    short = registry.create("kilvoice.embed.onnx.v1", batch_size=4, max_length=32)
+    assert short.model_id == onnx.model_id.replace(":len256", ":len32")
+    assert [len(ids) for ids in short.tokenize([long, TEXTS[0]])] == [32, len(onnx.tokenize([TEXTS[0]])[0])]
+    np.testing.assert_array_equal(short.encode(TEXTS[:4]), onnx.encode(TEXTS[:4]))  # all under 32 tokens
+    first, whole = short.encode([long])[0], onnx.encode([long])[0]
+    assert 0.5 < float(first @ whole) < 0.9999

@@ -42,8 +42,8 @@ stage = "kilvoice.segment.sentences.v4"
 min_words = 3
 
 [embed]
-stage = "kilvoice.embed.auto.v1"
-max_statements = 5000
+stage = "kilvoice.embed.auto.v2"
+max_tokens = 120000
 
 [topics]
 stage = "kilvoice.topics.bertopic.v2"
