@@ -102,14 +102,23 @@ def make_auto(max_statements: int = MAX_STATEMENTS, idf_power: float = 0.5, onnx
 # The cost model (docs/PERFORMANCE.md, "longtext19"): the int8 ONNX MiniLM costs the same per token it
 # reads whatever the texts' length (batches are sorted by length, so padding is small, and up to 256
 # tokens the encoder's time is nearly linear in tokens): ~0.45 CPU seconds per 1,000 tokens, ~0.23 s per
-# 1,000 tokens on 2 idle cores. auto.v1's budget, 5,000 statements, is ~123,000 tokens at the main job's
-# mean of 24.6 tokens a statement (a real mix of 8,962 statements): ~28 s of ONNX on 2 idle cores. Long
-# texts (news articles, forum posts: ~490 tokens, of which the model reads 256) cost 10x a statement.
+# 1,000 tokens on 2 idle cores. Three limits, each a reason the report states (docs/PERFORMANCE.md,
+# "auto.v2's limits"):
+# - max_statements (auto.v1's 5,000): above it the static model, whatever the texts' length, so a run of
+#   10,000 statements keeps the static model's time (the per-statement work of the other stages grows too);
+# - long_share: when more than 1 in 20 statements are longer than the model's 256-token window, the texts
+#   are documents (news articles, forum posts: ~490 tokens, 10x a statement's cost, of which the model reads
+#   only the opening), and the static model, which reads every word, is used: it clusters them nearly as
+#   well (bbc: k-means AMI 0.77 against 0.88 at 256 tokens and 0.78 at 64) at a small fraction of the time;
+# - max_tokens (300,000, ~70 s on 2 idle cores): the most the model reads in one run. 5,000 notes'
+#   statements (24.6 tokens each: ~123,000) fit, and so do ~3,000 transcript points of up to ~60 words
+#   (the Senedd committee set: 259,000 tokens), where MiniLM is what holds the catch-all share under
+#   issue 16's 15% (static: up to 17.8% on one seed).
 SECONDS_PER_1K_TOKENS = 0.23
-MAX_TOKENS = 120_000
-# The windows tried, longest first: the first whose tokens fit the budget is read. Below 64 tokens the
-# static model, which reads every word, clusters long texts as well (bbc: k-means AMI 0.77 against 0.78 at
-# 64 tokens, 0.85 at 128, 0.88 at 256) and costs next to nothing, so it takes over there.
+MAX_TOKENS = 300_000
+LONG_SHARE = 0.05
+# The windows tried, longest first: the first whose tokens fit the budget, cutting no more than
+# long_share of the statements, is read (a run of short statements with a few long ones).
 WINDOWS = (256, 128, 64)
 # A word piece holds at most ~8 characters on average (3.5-4.9 on every set measured), so 257 tokens lie
 # inside a text's first 2,048 characters (only those are tokenised to count), and a text of c characters has
@@ -121,21 +130,28 @@ MIN_TOKENS_A_TEXT = 3  # [CLS], one word piece, [SEP]
 
 
 class TokenBudgetEmbedder(ChosenEmbedder):
-    """``kilvoice.embed.auto.v2``: ONNX MiniLM while the tokens it would read fit ``max_tokens``, reading
-    each text's first 256 tokens, else its first 128 or 64 (``windows``); the static model when even the
-    shortest window is over the budget. The choice is made on the run's statements (the first call) and
-    recorded in ``choice`` (tokens, window, the estimate of seconds on 2 idle cores, the reason)."""
+    """``kilvoice.embed.auto.v2``: ONNX MiniLM for runs of at most ``max_statements`` statements, most of
+    them within its 256-token window, while the tokens it reads fit ``max_tokens`` (each text's first 256,
+    else 128 or 64 when that cuts few statements); otherwise the static model. The choice is made on the
+    run's statements (the first call) and recorded in ``choice`` (statements, tokens, window, the estimate
+    of seconds on 2 idle cores, the reason)."""
 
     def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
-                 onnx: dict | None = None):
+                 onnx: dict | None = None, max_statements: int = MAX_STATEMENTS, long_share: float = LONG_SHARE):
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
             raise KilvoiceError("K430", value=max_tokens)
         windows = list(windows) if isinstance(windows, (list, tuple)) else windows
         if (not isinstance(windows, list) or not windows or windows != sorted(windows, reverse=True)
                 or any(isinstance(w, bool) or not isinstance(w, int) or not 8 <= w <= 256 for w in windows)):
             raise KilvoiceError("K431", value=windows)
+        if isinstance(max_statements, bool) or not isinstance(max_statements, int) or max_statements < 0:
+            raise KilvoiceError("K432", value=max_statements)
+        if isinstance(long_share, bool) or not isinstance(long_share, (int, float)) or not 0 <= long_share <= 1:
+            raise KilvoiceError("K433", value=long_share)
         self.max_tokens = max_tokens
         self.windows = tuple(windows)
+        self.max_statements = max_statements
+        self.long_share = float(long_share)
         self.idf_power = float(idf_power)
         # onnxruntime's idle threads sleep: the same vectors, fewer CPU seconds on shared cores
         self.onnx_settings = {"spinning": False, **(onnx or {})}
@@ -155,31 +171,51 @@ class TokenBudgetEmbedder(ChosenEmbedder):
                                **{k: v for k, v in self.onnx_settings.items() if k == "path"})
         return [len(ids) for ids in counter.tokenize([t[:COUNT_CHARS] for t in texts])]
 
+    def _window(self, texts: Sequence[str]) -> tuple[int | None, int, int, str]:
+        """(window or None, tokens, statements longer than it, why not) for the run's statements."""
+        n = len(texts)
+        if n > self.max_statements:
+            return None, 0, 0, "count"
+        tokens = sum(min(max(MIN_TOKENS_A_TEXT, len(t) // CHARS_A_TOKEN + 2), self.windows[-1]) for t in texts)
+        if tokens > self.max_tokens:  # over the budget at any window: not worth tokenising
+            return None, tokens, 0, "bound"
+        counts = self.token_counts(texts)
+        for w in self.windows:
+            cut_tokens, cut = sum(min(c, w) for c in counts), sum(c > w for c in counts)
+            if cut > self.long_share * n:  # this window, and every shorter one, cuts too many statements
+                return (None, cut_tokens, cut, "long") if w == self.windows[0] else (None, tokens, longer, "cut")
+            tokens, longer = cut_tokens, cut
+            if tokens <= self.max_tokens:
+                return w, tokens, longer, ""
+        return None, tokens, longer, "budget"
+
     def select(self, texts: Sequence[str]):
         """The embedder for a run whose statements are ``texts`` (the first call decides; later calls keep it)."""
         if self.chosen is not None:
             return self.chosen
         n = len(texts)
-        window, longer = None, 0
-        tokens = sum(min(max(MIN_TOKENS_A_TEXT, len(t) // CHARS_A_TOKEN + 2), self.windows[-1]) for t in texts)
-        counted = tokens <= self.max_tokens  # else over the budget at any window: not worth tokenising
-        if counted:
-            counts = self.token_counts(texts)
-            for w in self.windows:
-                tokens = sum(min(c, w) for c in counts)
-                longer = sum(c > w for c in counts)
-                if tokens <= self.max_tokens:
-                    window = w
-                    break
+        window, tokens, longer, why_not = self._window(texts)
         seconds = tokens / 1000 * SECONDS_PER_1K_TOKENS
         budget = (f"{self.max_tokens:,} tokens that the more accurate transformer model can read inside the time "
                   f"budget (~{self.max_tokens / 1000 * SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
+        static = "so the much faster static model was used"
         if window is None:
             self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
-            at_least = "" if counted else "at least "
-            why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
-                   f"{self.windows[-1]} of each are read, more than the {budget}, so the much faster static model "
-                   "was used")
+            if why_not == "count":
+                why = (f"the run has {n:,} statements, more than the {self.max_statements:,} that the more accurate "
+                       f"transformer model can embed inside the time budget, {static}")
+            elif why_not == "long":
+                why = (f"{longer:,} of the run's {n:,} statements are longer than the {self.windows[0]} tokens the "
+                       f"more accurate transformer model reads (more than {self.long_share:.0%} of them): it would "
+                       f"read only their opening, for about {seconds:.0f} s on 2 cores, so the much faster static "
+                       "model, which reads every word, was used")
+            elif why_not == "cut":
+                why = (f"the run's {n:,} statements come to {tokens:,} tokens, more than the {budget}, and a "
+                       f"shorter window would cut more than {self.long_share:.0%} of them, {static}")
+            else:
+                at_least = "at least " if why_not == "bound" else ""
+                why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
+                       f"{self.windows[-1]} of each are read, more than the {budget}, {static}")
         else:
             from kilvoice.embed_onnx import make_onnx
 
@@ -188,20 +224,23 @@ class TokenBudgetEmbedder(ChosenEmbedder):
             if window == self.windows[0]:
                 why = f"the run's {n:,} statements come to {tokens:,} tokens, within the {budget}"
             else:
-                why = (f"the run's {n:,} statements are long: up to {self.windows[0]} tokens of each come to more "
-                       f"than the {budget}, so the model read the first {window} tokens of each (about "
+                why = (f"the run's {n:,} statements come to more than the {budget} at up to {self.windows[0]} "
+                       f"tokens each, so the model read the first {window} tokens of each (about "
                        f"{window * 3 // 4} words; {longer:,} statements are longer), {tokens:,} tokens")
         self.choice = {"stage": "kilvoice.embed.auto.v2", "chosen": stage, "model_id": self.chosen.model_id,
-                       "statements": n, "tokens": tokens, "max_tokens": self.max_tokens, "window": window,
-                       "statements_longer_than_window": longer, "estimated_seconds": round(seconds, 1),
-                       "reason": why}
+                       "statements": n, "max_statements": self.max_statements, "tokens": tokens,
+                       "max_tokens": self.max_tokens, "window": window, "statements_longer_than_window": longer,
+                       "long_share": self.long_share, "estimated_seconds": round(seconds, 1), "reason": why}
         return self.chosen
 
 
 @register("kilvoice.embed.auto.v2")
 def make_auto_v2(max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
-                 onnx: dict | None = None) -> TokenBudgetEmbedder:
-    """ONNX MiniLM while the tokens it reads fit ``max_tokens`` (each text's first 256, else 128 or 64 tokens),
-    the static model (``static.v2``) above; chosen on the run's statements by the work, not their count. The
-    manifest and the report say which ran, at which window and why."""
-    return TokenBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx)
+                 onnx: dict | None = None, max_statements: int = MAX_STATEMENTS,
+                 long_share: float = LONG_SHARE) -> TokenBudgetEmbedder:
+    """ONNX MiniLM for runs of at most ``max_statements`` statements whose texts mostly fit its 256-token
+    window, while the tokens it reads fit ``max_tokens`` (each text's first 256, else 128 or 64 tokens when
+    that cuts at most ``long_share`` of them); the static model (``static.v2``) otherwise. The manifest and
+    the report say which ran, at which window and why."""
+    return TokenBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx,
+                               max_statements=max_statements, long_share=long_share)

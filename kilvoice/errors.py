@@ -67,6 +67,11 @@ class Errors:
             "tokens the ONNX model reads in one run). Fix it in the pipeline file's [embed] section or leave it out")
     K431 = ("[embed] windows for kilvoice.embed.auto.v2 is {value!r}; it must be a list of whole numbers from 8 to "
             "256, longest first (e.g. [256, 128, 64]). Fix it in the pipeline file's [embed] section or leave it out")
+    K432 = ("[embed] max_statements for kilvoice.embed.auto.v2 is {value!r}; it must be a whole number >= 0 (above it "
+            "the static model is used). Fix it in the pipeline file's [embed] section or leave it out")
+    K433 = ("[embed] long_share for kilvoice.embed.auto.v2 is {value!r}; it must be a number from 0 to 1 (the share of "
+            "statements longer than the model's window above which the static model is used). Fix it in the "
+            "pipeline file's [embed] section or leave it out")
     # K5xx: evaluation
     K501 = "{path}: line {line} is not valid JSON with 'text' and 'spans'"
     K502 = "{path}: column '{column}' not found; columns: {columns}"

@@ -36,7 +36,7 @@ def test_the_long_texts_read_more_tokens_than_the_short():
 @pytest.mark.parametrize("budget,window", [(10_000, 256), (3 * 256 - 1, 128), (3 * 128, 128), (3 * 64, 64),
                                            (3 * 64 - 1, None)])
 def test_the_longest_window_within_the_budget_is_read(budget, window):
-    emb = auto2(max_tokens=budget)
+    emb = auto2(max_tokens=budget, long_share=1.0)  # windows may cut every text here
     vecs = embed_cached(emb, LONG)
     choice = emb.choice
     assert choice["stage"] == "kilvoice.embed.auto.v2" and choice["window"] == window
@@ -70,7 +70,7 @@ def test_the_work_decides_not_the_count():
 def test_a_shorter_window_reads_the_first_tokens_only():
     """At a 64-token window a long post's vector is that of its first 62 word pieces; statements shorter
     than the window get the same vectors as at 256."""
-    emb = auto2(batch_size=3, max_tokens=3 * 64 + tokens(SHORT))
+    emb = auto2(batch_size=3, max_tokens=3 * 64 + tokens(SHORT), long_share=0.5)
     mixed = LONG + SHORT
     vecs = embed_cached(emb, mixed)
     assert emb.choice["window"] == 64 and emb.choice["statements_longer_than_window"] == 3
@@ -89,13 +89,13 @@ def test_a_shorter_window_reads_the_first_tokens_only():
 
 def test_cache_entries_are_per_window(tmp_path, monkeypatch):
     store = open_store(tmp_path)
-    at64, at256 = auto2(max_tokens=3 * 64), auto2(max_tokens=10_000)
+    at64, at256 = auto2(max_tokens=3 * 64, long_share=1.0), auto2(max_tokens=10_000, long_share=1.0)
     first = embed_cached(at64, LONG, store)
     embed_cached(at256, LONG, store)
     ids = {row[0] for row in store.db.execute("SELECT DISTINCT model_id FROM embeddings")}
     assert ids == {at64.model_id, at256.model_id} and at64.model_id != at256.model_id
     monkeypatch.setattr(OnnxEmbedder, "encode", lambda self, texts: pytest.fail("cache not used"))
-    np.testing.assert_allclose(embed_cached(auto2(max_tokens=3 * 64), LONG, store), first)
+    np.testing.assert_allclose(embed_cached(auto2(max_tokens=3 * 64, long_share=1.0), LONG, store), first)
     assert set(store.get_embeddings(at64.model_id, [text_hash(t) for t in LONG])) == {text_hash(t) for t in LONG}
 
 
@@ -129,7 +129,9 @@ def test_the_character_bound_never_exceeds_the_tokens_counted():
 @pytest.mark.parametrize("setting,bad,code", [("max_tokens", -1, "K430"), ("max_tokens", 2.5, "K430"),
                                               ("max_tokens", True, "K430"), ("windows", [64, 128], "K431"),
                                               ("windows", [512], "K431"), ("windows", [], "K431"),
-                                              ("windows", "256", "K431")])
+                                              ("windows", "256", "K431"), ("max_statements", -1, "K432"),
+                                              ("max_statements", 1.5, "K432"), ("long_share", 1.5, "K433"),
+                                              ("long_share", "0.05", "K433"), ("long_share", True, "K433")])
 def test_bad_settings_name_the_setting(setting, bad, code):
     with pytest.raises(KilvoiceError) as err:
         auto2(**{setting: bad})
@@ -151,3 +153,54 @@ def test_the_run_records_the_choice_in_manifest_and_report(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     method = next(part for part in report.split("\n## ") if part.lower().startswith("method"))
     assert "chosen automatically" in method and f"{choice['tokens']:,} tokens" in method
+
+
+def test_documents_longer_than_the_window_get_the_static_model_within_any_budget():
+    """More than long_share of the statements longer than 256 tokens: articles, forum posts. The model would
+    read only their openings at ~10x a statement's cost, so the static model reads them, whatever the budget."""
+    emb = auto2(max_tokens=10_000_000)
+    embed_cached(emb, LONG + SHORT)
+    choice = emb.choice
+    assert choice["chosen"] == "kilvoice.embed.static.v2" and choice["window"] is None
+    assert choice["statements_longer_than_window"] == 3 and choice["tokens"] == 3 * 256 + tokens(SHORT)
+    assert "3 of the run's 6 statements are longer than the 256 tokens" in choice["reason"]
+    assert "reads every word" in choice["reason"]
+
+
+def test_a_few_long_statements_among_many_short_keep_the_model_at_its_full_window():
+    texts = SHORT * 20 + LONG[:1]  # 1 long of 61: under 5%
+    emb = auto2(max_tokens=10_000)
+    embed_cached(emb, texts)
+    assert emb.choice["chosen"] == "kilvoice.embed.onnx.v1" and emb.choice["window"] == 256
+    assert emb.choice["statements_longer_than_window"] == 1
+    # over the budget at 256, a shorter window that cuts only the one long statement is read
+    emb = auto2(max_tokens=20 * tokens(SHORT) + 64)
+    embed_cached(emb, texts)
+    assert emb.choice["window"] == 64 and "first 64 tokens" in emb.choice["reason"]
+    # a shorter window that would cut more than long_share is not read: the static model instead
+    medium = [text[:400] for text in LONG]  # ~85 tokens each: whole at 256 and 128, cut at 64
+    assert 64 < tokens(medium[:1]) < 128
+    emb = auto2(max_tokens=tokens(medium) - 1)
+    embed_cached(emb, medium)
+    assert emb.choice["chosen"] == "kilvoice.embed.static.v2"
+    assert "shorter window would cut more than 5%" in emb.choice["reason"]
+
+
+def test_more_statements_than_max_statements_get_the_static_model_untokenised(monkeypatch):
+    """auto.v1's count limit holds in v2: a 10,000-statement run keeps the static model's time."""
+    monkeypatch.setattr(OnnxEmbedder, "tokenize", lambda self, texts: pytest.fail("counted tokens needlessly"))
+    emb = auto2(max_statements=5)
+    embed_cached(emb, SHORT * 2)
+    assert emb.choice["chosen"] == "kilvoice.embed.static.v2" and emb.choice["max_statements"] == 5
+    assert "the run has 6 statements, more than the 5" in emb.choice["reason"]
+
+
+def test_transcript_points_of_sixty_words_keep_the_model():
+    """The main job's limits on a committee-style run: 3,000 points of ~85 tokens (the Senedd set's
+    shape, 259,000 tokens) fit max_tokens at the full window; measured without embedding them."""
+    point = ("I think the evidence we took from the health boards shows that waiting lists for orthopaedic "
+             "surgery are still far too long in the north, and that the workforce plan does not address it.")
+    emb = auto2()
+    window, tokens_read, longer, why_not = emb._window([point] * 3000)
+    assert (window, longer, why_not) == (256, 0, "") and 3000 * 30 < tokens_read <= emb.max_tokens
+    assert emb.max_statements == 5000 and emb.long_share == 0.05

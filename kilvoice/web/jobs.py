@@ -43,7 +43,6 @@ min_words = 3
 
 [embed]
 stage = "kilvoice.embed.auto.v2"
-max_tokens = 120000
 
 [topics]
 stage = "kilvoice.topics.bertopic.v2"
