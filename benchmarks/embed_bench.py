@@ -40,15 +40,18 @@ SEEDS = (0, 1, 2)
 
 
 def make(name: str):
-    """An embedder by its name here; ``onnx@128``: the ONNX model reading only a text's first 128 tokens."""
+    """An embedder by its name here; ``onnx@128``: the ONNX model reading only a text's first 128 tokens;
+    ``onnx:b1``: one text a batch."""
     from kilvoice import registry
 
     if name == "minilm":
         import torch
 
         torch.set_num_threads(os.cpu_count() or 1)
+    name, _, batch = name.partition(":b")  # ``onnx:b1``: one text a batch (int8 activations scaled per text)
     name, _, window = name.partition("@")
-    embedder = registry.create(EMBEDDERS[name], **({"max_length": int(window)} if window else {}))
+    settings = {"max_length": int(window)} if window else {}
+    embedder = registry.create(EMBEDDERS[name], **settings, **({"batch_size": int(batch)} if batch else {}))
     embedder.encode(["warm up: load the model before timing"])
     return embedder
 
