@@ -300,7 +300,7 @@ def leave_one_out(results: list[dict], metric: str = "ami") -> str:
         agg = [pick(col) if pick else (max(col) if c in ("outlier_share", "seconds_wall") else min(col))
                for c, col in zip(cols, zip(*held))]
         lines.append(f"| **{name}** | | " + " | ".join(f"{v:.3f}" for v in agg) + " |")
-    per_system = ["", "| system | " + " | ".join(f"{d} {metric}" for d in datasets) + f" | mean | worst |",
+    per_system = ["", "| system | " + " | ".join(f"{d} {metric}" for d in datasets) + " | mean | worst |",
                   "|" + "---|" * (len(datasets) + 3)]
     for s in systems:
         vals = [avg(d, s, metric) for d in datasets]

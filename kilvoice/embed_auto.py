@@ -180,6 +180,7 @@ class TokenBudgetEmbedder(ChosenEmbedder):
         if tokens > self.max_tokens:  # over the budget at any window: not worth tokenising
             return None, tokens, 0, "bound"
         counts = self.token_counts(texts)
+        longer = 0
         for w in self.windows:
             cut_tokens, cut = sum(min(c, w) for c in counts), sum(c > w for c in counts)
             if cut > self.long_share * n:  # this window, and every shorter one, cuts too many statements
