@@ -95,6 +95,7 @@ GRID = {"metric": ["vote", "share", "score"],
 # one link), the best-scoring candidate linked only when the named signals agree on it
 # (ThemeLinkRule.agree_with; links19b). --family grid+agree: GRID's score rules with each of these.
 AGREE = [(), ("vote",), ("title",), ("vote", "title")]
+AGREE_MIN_VALUE = [0.0]  # the floor alone; [0, 0.05, 0.1] tried (links19b): the NHS folds then chose >= 0.05 + vote only
 # --relative: thresholds on the run's own score distribution instead of cosines above the floor
 # (tried for issue 19, rejected: docs/PERFORMANCE.md, "Theme links on both embedders").
 # sd: score / sd of all theme-item scores; zrow: z of the score among the theme's items;
@@ -231,8 +232,8 @@ def score(data: dict, rule: dict | None) -> dict:
 
 def rules(relative_metrics: bool = False, family: str = "grid"):
     if family == "agree":
-        for agree in AGREE:
-            yield {"metric": "score", "min_value": 0.0, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0,
+        for agree, v in itertools.product(AGREE, AGREE_MIN_VALUE):
+            yield {"metric": "score", "min_value": v, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0,
                    "agree_with": agree}
         return
     if family == "grid+agree":
@@ -283,6 +284,49 @@ def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False
     return out
 
 
+def without_item(d: dict, drop: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One set's candidates and features as the map stage finds them when the framework lacks item
+    ``drop`` (recomputed from the cached statement, theme and title scores: floor, statement links,
+    candidates, votes)."""
+    from kilvoice.mapping import zeroshot as zs
+    from kilvoice.mapping import THEME_SHARE
+    from kilvoice.mapping.themelinks import theme_features
+
+    keep = [j for j in range(len(d["items"])) if j != drop]
+    S = np.asarray(d["S"], dtype=np.float32)[:, keep]
+    T = (np.asarray(d["score"]) + d["floor"])[:, keep]
+    floor = zs.calibrated_floor(S)
+    chosen = zs.select(S, floor, zs.DEFAULT_MARGIN, 3)
+    cand = zs.select(T, floor, zs.DEFAULT_MARGIN, 3)
+    for k, rows in enumerate(d["members"]):
+        if rows:
+            n = chosen[rows].sum(axis=0)
+            cand[k] = (cand[k] | ((n / len(rows) >= THEME_SHARE) & (n >= 2))) & (n >= 1)
+    return cand, theme_features(T, floor, S, chosen, d["members"], np.asarray(d["score_own"])[:, keep])
+
+
+def gap_check(d: dict, settings: dict) -> dict:
+    """Themes whose category is not in the framework: drop each item in turn; a theme whose majority
+    category it was (alone) should get no link, or one to a category holding >= ``RIGHT_SHARE``."""
+    from kilvoice.mapping.themelinks import RIGHT_SHARE, ThemeLinkRule, decide, label_shares
+
+    rule, themes, links, right = ThemeLinkRule(**settings), 0, 0, 0
+    shares = [label_shares(labs) for labs in d["labels"]]
+    for drop, name in enumerate(d["items"]):
+        gap = [k for k, sh in enumerate(shares) if sh and {lab for lab, x in sh.items() if x == max(sh.values())} == {name}]
+        if not gap:
+            continue
+        cand, f = without_item(d, drop)
+        status = decide(f[rule.metric], cand, rule, f["vote"], None, f)
+        others = [it for j, it in enumerate(d["items"]) if j != drop]
+        for k in gap:
+            themes += 1
+            for j in np.flatnonzero(status[k] == 2):
+                links += 1
+                right += shares[k].get(others[j], 0.0) >= RIGHT_SHARE
+    return {"gap_themes": themes, "gap_links": links, "gap_wrong": links - right}
+
+
 def shipped_v4(d: dict) -> dict:
     """``kilvoice.map.learned.v4``'s rule for a set: by the embedder that embedded it."""
     from kilvoice.mapping.themelinks import BOTH_EMBEDDERS_SETTINGS, CALIBRATED_SETTINGS
@@ -329,6 +373,8 @@ def main(argv=None):
                     "(static,onnx) loads each set once per embedder and chooses one rule for all of them")
     ap.add_argument("--family", default="grid", choices=["grid", "agree", "grid+agree"],
                     help="the rules LODO chooses among: GRID's thresholds, the agreement rules (AGREE), or both")
+    ap.add_argument("--gaps", action="store_true", help="also count links of themes whose category is missing "
+                    "from the framework (gap_check), for v4's and v6's rules")
     ap.add_argument("--relative", action="store_true", help="also try thresholds relative to each run's score "
                     "distribution (RELATIVE)")
     args = ap.parse_args(argv)
@@ -351,6 +397,12 @@ def main(argv=None):
     for r in results:
         print(json.dumps(r), flush=True)
     print(table(results, data, {"v6": AGREEMENT_SETTINGS}))
+    if args.gaps:
+        print("\nthemes whose category is missing from the framework (each item dropped in turn), linked anyway:")
+        print("| set | themes | v4 wrong links | v6 wrong links |\n|---|---|---|---|")
+        for n, d in data.items():
+            a, b = gap_check(d, shipped_v4(d)), gap_check(d, AGREEMENT_SETTINGS)
+            print(f"| {n} | {a['gap_themes']} | {a['gap_wrong']} | {b['gap_wrong']} |")
 
 
 if __name__ == "__main__":
