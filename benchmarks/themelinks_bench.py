@@ -95,7 +95,7 @@ GRID = {"metric": ["vote", "share", "score"],
 # one link), the best-scoring candidate linked only when the named signals agree on it
 # (ThemeLinkRule.agree_with; links19b). --family grid+agree: GRID's score rules with each of these.
 AGREE = [(), ("vote",), ("title",), ("vote", "title")]
-AGREE_MIN_VALUE = [0.0]  # the floor alone; [0, 0.05, 0.1] tried (links19b): the NHS folds then chose >= 0.05 + vote only
+AGREE_MIN_VALUE = [0.0, 0.05, 0.1]  # the floor alone, v3's floor + 0.1, and half-way
 # --relative: thresholds on the run's own score distribution instead of cosines above the floor
 # (tried for issue 19, rejected: docs/PERFORMANCE.md, "Theme links on both embedders").
 # sd: score / sd of all theme-item scores; zrow: z of the score among the theme's items;
@@ -251,14 +251,25 @@ def rules(relative_metrics: bool = False, family: str = "grid"):
                 yield {"metric": metric, "min_value": v, "min_margin": m, "max_links": c, "min_vote": w}
 
 
-def choose(sets: list[dict], precision: float, relative_metrics: bool = False, family: str = "grid") -> dict:
+def precision_with_gaps(d: dict, rule: dict, res: dict) -> float:
+    """Precision when a framework may lack a theme's category: right links / (links + the wrong links
+    of :func:`gap_check`)."""
+    wrong = gap_check(d, rule)["gap_wrong"]
+    return res["n_right"] / (res["n_links"] + wrong) if res["n_links"] + wrong else 0.0
+
+
+def choose(sets: list[dict], precision: float, relative_metrics: bool = False, family: str = "grid",
+           gaps: bool = False) -> dict:
     """The rule with the highest mean majority share among those with precision >= ``precision``
     on every set (ties: higher mean precision, then fewer links per theme); if none qualifies,
-    the rule with the highest worst-set precision."""
+    the rule with the highest worst-set precision. ``gaps``: precision counts the wrong links of
+    themes whose category is missing too (:func:`precision_with_gaps`)."""
     best, best_key, fallback, fallback_key = None, None, None, None
     for rule in rules(relative_metrics, family):
         res = [score(d, rule) for d in sets]
         prec = [r["precision"] if r["precision"] is not None else 0.0 for r in res]
+        if gaps:
+            prec = [precision_with_gaps(d, rule, r) for d, r in zip(sets, res)]
         maj = [r["majority_share"] for r in res]
         key = (float(np.mean(maj)), float(np.mean(prec)), -rule["max_links"])
         if min(prec) >= precision and (best_key is None or key > best_key):
@@ -269,18 +280,21 @@ def choose(sets: list[dict], precision: float, relative_metrics: bool = False, f
     return best or fallback
 
 
-def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False, family: str = "grid") -> list[dict]:
+def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False, family: str = "grid",
+         gaps: bool = False) -> list[dict]:
     """Hold out each dataset in turn (on every embedder loaded); choose the rule on the other
     datasets' sets, of every embedder loaded (one rule for all of them), and score it on each
     held-out set."""
     out = []
     for held in dict.fromkeys(d["dataset"] for d in data.values()):
         train = [d for d in data.values() if d["dataset"] not in (held, SAME_TEXTS.get(held))]
-        rule = choose(train, precision, relative_metrics, family)
+        rule = choose(train, precision, relative_metrics, family, gaps)
         for key, d in data.items():
             if d["dataset"] == held:
+                res = score(d, rule)
                 out.append({"held_out": key, "embedder": d.get("embedder") or "static", "rule": rule,
-                            **score(d, rule), "v1": score(d, None)})
+                            **res, "v1": score(d, None), **gap_check(d, rule),
+                            "precision_with_gaps": round(precision_with_gaps(d, rule, res), 4)})
     return out
 
 
@@ -311,6 +325,8 @@ def gap_check(d: dict, settings: dict) -> dict:
     from kilvoice.mapping.themelinks import RIGHT_SHARE, ThemeLinkRule, decide, label_shares
 
     rule, themes, links, right = ThemeLinkRule(**settings), 0, 0, 0
+    if "S" not in d:  # a cache written before links19b: nothing to recompute from
+        return {"gap_themes": 0, "gap_links": 0, "gap_wrong": 0}
     shares = [label_shares(labs) for labs in d["labels"]]
     for drop, name in enumerate(d["items"]):
         gap = [k for k, sh in enumerate(shares) if sh and {lab for lab, x in sh.items() if x == max(sh.values())} == {name}]
@@ -336,20 +352,24 @@ def shipped_v4(d: dict) -> dict:
 
 def table(results: list[dict], data: dict[str, dict], shipped: dict) -> str:
     lines = ["| held-out set | themes | rule chosen on the other sets | precision | majority share "
-             "| links | v1 precision | v1 majority share | v1 links |", "|" + "---|" * 9]
+             "| links | precision with gaps | gap themes linked wrongly | v1 precision | v1 majority share | v1 links |",
+             "|" + "---|" * 11]
     for r in results:
         rule = r["rule"]
         text = (f"{rule['metric']} >= {rule['min_value']}, margin {rule['min_margin']}, cap {rule['max_links']}, "
                 f"vote >= {rule.get('min_vote', 0.0)}" + (f", agree with {'+'.join(rule['agree_with'])}"
                                                           if rule.get("agree_with") else ""))
         lines.append(f"| {r['held_out']} | {r['n_themes']} | {text} | {r['precision']} | {r['majority_share']} "
-                     f"| {r['n_links']} | {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
+                     f"| {r['n_links']} | {r['precision_with_gaps']} | {r['gap_wrong']} of {r['gap_themes']} "
+                     f"| {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
     for emb in dict.fromkeys(r["embedder"] for r in results):
         sub = [r for r in results if r["embedder"] == emb]
         for name, f in (("mean", np.mean), ("worst", np.min)):
-            vals = [f([r[k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
+            vals = [f([r[k] or 0.0 for r in sub]) for k in ("precision", "majority_share", "precision_with_gaps")]
             v1 = [f([r["v1"][k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
-            lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {v1[0]:.3f} | {v1[1]:.3f} | |")
+            wrong = f"{sum(r['gap_wrong'] for r in sub)} of {sum(r['gap_themes'] for r in sub)}" if name == "mean" else ""
+            lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {vals[2]:.3f} | {wrong} "
+                         f"| {v1[0]:.3f} | {v1[1]:.3f} | |")
     lines += ["", "shipped rules, in-sample (v4: v3's rule on static sets, the both-embedder rule on ONNX sets; "
               "v6: the agreement rule on both):", "| set | v4 precision | v4 majority share | v4 links "
               "| v6 precision | v6 majority share | v6 links | v6 themes linked |", "|" + "---|" * 8]
@@ -373,8 +393,8 @@ def main(argv=None):
                     "(static,onnx) loads each set once per embedder and chooses one rule for all of them")
     ap.add_argument("--family", default="grid", choices=["grid", "agree", "grid+agree"],
                     help="the rules LODO chooses among: GRID's thresholds, the agreement rules (AGREE), or both")
-    ap.add_argument("--gaps", action="store_true", help="also count links of themes whose category is missing "
-                    "from the framework (gap_check), for v4's and v6's rules")
+    ap.add_argument("--gaps", action="store_true", help="choose on precision that also counts the wrong links of "
+                    "themes whose category is missing from the framework (gap_check), and print them for v4 and v6")
     ap.add_argument("--relative", action="store_true", help="also try thresholds relative to each run's score "
                     "distribution (RELATIVE)")
     args = ap.parse_args(argv)
@@ -393,7 +413,7 @@ def main(argv=None):
             data[key] = {**json.loads(path.read_text()), "embedder": embedder}
             print(f"# {key}: {data[key]['n_rows']} rows, {len(data[key]['themes'])} themes, "
                   f"{data[key]['seconds']}s", flush=True)
-    results = lodo(data, args.precision, args.relative, args.family)
+    results = lodo(data, args.precision, args.relative, args.family, args.gaps)
     for r in results:
         print(json.dumps(r), flush=True)
     print(table(results, data, {"v6": AGREEMENT_SETTINGS}))

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_leader_links_only_when_vote_and_title_agree():
     rule = ThemeLinkRule(**AGREEMENT_SETTINGS)
-    assert rule.agree_with == ("vote", "title") and rule.min_value == 0.0 and rule.max_links == 1
+    assert rule.agree_with == ("vote", "title") and rule.min_value == 0.05 and rule.max_links == 1
     score = np.array([[0.30, 0.10, 0.05]] * 4)  # item 0 leads every theme by a mile
     votes = np.array([[0.6, 0.3, 0.1], [0.3, 0.6, 0.1], [0.6, 0.3, 0.1], [0.0, 0.0, 0.0]])
     title = np.array([[0.4, 0.1, 0.0], [0.4, 0.1, 0.0], [0.1, 0.4, 0.0], [0.4, 0.1, 0.0]])
@@ -113,3 +113,22 @@ def test_agreement_links_on_petitions_are_precise():
     assert bench.score(data, None)["precision"] <= v6["precision"] - 0.15
     labels = dict(zip(data["themes"], data["labels"]))
     assert score_links({t: [] for t in labels}, labels)["majority_share"] == 0.0
+
+
+def test_bench_counts_links_of_themes_whose_category_is_missing():
+    """themelinks_bench.gap_check: with item "a" dropped from the framework, a theme that is all "a"
+    still links to "b" when "b" is its best remaining item by a wide margin and a loose rule is
+    used; a floor that "b" does not reach leaves it unlinked. The candidates are recomputed as the
+    map stage finds them (no cached candidate of the full framework is reused)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import themelinks_bench as bench
+
+    rng = np.random.default_rng(0)
+    n = 40
+    S = np.column_stack([rng.uniform(0.7, 0.8, n), rng.uniform(0.45, 0.5, n)] + [rng.uniform(0.0, 0.1, n)] * 4)
+    d = {"items": list("abcdef"), "themes": ["T1"], "labels": [["a"] * n], "members": [list(range(n))],
+         "S": S.tolist(), "floor": 0.3, "score": [[0.45, 0.18] + [-0.25] * 4], "score_own": [[0.7, 0.45] + [0.05] * 4]}
+    loose = {"metric": "score", "min_value": 0.0, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0}
+    assert bench.gap_check(d, loose) == {"gap_themes": 1, "gap_links": 1, "gap_wrong": 1}
+    assert bench.gap_check(d, {**loose, "min_value": 0.5})["gap_wrong"] == 0
+    assert bench.gap_check({k: v for k, v in d.items() if k != "S"}, loose)["gap_themes"] == 0  # an old cache
