@@ -21,8 +21,17 @@ in ``--work`` so the grid search does not re-run the theme stage.
 
 ``--embedder static,onnx`` loads every set once per embedder, holds a dataset out on both, and
 chooses one rule on the other datasets of both embedders (how ``kilvoice.map.learned.v4``'s ONNX
-rule was chosen); the table gives mean and worst per embedder. ``--relative`` adds thresholds on
+rule was chosen); the table gives mean and worst per embedder. ``static`` is the static model
+itself (no ``--embedder``: the pipeline's, now ``auto.v2``). ``--relative`` adds thresholds on
 each run's own score distribution (``RELATIVE``; tried and rejected).
+
+``--family agree`` chooses among the agreement rules (``AGREE`` x ``AGREE_MIN_VALUE``: the leader
+links only when the statements' vote and/or the theme's title name it too) and ``grid+agree``
+among GRID's score rules with each of them; ``--gaps`` chooses on precision that also counts, as
+wrong, the links of themes whose category is missing from the framework (:func:`gap_check`: each
+item dropped in turn, recomputed from the cached statement, theme and title scores), and prints
+them for v4 and v6. ``kilvoice.map.learned.v6``'s rule was chosen by ``--embedder static,onnx
+--family agree --gaps`` (docs/PERFORMANCE.md, "links19b").
 """
 from __future__ import annotations
 
