@@ -21,8 +21,17 @@ in ``--work`` so the grid search does not re-run the theme stage.
 
 ``--embedder static,onnx`` loads every set once per embedder, holds a dataset out on both, and
 chooses one rule on the other datasets of both embedders (how ``kilvoice.map.learned.v4``'s ONNX
-rule was chosen); the table gives mean and worst per embedder. ``--relative`` adds thresholds on
+rule was chosen); the table gives mean and worst per embedder. ``static`` is the static model
+itself (no ``--embedder``: the pipeline's, now ``auto.v2``). ``--relative`` adds thresholds on
 each run's own score distribution (``RELATIVE``; tried and rejected).
+
+``--family agree`` chooses among the agreement rules (``AGREE`` x ``AGREE_MIN_VALUE``: the leader
+links only when the statements' vote and/or the theme's title name it too) and ``grid+agree``
+among GRID's score rules with each of them; ``--gaps`` chooses on precision that also counts, as
+wrong, the links of themes whose category is missing from the framework (:func:`gap_check`: each
+item dropped in turn, recomputed from the cached statement, theme and title scores), and prints
+them for v4 and v6. ``kilvoice.map.learned.v6``'s rule was chosen by ``--embedder static,onnx
+--family agree --gaps`` (docs/PERFORMANCE.md, "links19b").
 """
 from __future__ import annotations
 
@@ -91,6 +100,11 @@ GRID = {"metric": ["vote", "share", "score"],
         "min_margin": {"vote": [0.0, 0.05, 0.1, 0.15, 0.2], "share": [0.0, 0.05, 0.1, 0.2],
                        "score": [0.0, 0.01, 0.02, 0.04]},
         "max_links": [1, 2, 3], "min_vote": {"vote": [0.0], "share": [0.0], "score": [0.0, 0.2, 0.3, 0.4]}}
+# --family agree: rules with no threshold beyond the candidates' own (score >= floor, any margin,
+# one link), the best-scoring candidate linked only when the named signals agree on it
+# (ThemeLinkRule.agree_with; links19b). --family grid+agree: GRID's score rules with each of these.
+AGREE = [(), ("vote",), ("title",), ("vote", "title")]
+AGREE_MIN_VALUE = [0.0, 0.05, 0.1]  # the floor alone, v3's floor + 0.1, and half-way
 # --relative: thresholds on the run's own score distribution instead of cosines above the floor
 # (tried for issue 19, rejected: docs/PERFORMANCE.md, "Theme links on both embedders").
 # sd: score / sd of all theme-item scores; zrow: z of the score among the theme's items;
@@ -144,7 +158,9 @@ def collect(name: str, limit: int, embedder: str | None = None) -> dict:
         mapper.frameworks = [str(write_framework(name, Path(tmp)))]
         items = load_framework(mapper.frameworks[0]).item_ids
         links, _, _ = mapper.run(themes, assignments, statements, vectors, emb)
-    cand = mapper.candidates_[name]
+        cand = mapper.candidates_[name]
+        extra = statement_evidence(mapper.frameworks[0], themes, assignments, statements, vectors, emb,
+                                   [tid for tid in cand["themes"] if tid != "other"])
     parent = {t.id: t.parent for t in themes}
     theme_labels: dict[str, list[str]] = {tid: [] for tid in cand["themes"]}
     for a in assignments:
@@ -165,8 +181,43 @@ def collect(name: str, limit: int, embedder: str | None = None) -> dict:
             "candidates": cand["candidates"][keep].astype(int).tolist(),
             **{m: np.round(cand[m][keep], 5).tolist() for m in ("vote", "share", "score")},
             "floor": round(float(cand["floor"]), 5),
-            "shipped": shipped, "seconds_themes": round(t_themes, 1),
+            "shipped": shipped, "seconds_themes": round(t_themes, 1), **extra,
             "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def statement_evidence(framework: str, themes, assignments, statements, vectors, emb, kept: list[str]) -> dict:
+    """What the statement-vote rules read: every statement's zero-shot scores (``S``), each kept
+    theme's statement rows (members as the map stage counts them, most typical first: cosine to the
+    theme's centroid) and the theme's scores from its centroid alone and from its title + keywords."""
+    from kilvoice.frameworks import load_framework
+    from kilvoice.mapping import zeroshot as zs
+
+    index = zs.build_index(load_framework(framework), emb)
+    x = zs.normalise(vectors)
+    S = zs.score_matrix(x, index)
+    row = {s.id: i for i, s in enumerate(statements)}
+    members: dict[str, list[int]] = {}
+    for a in assignments:
+        if a.statement_id in row:
+            members.setdefault(a.theme_id, []).append(row[a.statement_id])
+    for t in themes:
+        if t.parent and t.parent != t.id:
+            have = members.setdefault(t.parent, [])
+            seen = set(have)
+            have.extend(r for r in members.get(t.id, []) if r not in seen)
+    by_id = {t.id: t for t in themes}
+    ordered, cent, own = [], [], []
+    for tid in kept:
+        rows = members.get(tid, [])
+        c = zs.normalise(x[rows].mean(axis=0))[0] if rows else np.zeros(x.shape[1], np.float32)
+        ordered.append([int(r) for r in sorted(rows, key=lambda r: -float(x[r] @ c))])
+        cent.append(c)
+        t = by_id[tid]
+        own.append(f"{t.title}. {', '.join(t.keywords)}")
+    T_own = zs.score_matrix(zs.normalise(emb.encode(own)), index) if own else np.zeros((0, len(index.item_ids)))
+    T_cent = zs.score_matrix(np.vstack(cent), index) if cent else np.zeros((0, len(index.item_ids)))
+    return {"S": np.round(S, 4).tolist(), "members": ordered, "score_own": np.round(T_own, 5).tolist(),
+            "score_centroid": np.round(T_cent, 5).tolist()}
 
 
 def score(data: dict, rule: dict | None) -> dict:
@@ -181,13 +232,24 @@ def score(data: dict, rule: dict | None) -> dict:
         metric = rule["metric"]
         r = ThemeLinkRule(**{**rule, "metric": "score" if metric in RELATIVE else metric})
         values = relative(np.asarray(data["score"]))[metric] if metric in RELATIVE else np.asarray(data[metric])
-        linked = decide(values, cand, r, np.asarray(data["vote"])) == 2
+        title = np.asarray(data["score_own"]) - data["floor"] if "score_own" in data else None
+        linked = decide(values, cand, r, np.asarray(data["vote"]), signals={"title": title}) == 2
     items = data["items"]
     by_theme = {tid: [items[j] for j in np.flatnonzero(linked[k])] for k, tid in enumerate(data["themes"])}
     return score_links(by_theme, dict(zip(data["themes"], data["labels"])))
 
 
-def rules(relative_metrics: bool = False):
+def rules(relative_metrics: bool = False, family: str = "grid"):
+    if family == "agree":
+        for agree, v in itertools.product(AGREE, AGREE_MIN_VALUE):
+            yield {"metric": "score", "min_value": v, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0,
+                   "agree_with": agree}
+        return
+    if family == "grid+agree":
+        for v, m, c, w, agree in itertools.product(GRID["min_value"]["score"], GRID["min_margin"]["score"],
+                                                   GRID["max_links"], GRID["min_vote"]["score"], AGREE[1:]):
+            yield {"metric": "score", "min_value": v, "min_margin": m, "max_links": c, "min_vote": w,
+                   "agree_with": agree}
     for metric in GRID["metric"]:
         for v, m, c, w in itertools.product(GRID["min_value"][metric], GRID["min_margin"][metric], GRID["max_links"],
                                             GRID["min_vote"][metric]):
@@ -198,14 +260,25 @@ def rules(relative_metrics: bool = False):
                 yield {"metric": metric, "min_value": v, "min_margin": m, "max_links": c, "min_vote": w}
 
 
-def choose(sets: list[dict], precision: float, relative_metrics: bool = False) -> dict:
+def precision_with_gaps(d: dict, rule: dict, res: dict) -> float:
+    """Precision when a framework may lack a theme's category: right links / (links + the wrong links
+    of :func:`gap_check`)."""
+    wrong = gap_check(d, rule)["gap_wrong"]
+    return res["n_right"] / (res["n_links"] + wrong) if res["n_links"] + wrong else 0.0
+
+
+def choose(sets: list[dict], precision: float, relative_metrics: bool = False, family: str = "grid",
+           gaps: bool = False) -> dict:
     """The rule with the highest mean majority share among those with precision >= ``precision``
     on every set (ties: higher mean precision, then fewer links per theme); if none qualifies,
-    the rule with the highest worst-set precision."""
+    the rule with the highest worst-set precision. ``gaps``: precision counts the wrong links of
+    themes whose category is missing too (:func:`precision_with_gaps`)."""
     best, best_key, fallback, fallback_key = None, None, None, None
-    for rule in rules(relative_metrics):
+    for rule in rules(relative_metrics, family):
         res = [score(d, rule) for d in sets]
         prec = [r["precision"] if r["precision"] is not None else 0.0 for r in res]
+        if gaps:
+            prec = [precision_with_gaps(d, rule, r) for d, r in zip(sets, res)]
         maj = [r["majority_share"] for r in res]
         key = (float(np.mean(maj)), float(np.mean(prec)), -rule["max_links"])
         if min(prec) >= precision and (best_key is None or key > best_key):
@@ -216,47 +289,108 @@ def choose(sets: list[dict], precision: float, relative_metrics: bool = False) -
     return best or fallback
 
 
-def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False) -> list[dict]:
+def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False, family: str = "grid",
+         gaps: bool = False) -> list[dict]:
     """Hold out each dataset in turn (on every embedder loaded); choose the rule on the other
     datasets' sets, of every embedder loaded (one rule for all of them), and score it on each
     held-out set."""
     out = []
     for held in dict.fromkeys(d["dataset"] for d in data.values()):
         train = [d for d in data.values() if d["dataset"] not in (held, SAME_TEXTS.get(held))]
-        rule = choose(train, precision, relative_metrics)
+        rule = choose(train, precision, relative_metrics, family, gaps)
         for key, d in data.items():
             if d["dataset"] == held:
+                res = score(d, rule)
                 out.append({"held_out": key, "embedder": d.get("embedder") or "static", "rule": rule,
-                            **score(d, rule), "v1": score(d, None)})
+                            **res, "v1": score(d, None), **gap_check(d, rule),
+                            "precision_with_gaps": round(precision_with_gaps(d, rule, res), 4)})
     return out
+
+
+def without_item(d: dict, drop: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One set's candidates and features as the map stage finds them when the framework lacks item
+    ``drop`` (recomputed from the cached statement, theme and title scores: floor, statement links,
+    candidates, votes)."""
+    from kilvoice.mapping import zeroshot as zs
+    from kilvoice.mapping import THEME_SHARE
+    from kilvoice.mapping.themelinks import theme_features
+
+    keep = [j for j in range(len(d["items"])) if j != drop]
+    S = np.asarray(d["S"], dtype=np.float32)[:, keep]
+    T = (np.asarray(d["score"]) + d["floor"])[:, keep]
+    floor = zs.calibrated_floor(S)
+    chosen = zs.select(S, floor, zs.DEFAULT_MARGIN, 3)
+    cand = zs.select(T, floor, zs.DEFAULT_MARGIN, 3)
+    for k, rows in enumerate(d["members"]):
+        if rows:
+            n = chosen[rows].sum(axis=0)
+            cand[k] = (cand[k] | ((n / len(rows) >= THEME_SHARE) & (n >= 2))) & (n >= 1)
+    return cand, theme_features(T, floor, S, chosen, d["members"], np.asarray(d["score_own"])[:, keep])
+
+
+def gap_check(d: dict, settings: dict) -> dict:
+    """Themes whose category is not in the framework: drop each item in turn; a theme whose majority
+    category it was (alone) should get no link, or one to a category holding >= ``RIGHT_SHARE``."""
+    from kilvoice.mapping.themelinks import RIGHT_SHARE, ThemeLinkRule, decide, label_shares
+
+    rule, themes, links, right = ThemeLinkRule(**settings), 0, 0, 0
+    if "S" not in d:  # a cache written before links19b: nothing to recompute from
+        return {"gap_themes": 0, "gap_links": 0, "gap_wrong": 0}
+    shares = [label_shares(labs) for labs in d["labels"]]
+    for drop, name in enumerate(d["items"]):
+        gap = [k for k, sh in enumerate(shares) if sh and {lab for lab, x in sh.items() if x == max(sh.values())} == {name}]
+        if not gap:
+            continue
+        cand, f = without_item(d, drop)
+        status = decide(f[rule.metric], cand, rule, f["vote"], None, f)
+        others = [it for j, it in enumerate(d["items"]) if j != drop]
+        for k in gap:
+            themes += 1
+            for j in np.flatnonzero(status[k] == 2):
+                links += 1
+                right += shares[k].get(others[j], 0.0) >= RIGHT_SHARE
+    return {"gap_themes": themes, "gap_links": links, "gap_wrong": links - right}
+
+
+def shipped_v4(d: dict) -> dict:
+    """``kilvoice.map.learned.v4``'s rule for a set: by the embedder that embedded it."""
+    from kilvoice.mapping.themelinks import BOTH_EMBEDDERS_SETTINGS, CALIBRATED_SETTINGS
+
+    return BOTH_EMBEDDERS_SETTINGS if d.get("embedder") == "onnx" else CALIBRATED_SETTINGS
 
 
 def table(results: list[dict], data: dict[str, dict], shipped: dict) -> str:
     lines = ["| held-out set | themes | rule chosen on the other sets | precision | majority share "
-             "| links | v1 precision | v1 majority share | v1 links |", "|" + "---|" * 9]
+             "| links | precision with gaps | gap themes linked wrongly | v1 precision | v1 majority share | v1 links |",
+             "|" + "---|" * 11]
     for r in results:
         rule = r["rule"]
         text = (f"{rule['metric']} >= {rule['min_value']}, margin {rule['min_margin']}, cap {rule['max_links']}, "
-                f"vote >= {rule.get('min_vote', 0.0)}")
+                f"vote >= {rule.get('min_vote', 0.0)}" + (f", agree with {'+'.join(rule['agree_with'])}"
+                                                          if rule.get("agree_with") else ""))
         lines.append(f"| {r['held_out']} | {r['n_themes']} | {text} | {r['precision']} | {r['majority_share']} "
-                     f"| {r['n_links']} | {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
+                     f"| {r['n_links']} | {r['precision_with_gaps']} | {r['gap_wrong']} of {r['gap_themes']} "
+                     f"| {r['v1']['precision']} | {r['v1']['majority_share']} | {r['v1']['n_links']} |")
     for emb in dict.fromkeys(r["embedder"] for r in results):
         sub = [r for r in results if r["embedder"] == emb]
         for name, f in (("mean", np.mean), ("worst", np.min)):
-            vals = [f([r[k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
+            vals = [f([r[k] or 0.0 for r in sub]) for k in ("precision", "majority_share", "precision_with_gaps")]
             v1 = [f([r["v1"][k] or 0.0 for r in sub]) for k in ("precision", "majority_share")]
-            lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {v1[0]:.3f} | {v1[1]:.3f} | |")
-    lines += ["", f"shipped rule {shipped}:", "| set | precision | majority share | links | themes linked |",
-              "|---|---|---|---|---|"]
+            wrong = f"{sum(r['gap_wrong'] for r in sub)} of {sum(r['gap_themes'] for r in sub)}" if name == "mean" else ""
+            lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {vals[2]:.3f} | {wrong} "
+                         f"| {v1[0]:.3f} | {v1[1]:.3f} | |")
+    lines += ["", "shipped rules, in-sample (v4: v3's rule on static sets, the both-embedder rule on ONNX sets; "
+              "v6: the agreement rule on both):", "| set | v4 precision | v4 majority share | v4 links "
+              "| v6 precision | v6 majority share | v6 links | v6 themes linked |", "|" + "---|" * 8]
     for n, d in data.items():
-        s = score(d, shipped)
-        lines.append(f"| {n} | {s['precision']} | {s['majority_share']} | {s['n_links']} | "
-                     f"{s['n_themes_linked']} of {s['n_themes']} |")
+        a, b = (score(d, r) for r in (shipped_v4(d), shipped["v6"]))
+        lines.append(f"| {n} | {a['precision']} | {a['majority_share']} | {a['n_links']} | {b['precision']} "
+                     f"| {b['majority_share']} | {b['n_links']} | {b['n_themes_linked']} of {b['n_themes']} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
-    from kilvoice.mapping.themelinks import CALIBRATED_SETTINGS
+    from kilvoice.mapping.themelinks import AGREEMENT_SETTINGS
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", default="nhs,nhs9,petitions,bbc,chatterbot")
@@ -266,13 +400,19 @@ def main(argv=None):
     ap.add_argument("--refresh", action="store_true", help="re-run the theme stage even if cached")
     ap.add_argument("--embedder", default=None, help="override the pipeline's embedder (e.g. onnx); a comma list "
                     "(static,onnx) loads each set once per embedder and chooses one rule for all of them")
+    ap.add_argument("--family", default="grid", choices=["grid", "agree", "grid+agree"],
+                    help="the rules LODO chooses among: GRID's thresholds, the agreement rules (AGREE), or both")
+    ap.add_argument("--gaps", action="store_true", help="choose on precision that also counts the wrong links of "
+                    "themes whose category is missing from the framework (gap_check), and print them for v4 and v6")
     ap.add_argument("--relative", action="store_true", help="also try thresholds relative to each run's score "
                     "distribution (RELATIVE)")
     args = ap.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     data = {}
-    embedders = [None if e in ("", "static") else e for e in (args.embedder or "").split(",")]
+    # "static" is the static model itself (the pipeline's own embedder is auto.v2, which picks ONNX
+    # for most of these sets); no --embedder: the pipeline's embedder
+    embedders = [e or None for e in (args.embedder or "").split(",")]
     for embedder in embedders:
         for name in args.datasets.split(","):
             path = work / f"{name}-{args.limit}{'-' + embedder if embedder else ''}.json"
@@ -282,10 +422,16 @@ def main(argv=None):
             data[key] = {**json.loads(path.read_text()), "embedder": embedder}
             print(f"# {key}: {data[key]['n_rows']} rows, {len(data[key]['themes'])} themes, "
                   f"{data[key]['seconds']}s", flush=True)
-    results = lodo(data, args.precision, args.relative)
+    results = lodo(data, args.precision, args.relative, args.family, args.gaps)
     for r in results:
         print(json.dumps(r), flush=True)
-    print(table(results, data, CALIBRATED_SETTINGS))
+    print(table(results, data, {"v6": AGREEMENT_SETTINGS}))
+    if args.gaps:
+        print("\nthemes whose category is missing from the framework (each item dropped in turn), linked anyway:")
+        print("| set | themes | v4 wrong links | v6 wrong links |\n|---|---|---|---|")
+        for n, d in data.items():
+            a, b = gap_check(d, shipped_v4(d)), gap_check(d, AGREEMENT_SETTINGS)
+            print(f"| {n} | {a['gap_themes']} | {a['gap_wrong']} | {b['gap_wrong']} |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ Two registered stages (see docs/FRAMEWORKS.md):
 * ``kilvoice.map.learned.v5``: v4 with :class:`~kilvoice.mapping.hybrid5.Hybrid5Mapper`: when
   every confirmed statement was confirmed for one item only, each statement gets its best item
   only (docs/PERFORMANCE.md, "map19").
+* ``kilvoice.map.learned.v6``: v4's mapper; every run's theme links by one rule that compares
+  items rather than cosines: the theme's best-scoring candidate links when the item most of its
+  statements score highest and the item its title + keywords score highest are that item too
+  (``themelinks.AGREEMENT_SETTINGS``; docs/PERFORMANCE.md, "links19b").
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -96,7 +100,7 @@ class ZeroShotMapper:
                     if r not in seen:  # a set: the list test made this quadratic (91k statements: ~15 s)
                         seen.add(r)
                         members[t.parent].append(r)
-        theme_vecs = self._theme_vectors(themes, members, vectors, embedder)
+        theme_vecs, title_vecs = self._theme_vectors(themes, members, vectors, embedder)
         links: list[Link] = []
         thresholds: dict[str, dict] = {}
         for fw in frameworks:
@@ -113,15 +117,18 @@ class ZeroShotMapper:
             for i, j, phrase in zip(rows, cols, closest):
                 links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
                                   [stmt_ids[i]], rationale[phrase]))
-            links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
+            links.extend(self._theme_links(fw, index, themes, (theme_vecs, title_vecs), members, S, chosen, floor,
                                            stmt_ids, confirmed, rejects, self.theme_link_settings(embedder)))
         info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)
         info["warnings"] = [w for fw in frameworks for w in fw.warnings]
         return links, rejects, info
 
-    def _theme_vectors(self, themes, members, vectors, embedder) -> np.ndarray:
+    def _theme_vectors(self, themes, members, vectors, embedder) -> tuple[np.ndarray, np.ndarray]:
+        """Each theme's vector (its statements' centroid blended with its title + keywords) and
+        the vector of its title + keywords alone (the ``title`` signal of the theme-link rule)."""
         if not themes:
-            return np.zeros((0, max(1, vectors.shape[1])), dtype=np.float32)
+            empty = np.zeros((0, max(1, vectors.shape[1])), dtype=np.float32)
+            return empty, empty
         own = zs.normalise(embedder.encode([f"{t.title}. {', '.join(t.keywords)}" for t in themes]))
         out = []
         for k, t in enumerate(themes):
@@ -131,7 +138,7 @@ class ZeroShotMapper:
                 out.append((1 - THEME_TEXT_WEIGHT) * centre + THEME_TEXT_WEIGHT * own[k])
             else:
                 out.append(own[k])
-        return zs.normalise(np.vstack(out))
+        return zs.normalise(np.vstack(out)), own
 
     def theme_link_settings(self, embedder) -> dict | None:
         """The theme-link rule for a run embedded by ``embedder``: the first ``theme_links_by_model``
@@ -143,10 +150,11 @@ class ZeroShotMapper:
                 return settings
         return self.theme_links
 
-    def _theme_links(self, fw, index, themes, theme_vecs, members, S, chosen, floor, stmt_ids,
+    def _theme_links(self, fw, index, themes, vecs, members, S, chosen, floor, stmt_ids,
                      confirmed, rejects, settings) -> list[Link]:
         if not themes:
             return []
+        theme_vecs, title_vecs = vecs
         T = zs.score_matrix(theme_vecs, index)
         by_score = zs.select(T, floor, self.margin, self.max_items)
         theme_ids = [t.id for t in themes]
@@ -161,13 +169,13 @@ class ZeroShotMapper:
         status = by_score.astype(np.int8) * 2
         if settings is not None:
             rows_of = [members.get(t.id, []) for t in themes]
-            features = tl.theme_features(T, floor, S, chosen, rows_of)
+            features = tl.theme_features(T, floor, S, chosen, rows_of, zs.score_matrix(title_vecs, index))
             self.candidates_[fw.id] = {"themes": theme_ids, "candidates": by_score.copy(), "floor": floor,
                                        **features}
             rule = tl.ThemeLinkRule.from_settings(settings)
             cols = {iid: j for j, iid in enumerate(fw.item_ids)}
             related = tl.lineage([cols.get(it.parent) if it.parent else None for it in fw.items])
-            status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related)
+            status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related, features)
         # officers' decisions win over both: accepted -> link, rejected -> neither link nor possible
         decided = _apply_decisions(status == 2, T, fw, confirmed, "theme_id", theme_ids, rejects)
         shown = _apply_decisions(status >= 1, T, fw, confirmed, "theme_id", theme_ids, []) | decided
@@ -284,4 +292,13 @@ def make_learned_v5(**settings):
     stage = Hybrid5Stage(**{"theme_links": tl.CALIBRATED_SETTINGS,
                             "theme_links_by_model": {"onnx:": tl.BOTH_EMBEDDERS_SETTINGS}, **settings})
     stage.name = "kilvoice.map.learned.v5"
+    return stage
+
+
+@register("kilvoice.map.learned.v6")
+def make_learned_v6(**settings):
+    """v4's mapper with one theme-link rule for every embedder: a theme links to its best-scoring
+    candidate only when its statements' vote and its title agree (``themelinks.AGREEMENT_SETTINGS``)."""
+    stage = make_learned_v3(**{"theme_links": tl.AGREEMENT_SETTINGS, "theme_links_by_model": {}, **settings})
+    stage.name = "kilvoice.map.learned.v6"
     return stage

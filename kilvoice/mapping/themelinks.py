@@ -24,6 +24,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import LINK, POSSIBLE
 RIGHT_SHARE = 0.3
 METRICS = ("vote", "share", "score")
+SIGNALS = ("vote", "title")  # what ``agree_with`` can name
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class ThemeLinkRule:
         second or later link needs ``min_value`` (and ``min_vote``) only.
     min_vote : a link also needs this share of the theme's statements to have the item as their
         best-scoring item (0: no such test).
+    agree_with : the leader by ``metric`` links only if it also leads each of these signals
+        (its lineage does): ``vote``, the item most of the theme's statements score highest;
+        ``title``, the item the theme's own title + keywords score highest. A theme whose
+        signals name different items gets possible links only. The test compares items with
+        each other, not cosines with a threshold, so it means the same under any embedder.
     """
 
     # the defaults are the calibrated rule, chosen leave-one-dataset-out (docs/PERFORMANCE.md, "Theme links")
@@ -47,6 +53,7 @@ class ThemeLinkRule:
     min_margin: float = 0.04
     max_links: int = 1
     min_vote: float = 0.2
+    agree_with: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.metric not in METRICS:
@@ -56,6 +63,10 @@ class ThemeLinkRule:
                 raise KilvoiceError("K520", problem=f"{name} = {getattr(self, name)!r} is not a number")
         if isinstance(self.max_links, bool) or not isinstance(self.max_links, int) or self.max_links < 1:
             raise KilvoiceError("K520", problem=f"max_links = {self.max_links!r} is not a whole number >= 1")
+        if isinstance(self.agree_with, str) or not all(a in SIGNALS for a in self.agree_with):
+            raise KilvoiceError("K520", problem=f"agree_with = {self.agree_with!r} is not a list of "
+                                                f"{' / '.join(map(repr, SIGNALS))}")
+        object.__setattr__(self, "agree_with", tuple(self.agree_with))  # a TOML array is a list
 
     @classmethod
     def from_settings(cls, settings: dict) -> "ThemeLinkRule":
@@ -73,14 +84,22 @@ CALIBRATED_SETTINGS = asdict(ThemeLinkRule())
 # runner-up, >= 40% of the theme's statements voting for it (docs/PERFORMANCE.md, "Theme links on
 # both embedders").
 BOTH_EMBEDDERS_SETTINGS = asdict(ThemeLinkRule(min_margin=0.02, min_vote=0.4))
+# kilvoice.map.learned.v6's rule, for every embedder: a theme links to the candidate it scores
+# highest (>= floor + 0.05) only when the item most of its statements score highest and the item its
+# title + keywords score highest are the same one. Chosen leave-one-dataset-out on both embedders,
+# counting the links of themes whose category is missing from the framework as wrong
+# (``themelinks_bench.py --embedder static,onnx --family agree --gaps``; docs/PERFORMANCE.md, "links19b").
+AGREEMENT_SETTINGS = asdict(ThemeLinkRule(min_value=0.05, min_margin=0.0, min_vote=0.0,
+                                          agree_with=("vote", "title")))
 
 
 def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarray,
-                   members: list[list[int]]) -> dict[str, np.ndarray]:
+                   members: list[list[int]], title: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each metric of :class:`ThemeLinkRule` for every (theme, item), shape (n_themes, n_items).
 
     ``T``: theme scores; ``S``/``chosen``: statement scores and links; ``members``: each theme's
-    statement rows. A theme without statements has vote and share 0.
+    statement rows; ``title``: the scores of each theme's own title + keywords (then also the
+    ``title`` signal, minus the floor). A theme without statements has vote and share 0.
     """
     n_themes, n_items = T.shape
     vote = np.zeros((n_themes, n_items))
@@ -90,7 +109,10 @@ def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarra
             best = S[rows].argmax(axis=1)
             vote[k] = np.bincount(best, minlength=n_items) / len(rows)
             share[k] = chosen[rows].sum(axis=0) / len(rows)
-    return {"vote": vote, "share": share, "score": T - floor}
+    out = {"vote": vote, "share": share, "score": T - floor}
+    if title is not None:
+        out["title"] = title - floor
+    return out
 
 
 def lineage(parents: list[int | None]) -> np.ndarray:
@@ -104,7 +126,7 @@ def lineage(parents: list[int | None]) -> np.ndarray:
 
 
 def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, votes: np.ndarray | None = None,
-           related: np.ndarray | None = None) -> np.ndarray:
+           related: np.ndarray | None = None, signals: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Per (theme, item): 2 link, 1 possible, 0 neither. Links and possibles are both candidates.
 
     ``values``: the rule's metric; ``candidates``: the boolean candidate matrix; ``votes``: the
@@ -112,7 +134,8 @@ def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, vote
     hierarchical framework. A parent and its child are one *lineage*: the runner-up is the best
     item outside the leader's lineage, ``max_links`` counts lineages, votes count for the whole
     lineage, and an item of a linked lineage that passes the tests links too (rolling up would
-    add the parent anyway)."""
+    add the parent anyway). ``signals``: the matrices ``rule.agree_with`` names (``vote`` may
+    come from ``votes``); the leader links only if each signal's top item is in its lineage."""
     status = candidates.astype(np.int8)
     n_items = values.shape[1] if values.ndim == 2 else 0
     related = np.eye(n_items, dtype=bool) if related is None else related
@@ -120,6 +143,7 @@ def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, vote
         if votes is None:
             raise ValueError("decide() needs votes when the rule has min_vote > 0")
         candidates = candidates & (votes @ related.astype(float) >= rule.min_vote)
+    agree = _signals(rule, votes, signals)
     for k in range(values.shape[0]):
         heads: list[int] = []  # the best item of each lineage met so far
         linked: list[int] = []
@@ -136,10 +160,22 @@ def decide(values: np.ndarray, candidates: np.ndarray, rule: ThemeLinkRule, vote
                 others = values[k, ~related[j]]
                 if not (ok and values[k, j] - (others.max() if others.size else 0.0) >= rule.min_margin):
                     break  # no clear leader: every candidate stays possible
+                if any(m[k, related[j]].max() < m[k].max() for m in agree):
+                    break  # the signals name another item: every candidate stays possible
             if ok:
                 status[k, j] = 2
                 linked.append(j)
     return status
+
+
+def _signals(rule: ThemeLinkRule, votes: np.ndarray | None,
+             signals: dict[str, np.ndarray] | None) -> list[np.ndarray]:
+    """The matrices of the signals ``rule.agree_with`` names (``vote``: ``votes`` unless given)."""
+    signals = {**({"vote": votes} if votes is not None else {}), **(signals or {})}
+    missing = [name for name in rule.agree_with if name not in signals]
+    if missing:
+        raise ValueError(f"decide() needs the {', '.join(missing)} signal for this rule")
+    return [np.asarray(signals[name]) for name in rule.agree_with]
 
 
 def label_shares(labels: list[str]) -> dict[str, float]:
@@ -177,5 +213,5 @@ def score_links(linked: dict[str, list[str]], theme_labels: dict[str, list[str]]
             "n_themes_linked": themes_linked}
 
 
-__all__ = ["BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
+__all__ = ["AGREEMENT_SETTINGS", "BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
            "lineage", "score_links", "theme_features"]
