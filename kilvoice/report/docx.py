@@ -1,5 +1,5 @@
 """The Word report (report.docx) for committee papers: the same sections as the HTML, charts as
-PNG images drawn offline with matplotlib. python-docx escapes XML; :func:`t` also drops control
+PNG images drawn offline with Pillow. python-docx escapes XML; :func:`t` also drops control
 characters, which are invalid in XML.
 
 Accessibility (public bodies publish to WCAG 2.2 AA): every chart carries alternative text that gives
