@@ -115,3 +115,28 @@ def test_idf_embedding_in_chunks_gives_the_same_vectors(monkeypatch):
     monkeypatch.setattr(embed, "CHUNK", 333)
     assert np.array_equal(vectors(), whole)
     assert np.allclose(np.linalg.norm(whole, axis=1), 1, atol=1e-5)
+
+
+def test_static_embedder_tokenises_on_every_core_with_the_same_ids(monkeypatch):
+    """The idf embedder tokenises with the tokenizers library's threads on (its ids do not depend on
+    them) and leaves TOKENIZERS_PARALLELISM as it found it, set or unset."""
+    import os
+
+    from kilvoice.embed import STATIC_MODEL
+
+    seen = []
+    texts = [f"The number {i} bus to the hospital is late again, said resident {i}" for i in range(3000)]
+    emb = StaticEmbedder(STATIC_MODEL, weighting="idf")
+    tokenize = emb.model.tokenize
+    monkeypatch.setattr(emb.model, "tokenize", lambda batch: (seen.append(os.environ.get("TOKENIZERS_PARALLELISM")),
+                                                              tokenize(batch))[1])
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+    on = emb._counts(texts)
+    assert seen == ["true"] and os.environ["TOKENIZERS_PARALLELISM"] == "false"
+    monkeypatch.delenv("TOKENIZERS_PARALLELISM")
+    emb._counts(texts[:10])
+    assert "TOKENIZERS_PARALLELISM" not in os.environ
+    off = StaticEmbedder(STATIC_MODEL, weighting="idf")
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+    ids = off.model.tokenize(texts)  # called directly: the library's threads stay off
+    assert on.shape[0] == len(ids) and all(sorted(set(row)) == list(on[i].indices) for i, row in enumerate(ids))
