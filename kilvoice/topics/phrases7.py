@@ -23,7 +23,13 @@ phrases6's candidates, checks, scores and picking, with these changes (docs/PERF
   (``said_stances``, which decides "Praise for ..." / "Problems with ...") reads "no complaints",
   "nothing wrong", "could not fault", "could not have been better", "can't praise them enough" as
   praise, not as the problem cue its "no", "nothing", "not" is, and a bare null answer
-  ("Nothing.", "No", "None", "Not really") as no stance at all.
+  ("Nothing.", "No", "None", "Not really") as no stance at all;
+- **a theme of opinion alone**: a theme where no candidate is carried by a tenth of its
+  statements (phrases4's COVER_MIN: no subject), OPINION_SHARE of its statements say a stance
+  and STANCE_LEAN of those the one ("Everything was perfect", "No complaints", "Could not fault
+  it") is titled "General praise" ("General complaints"); the title stands for the statements
+  saying that stance (``StancePhrase.stands_for``), and the theme stage calls such a theme a
+  catch-all ("Mixed: ...") only when fewer than a quarter of its statements say it.
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from typing import Sequence
 
 import numpy as np
 
-from kilvoice.topics import phrases, phrases3, phrases5, phrases6
+from kilvoice.topics import phrases3, phrases5, phrases6
 from kilvoice.topics.labels import GENERIC, STOPWORDS, _singular
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, key_of
 
