@@ -59,6 +59,9 @@ LIGHT_VERBS = frozenset({
     "set", "move", "change", "work", "help", "support", "ring", "phone", "speak", "talk", "sort", "deal", "being",
     "having", "doing", "going", "getting", "saying", "taking", "making", "coming", "trying", "looking",
 })
+# scores closer than this share are a tie: the int8 ONNX vector of a phrase moves with its batch-mates
+# (cosine 0.97-0.99, docs/PERFORMANCE.md "auto.v2's limits"), more than such a gap
+SCORE_NOISE = 0.01
 ANY = "~any:"  # in a cover: any one of the words after it, "|"-separated
 _WORD = re.compile(r"[a-z]+")
 
@@ -180,8 +183,19 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
 
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members, postings: Postings, centroid,
                   vectors) -> list[ScoredPhrase]:
-    """phrases6's tiers and scores, ``~any:`` covers understood."""
-    return phrases6.score_phrases(cands, members, _AnyOf(postings), centroid, vectors)
+    """phrases6's tiers and scores, ``~any:`` covers understood; of two candidates of a tier whose
+    scores are within SCORE_NOISE of each other, the one more statements say whole first."""
+    scored = phrases6.score_phrases(cands, members, _AnyOf(postings), centroid, vectors)
+    moved = True
+    while moved:
+        moved = False
+        for i in range(1, len(scored)):
+            a, b = scored[i - 1], scored[i]
+            if (a.tier == b.tier and b.score >= (1 - SCORE_NOISE) * a.score
+                    and b.count > a.count):
+                scored[i - 1], scored[i] = b, a
+                moved = True
+    return scored
 
 
 screen = phrases6.screen
