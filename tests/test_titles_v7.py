@@ -132,3 +132,17 @@ def test_general_praise_is_no_catch_all_when_that_many_say_it():
 def test_stage_with_phrases7(inputs):  # noqa: F811 - the fixture
     themes = stage_themes(inputs, "phrases7")
     assert not any(" / " in t.title for t in themes if t.id.startswith("P"))
+
+
+def test_a_near_tie_goes_to_the_phrase_more_statements_say(monkeypatch):
+    """"Clear advice" (3 statements say it) scored 0.15004 and "Listening" (31) 0.14996 on NHS
+    comments: closer than the ONNX batch noise, so the one more statements say goes first."""
+    clear = ScoredPhrase(Phrase(key_of("clear advice"), "advice", Counter({"clear advice": 1})), 0.15004, 3)
+    listening = ScoredPhrase(Phrase(key_of("listening"), "listening", Counter({"listening": 1})), 0.14996, 31)
+    far = ScoredPhrase(Phrase(key_of("advice"), "advice", Counter({"advice": 1})), 0.12, 40)
+    monkeypatch.setattr(phrases6, "score_phrases", lambda *args: [clear, listening, far])
+    ranked = phrases7.score_phrases({}, np.arange(3), Postings(["a", "b", "c"]), None, {})
+    assert [sp.phrase.text for sp in ranked] == ["listening", "clear advice", "advice"]  # 0.12: no tie
+    listening.tier = 1  # another tier: no tie
+    assert [sp.phrase.text for sp in phrases7.score_phrases({}, np.arange(3), Postings(["a"]), None, {})] == [
+        "clear advice", "listening", "advice"]
