@@ -29,7 +29,10 @@ phrases6's candidates, checks, scores and picking, with these changes (docs/PERF
   and STANCE_LEAN of those the one ("Everything was perfect", "No complaints", "Could not fault
   it") is titled "General praise" ("General complaints"); the title stands for the statements
   saying that stance (``StancePhrase.stands_for``), and the theme stage calls such a theme a
-  catch-all ("Mixed: ...") only when fewer than a quarter of its statements say it.
+  catch-all ("Mixed: ...") only when fewer than a quarter of its statements say it;
+- **a near tie goes to the phrase more statements say**: two candidates of a tier scored within
+  SCORE_NOISE of each other (less than the int8 ONNX vectors move with their batch-mates) rank by
+  how many statements say them whole ("Listening", 31, before "Clear advice", 3).
 """
 from __future__ import annotations
 
