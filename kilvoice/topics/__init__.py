@@ -41,7 +41,7 @@ from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.labellers import LABELLERS, labeller as labeller_named
-from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, rank_phrases, said_stances,
+from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, rank_phrases,
                                      strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import count_stances, stance_of
@@ -347,7 +347,7 @@ class ThemeStage:
         lab = labeller_named(self.settings["labeller"])  # kilvoice.topics.labellers
         ranked, postings = rank_phrases(texts, members, phrases, naming["raw"], naming["embed"],
                                         naming["names"], parse=self.settings["pos_titles"], **lab.rank())
-        counts = [said_stances([texts[i] for i in idx]) for idx in members]
+        counts = [lab.said_stances()([texts[i] for i in idx]) for idx in members]
         picked = lab.pick()(ranked, counts, [len(idx) for idx in members], reserved=[OTHER_TITLE])
         if lab.llm:
             from kilvoice.topics.llm import labeller_from_settings, llm_titles
@@ -362,7 +362,8 @@ class ThemeStage:
             if len(idx) != size:  # read a sample of the theme: counts scaled to its size
                 said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
             labels_of.append({"about": about, "said": said, "approx": len(idx) != size,
-                              "cover": phrase.cover if phrase is not None else None})
+                              "cover": phrase.cover if phrase is not None else None,
+                              "stands_for": getattr(phrase, "stands_for", None)})
         return [title for title, _ in picked], labels_of
 
     def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None,
@@ -376,7 +377,8 @@ class ThemeStage:
           earlier theme in ``taken`` has that title already);
         - fewer than MIXED_KEYWORD_SHARE of its statements use any of its five main keywords:
           a catch-all of varied remarks (it can be robust and still have no subject), titled
-          "Mixed: ...";
+          "Mixed: ..."; unless its title is one of opinion that as many of them say ("General
+          praise", ``stands_for`` in ``label``: phrases7);
         - the title's words appear in fewer than MIXED_SHARE of its statements: the title may
           be too narrow, and the description says so.
 
@@ -395,6 +397,8 @@ class ThemeStage:
             from kilvoice.topics.phrases3 import cover_count
 
             named = max(named, cover_count(label["cover"], texts))
+        if label and label.get("stands_for"):  # "General praise" names the statements saying it (phrases7)
+            named = max(named, label["stands_for"])
         answer, said = common_answer(texts, [stmts[i].conversation_id for i in read])
         named, said = (round(named * scale), round(said * scale)) if approx else (named, said)
         if said > named and said >= MIXED_SHARE * size and f'"{answer}"'.lower() not in taken:
@@ -405,7 +409,9 @@ class ThemeStage:
             theme.description = make_description([], theme.stance, size, lead=lead)
             return theme
         share = keyword_coverage(kw[:5], texts)
-        if size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE:
+        opinion = (label or {}).get("stands_for") or 0  # read statements saying the title's stance
+        if (size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE
+                and not (opinion and opinion >= MIXED_KEYWORD_SHARE * len(read))):
             core = strip_prefix(title) if label else title
             core = core if core[1:2].isupper() else core[:1].lower() + core[1:]
             if chairing_only(core) or core.startswith("mixed statements"):  # "Mixed: answer" names the meeting

@@ -13,6 +13,7 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases4``: titles many statements carry (kilvoice.topics.phrases4);
 - ``phrases5``: titles carried as well as the theme's best-carried candidate (kilvoice.topics.phrases5);
 - ``phrases6``: what residents said of a subject: waiting time, praise or problems (kilvoice.topics.phrases6);
+- ``phrases7``: the manner, the action and the stance residents said (kilvoice.topics.phrases7);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -35,6 +36,7 @@ class Labeller:
     group_own_top: int | None = None  # a child shares a phrase only among its own best (phrases.group_title)
     phrases: bool = True  # titles from ranked phrases (all but "keywords")
     llm: bool = False
+    own_stances: bool = False  # its module's said_stances (what "Praise for ..." counts), else phrases'
 
     def _module(self):
         return import_module(f"kilvoice.topics.{self.module}")
@@ -48,6 +50,9 @@ class Labeller:
     def pick(self) -> Callable:
         return (self._module() if self.own_pick else import_module("kilvoice.topics.phrases")).pick_titles
 
+    def said_stances(self) -> Callable:
+        return (self._module() if self.own_stances else import_module("kilvoice.topics.phrases")).said_stances
+
 
 LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases"),
@@ -58,6 +63,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
              group_own_top=6),
     Labeller("phrases6", "phrases6", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6),
+    Labeller("phrases7", "phrases7", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
+             group_own_top=6, own_stances=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}
