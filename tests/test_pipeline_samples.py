@@ -98,7 +98,9 @@ def test_themes_whose_title_names_few_statements_say_so(sample_runs):
         said = f"appear in only {named} of its {len(texts)} statements" in t["description"]
         assert said == (len(texts) >= 10 and named < 0.15 * len(texts)), t["title"]
         flagged += said
-    assert mixed >= 1  # the samples' catch-all theme is called what it is
+    # Whether the samples have a catch-all at all depends on the CPU: onnxruntime's int8 kernels give
+    # slightly different MiniLM vectors with and without VNNI (on an AMD EPYC with avx512_vnni the samples
+    # have 22 themes and none is "Mixed: ..."). A catch-all's description is tested in test_topics.py.
     assert flagged + mixed < len(themes) / 2  # most themes are named by their own words
 
 
