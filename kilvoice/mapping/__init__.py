@@ -75,11 +75,13 @@ class ZeroShotMapper:
     # -- the stage --------------------------------------------------------------------------
     def run(self, themes: list[Theme], assignments: list[Assignment], statements: list[Statement],
             embeddings: np.ndarray, embedder, conversations: dict[str, dict] | None = None,
-            confirmed: list[dict] | None = None) -> tuple[list[Link], list[Reject], dict]:
+            confirmed: list[dict] | None = None, consume: bool = False) -> tuple[list[Link], list[Reject], dict]:
+        """``consume``: the caller hands ``embeddings`` over (the pipeline, which needs them no
+        more): they are normalised in place instead of copied (a million 256-d statements: 1 GB)."""
         frameworks = load_frameworks(self.frameworks)
         confirmed = list(confirmed or [])
         rejects: list[Reject] = []
-        vectors = zs.normalise(embeddings) if len(statements) else np.zeros((0, 1), dtype=np.float32)
+        vectors = zs.normalise(embeddings, in_place=consume) if len(statements) else np.zeros((0, 1), dtype=np.float32)
         if len(statements) != vectors.shape[0]:
             raise ValueError(f"{len(statements)} statements but {vectors.shape[0]} embedding rows")
         stmt_ids = [s.id for s in statements]
