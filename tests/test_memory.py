@@ -63,19 +63,18 @@ def test_normalise_in_chunks_gives_the_same_numbers_and_holds_one_chunk(monkeypa
     X[::97] = 0  # zero rows stay zero
     whole = X / np.where(np.linalg.norm(X, axis=1, keepdims=True) == 0, 1, np.linalg.norm(X, axis=1, keepdims=True))
     monkeypatch.setattr(zs, "CHUNK_ROWS", 1_000)
-    out, peak = _peak(lambda: zs.normalise(X))
+    out = zs.normalise(X)
     assert np.array_equal(out, whole.astype(np.float32))
-    # the result plus one chunk's temporaries; the whole matrix's squares were another copy
-    assert peak < X.nbytes * 1.2, (peak, X.nbytes)
     Y = X.copy()
     same, peak = _peak(lambda: zs.normalise(Y, in_place=True))
+    # in place, the temporaries are one chunk's (the squares of the whole matrix were a copy of it)
     assert same is Y and np.array_equal(Y, out) and peak < X.nbytes * 0.2, (peak, X.nbytes)
     frozen = X.copy()
     frozen.flags.writeable = False  # not ours to change: copied
     assert not np.shares_memory(zs.normalise(frozen, in_place=True), frozen)
 
 
-def test_the_map_step_normalises_handed_over_embeddings_in_place_with_the_same_links():
+def test_the_map_step_scores_handed_over_embeddings_in_place_with_the_same_links():
     themes, assignments, statements, embeddings = _run_inputs(20_000)
     mapper = registry.create("kilvoice.map.learned.v4", frameworks=["keep-it-local", "kelvale-corporate-plan"])
     zs.normalise(np.zeros((1, D), np.float32))  # imports and caches outside the measurement
@@ -83,14 +82,16 @@ def test_the_map_step_normalises_handed_over_embeddings_in_place_with_the_same_l
     def run(consume, E):
         return mapper.run(themes, assignments, statements, E, HashedWords(), confirmed=[], consume=consume)
 
-    copied, peak_copy = _peak(lambda: run(False, embeddings.copy()))
-    handed = embeddings.copy()
+    kept, handed = embeddings.copy(), embeddings.copy()
+    copied, peak_copy = _peak(lambda: run(False, kept))
     consumed, peak_consumed = _peak(lambda: run(True, handed))
     assert [flat(l) for l in copied[0]] == [flat(l) for l in consumed[0]]
     assert json.dumps(copied[2], sort_keys=True) == json.dumps(consumed[2], sort_keys=True)
     assert np.allclose(np.linalg.norm(handed, axis=1), 1.0, atol=1e-5)  # normalised where it was
-    # no second copy of the matrix, and score_matrix's own copy is not joined by the squares
-    assert peak_consumed < peak_copy - 0.8 * embeddings.nbytes, (peak_consumed, peak_copy, embeddings.nbytes)
+    # neither the normalised copy of the matrix nor the scores' own normalised copy of it (~3.1x
+    # the matrix when copied; ~1.1x here: scores, links and the products of a framework at a time)
+    assert peak_consumed < peak_copy - 1.7 * embeddings.nbytes, (peak_consumed, peak_copy, embeddings.nbytes)
+    assert peak_consumed < 1.5 * embeddings.nbytes, (peak_consumed, embeddings.nbytes)
 
 
 def _links(n: int) -> list[Link]:

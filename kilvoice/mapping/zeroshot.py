@@ -95,7 +95,8 @@ def build_index(framework: Framework, embedder) -> ItemIndex:
     return ItemIndex(framework.id, framework.item_ids, normalise(centroids), protos, owner_arr, phrases)
 
 
-def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float = CENTROID_WEIGHT) -> np.ndarray:
+def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float = CENTROID_WEIGHT,
+                 normalised: bool = False) -> np.ndarray:
     """Scores in [0, 1], shape (n_texts, n_items).
 
     The products take every row at once: OpenBLAS's result for a row depends on how the rows are
@@ -103,8 +104,9 @@ def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float =
     of a 200k x 256 matrix differed). What is held besides them is bounded instead: the normalised
     copy is made a chunk at a time (:func:`normalise`), the (n_texts, n_prototypes) product is
     freed once each item's best prototype is read, and the blend is computed in place (the same
-    operations on the same float32 numbers)."""
-    x = normalise(vectors)
+    operations on the same float32 numbers). ``normalised``: ``vectors`` is ``normalise(v)``
+    already (2-d float32), used as it is: the scores of ``v``, without a copy."""
+    x = vectors if normalised else normalise(vectors)
     if x.shape[0] == 0:
         return np.zeros((0, len(index.item_ids)), dtype=np.float32)
     scores = x @ index.centroids.T
@@ -130,10 +132,12 @@ def closest_phrases(vector: np.ndarray, index: ItemIndex, item: int, k: int = 2)
     return [index.phrases[cols[i]] for i in np.argsort(-sims)[:k]]
 
 
-def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray, items: np.ndarray) -> list[str]:
+def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray, items: np.ndarray,
+                        normalised: bool = False) -> list[str]:
     """For each pair (``rows[n]``, ``items[n]``): the phrase of that item closest to that row of
     ``vectors`` (what :func:`closest_phrases` gives with ``k=1``), one matrix product per item
-    instead of one call per link (91k statements: ~30k statement links)."""
+    instead of one call per link (91k statements: ~30k statement links). ``normalised``: as in
+    :func:`score_matrix` (a row normalised alone is the same row of the normalised matrix)."""
     out = [""] * len(rows)
     rows, items = np.asarray(rows), np.asarray(items)
     for j in np.unique(items):
@@ -141,7 +145,7 @@ def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray,
         found = np.flatnonzero(items == j)
         for start in range(0, len(found), 50_000):  # a million links: bounded copies of their rows
             at = found[start:start + 50_000]
-            sims = normalise(vectors[rows[at]]) @ index.prototypes[cols].T
+            sims = (vectors[rows[at]] if normalised else normalise(vectors[rows[at]])) @ index.prototypes[cols].T
             for n, best in zip(at, sims.argmax(axis=1)):
                 out[n] = index.phrases[cols[best]]
     return out
