@@ -79,6 +79,7 @@ class RunState:
     themes: list = field(default_factory=list)
     assignments: list = field(default_factory=list)
     links: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # statements and links, once saved and let go (review)
     stages: dict = field(default_factory=dict)  # section -> the stage object made from the pipeline file
     refs: dict = field(default_factory=dict)  # section -> (registered name, settings), for workers
     executor: object = None  # where the per-note stages run (kilvoice.executors)
@@ -258,6 +259,7 @@ def step_topics(state: RunState) -> None:
     themes, assignments, rejects, info = state.make("topics").run(
         state.analysed, state.embeddings, seed=state.seed, embed=state.stages["embed"].encode)  # embed: title phrases
     state.themes, state.assignments = themes, assignments
+    state.analysed = []  # themed: the disfluency-free copies are needed no more
     state.rejects += rejects
     state.info["topics"] = info
     log.info("topics: %d themes in %d groups (plus the 'other' bucket)",
@@ -269,9 +271,12 @@ def step_map(state: RunState) -> None:
 
     mapper = state.make("map")
     state.info["conversations"] = {c["id"]: c for c in state.store.conversations(None)}
+    # the last step to read the embeddings: handed over, normalised in place, then let go (a
+    # million 256-d statements: 1 GB not copied, and not held through review and report)
+    embeddings, state.embeddings = state.embeddings, None
     state.links, rejects, state.info["map"] = mapper.run(
-        state.themes, state.assignments, state.statements, state.embeddings, state.stages["embed"],
-        conversations=state.info["conversations"], confirmed=link_confirmations(state.store))
+        state.themes, state.assignments, state.statements, embeddings, state.stages["embed"],
+        conversations=state.info["conversations"], confirmed=link_confirmations(state.store), consume=True)
     state.rejects += rejects
 
 
@@ -291,6 +296,11 @@ def step_review(state: RunState) -> None:
         state.info["map"] = {**map_info, "frameworks": reviewed["frameworks"],
                              "unmapped_themes": reviewed["unmapped_themes"]}
     state.store.save_results(state.run_id, state.themes, state.assignments, state.links, state.rejects)
+    # saved: the report reads them from the store. The manifest keeps their counts; the records
+    # themselves (a million statements, ~2M links) are not held through the report step
+    state.counts = {"statements": len(state.statements), "links": len(state.links)}
+    state.statements, state.assignments, state.links = [], [], []
+    state.info.pop("conversations", None)
 
 
 def step_report(state: RunState) -> None:
@@ -321,10 +331,10 @@ def _manifest(state: RunState) -> dict:
         "counts": {
             "files": ingest.files_ok + ingest.files_unchanged,
             "files_rejected": ingest.files_rejected,
-            "statements": len(state.statements),
+            "statements": state.counts["statements"],
             "themes": len([th for th in themes if th.id != "other" and th.id.startswith("T")]),
             "theme_groups": len([th for th in themes if th.id.startswith("P")]),
-            "links": len(state.links),
+            "links": state.counts["links"],
             "rejects": len(state.rejects),
             **{f"redact_{k}": v for k, v in state.info["redact"].items()},
         },

@@ -62,6 +62,7 @@ class ZeroShotMapper:
         # {model_id prefix: ThemeLinkRule settings}: the rule for runs embedded by that model
         self.theme_links_by_model = theme_links_by_model
         self.candidates_: dict[str, dict] = {}
+        self._normalised = False  # during run: the statement vectors given to the scores are normalised already
         self.threshold = threshold
         self.z = z
         self.margin = margin
@@ -72,18 +73,23 @@ class ZeroShotMapper:
     # -- scoring hooks (the learned stage overrides ``statement_scores``) --------------------
     def statement_scores(self, framework: Framework, index: zs.ItemIndex, vectors: np.ndarray,
                          statement_ids: list[str], confirmed: list[dict]) -> tuple[np.ndarray, float, dict]:
-        scores = zs.score_matrix(vectors, index)
+        scores = zs.score_matrix(vectors, index, normalised=getattr(self, "_normalised", False))
         floor = self.threshold if self.threshold is not None else zs.calibrated_floor(scores, self.z, self.min_floor)
         return scores, floor, {"method": "zero-shot"}
 
     # -- the stage --------------------------------------------------------------------------
     def run(self, themes: list[Theme], assignments: list[Assignment], statements: list[Statement],
             embeddings: np.ndarray, embedder, conversations: dict[str, dict] | None = None,
-            confirmed: list[dict] | None = None) -> tuple[list[Link], list[Reject], dict]:
+            confirmed: list[dict] | None = None, consume: bool = False) -> tuple[list[Link], list[Reject], dict]:
+        """``consume``: the caller hands ``embeddings`` over (the pipeline, which needs them no
+        more): they are normalised in place instead of copied (a million 256-d statements: 1 GB),
+        and, when no officer decision can train a model on them, normalised once more in place
+        after the theme vectors are taken, for the scores and closest phrases (which normalised
+        their own copy of every row: another 1 GB per framework). The same numbers either way."""
         frameworks = load_frameworks(self.frameworks)
         confirmed = list(confirmed or [])
         rejects: list[Reject] = []
-        vectors = zs.normalise(embeddings) if len(statements) else np.zeros((0, 1), dtype=np.float32)
+        vectors = zs.normalise(embeddings, in_place=consume) if len(statements) else np.zeros((0, 1), dtype=np.float32)
         if len(statements) != vectors.shape[0]:
             raise ValueError(f"{len(statements)} statements but {vectors.shape[0]} embedding rows")
         stmt_ids = [s.id for s in statements]
@@ -100,7 +106,22 @@ class ZeroShotMapper:
                     if r not in seen:  # a set: the list test made this quadratic (91k statements: ~15 s)
                         seen.add(r)
                         members[t.parent].append(r)
-        theme_vecs, title_vecs = self._theme_vectors(themes, members, vectors, embedder)
+        theme_vecs = self._theme_vectors(themes, members, vectors, embedder)  # (blended, title alone)
+        # from here the statements' rows are only scored and matched to phrases, each of which
+        # normalises them first, unless a learned stage trains on them (it needs them as they are)
+        if consume and not confirmed and len(stmt_ids):
+            vectors, self._normalised = zs.normalise(vectors, in_place=True), True
+        try:
+            links, thresholds = self._link_all(frameworks, embedder, themes, theme_vecs, members, vectors,
+                                               stmt_ids, confirmed, rejects)
+        finally:
+            self._normalised = False
+        info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)
+        info["warnings"] = [w for fw in frameworks for w in fw.warnings]
+        return links, rejects, info
+
+    def _link_all(self, frameworks, embedder, themes, theme_vecs, members, vectors, stmt_ids, confirmed,
+                  rejects) -> tuple[list[Link], dict]:
         links: list[Link] = []
         thresholds: dict[str, dict] = {}
         for fw in frameworks:
@@ -112,16 +133,14 @@ class ZeroShotMapper:
             thresholds[fw.id] = {"floor": round(float(floor), 4), "margin": self.margin,
                                  "max_items": self.max_items, **method}
             rows, cols = np.nonzero(chosen)
-            closest = zs.closest_phrase_each(vectors, index, rows, cols)
+            closest = zs.closest_phrase_each(vectors, index, rows, cols, normalised=getattr(self, "_normalised", False))
             rationale = {p: "closest: " + p for p in set(closest)}  # one string per phrase, not per link
             for i, j, phrase in zip(rows, cols, closest):
                 links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
                                   [stmt_ids[i]], rationale[phrase]))
-            links.extend(self._theme_links(fw, index, themes, (theme_vecs, title_vecs), members, S, chosen, floor,
+            links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
                                            stmt_ids, confirmed, rejects, self.theme_link_settings(embedder)))
-        info = summarise(frameworks, themes, links, statements, conversations or {}, thresholds)
-        info["warnings"] = [w for fw in frameworks for w in fw.warnings]
-        return links, rejects, info
+        return links, thresholds
 
     def _theme_vectors(self, themes, members, vectors, embedder) -> tuple[np.ndarray, np.ndarray]:
         """Each theme's vector (its statements' centroid blended with its title + keywords) and

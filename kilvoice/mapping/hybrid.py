@@ -182,10 +182,12 @@ class HybridStage(ZeroShotMapper):
         self.random_state = random_state
         self._texts: list[str] = []
 
-    def run(self, themes, assignments, statements, embeddings, embedder, conversations=None, confirmed=None):
+    def run(self, themes, assignments, statements, embeddings, embedder, conversations=None, confirmed=None,
+            consume=False):
         self._texts = [s.text for s in statements]
         try:
-            return super().run(themes, assignments, statements, embeddings, embedder, conversations, confirmed)
+            return super().run(themes, assignments, statements, embeddings, embedder, conversations, confirmed,
+                               consume)
         finally:
             self._texts = []
 

@@ -23,16 +23,35 @@ DEFAULT_Z = 1.5
 DEFAULT_MARGIN = 0.06
 DEFAULT_MIN_FLOOR = 0.2
 CENTROID_WEIGHT = 0.5
+CHUNK_ROWS = 65_536  # rows normalised at once: bounded temporaries at any run size
 
 
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
+def row_chunks(n: int, rows: int | None = None) -> list[slice]:
+    """``n`` rows as slices of at most ``rows`` (equal parts): what a row-wise computation over a
+    million statements holds at once. Only for computations whose rows are independent to the
+    bit (elementwise, a row's own norm); never a matrix product (see :func:`score_matrix`)."""
+    parts = max(1, -(-n // (rows or CHUNK_ROWS)))
+    bounds = [n * k // parts for k in range(parts + 1)]
+    return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def normalise(vectors: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32; computed a chunk of rows at a
+    time (the same numbers: each row's norm is its own), so the temporaries are a chunk's, not the
+    matrix's (a million 256-d statements: 1 GB each). ``in_place``: a writeable 2-d float32
+    ``vectors`` is scaled where it is and returned (the same numbers again), for a caller that
+    hands its matrix over; anything else is copied as without it."""
+    writeable = isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2 \
+        and vectors.flags.writeable
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
         vectors = vectors[None, :]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
+    out = vectors if in_place and writeable else np.empty(vectors.shape, dtype=np.float32)
+    for part in row_chunks(vectors.shape[0]):
+        norms = np.linalg.norm(vectors[part], axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        np.divide(vectors[part], norms, out=out[part])
+    return out
 
 
 @dataclass
@@ -76,19 +95,34 @@ def build_index(framework: Framework, embedder) -> ItemIndex:
     return ItemIndex(framework.id, framework.item_ids, normalise(centroids), protos, owner_arr, phrases)
 
 
-def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float = CENTROID_WEIGHT) -> np.ndarray:
-    """Scores in [0, 1], shape (n_texts, n_items)."""
-    x = normalise(vectors)
+def score_matrix(vectors: np.ndarray, index: ItemIndex, centroid_weight: float = CENTROID_WEIGHT,
+                 normalised: bool = False) -> np.ndarray:
+    """Scores in [0, 1], shape (n_texts, n_items).
+
+    The products take every row at once: OpenBLAS's result for a row depends on how the rows are
+    tiled, so scoring in chunks of rows would move the last bit of some scores (tried: 40% of rows
+    of a 200k x 256 matrix differed). What is held besides them is bounded instead: the normalised
+    copy is made a chunk at a time (:func:`normalise`), the (n_texts, n_prototypes) product is
+    freed once each item's best prototype is read, and the blend is computed in place (the same
+    operations on the same float32 numbers). ``normalised``: ``vectors`` is ``normalise(v)``
+    already (2-d float32), used as it is: the scores of ``v``, without a copy."""
+    x = vectors if normalised else normalise(vectors)
     if x.shape[0] == 0:
         return np.zeros((0, len(index.item_ids)), dtype=np.float32)
-    cent = x @ index.centroids.T
+    scores = x @ index.centroids.T
     proto = x @ index.prototypes.T
-    best = np.full(cent.shape, -1.0, dtype=np.float32)
+    del x
+    best = np.full(scores.shape, -1.0, dtype=np.float32)
     for j in range(len(index.item_ids)):
         cols = index.owner == j
         best[:, j] = proto[:, cols].max(axis=1)
-    scores = centroid_weight * cent + (1.0 - centroid_weight) * best
-    return np.clip(scores, 0.0, 1.0).astype(np.float32)
+    del proto
+    scores *= centroid_weight
+    best *= 1.0 - centroid_weight
+    scores += best
+    del best
+    np.clip(scores, 0.0, 1.0, out=scores)
+    return scores.astype(np.float32, copy=False)
 
 
 def closest_phrases(vector: np.ndarray, index: ItemIndex, item: int, k: int = 2) -> list[str]:
@@ -98,10 +132,12 @@ def closest_phrases(vector: np.ndarray, index: ItemIndex, item: int, k: int = 2)
     return [index.phrases[cols[i]] for i in np.argsort(-sims)[:k]]
 
 
-def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray, items: np.ndarray) -> list[str]:
+def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray, items: np.ndarray,
+                        normalised: bool = False) -> list[str]:
     """For each pair (``rows[n]``, ``items[n]``): the phrase of that item closest to that row of
     ``vectors`` (what :func:`closest_phrases` gives with ``k=1``), one matrix product per item
-    instead of one call per link (91k statements: ~30k statement links)."""
+    instead of one call per link (91k statements: ~30k statement links). ``normalised``: as in
+    :func:`score_matrix` (a row normalised alone is the same row of the normalised matrix)."""
     out = [""] * len(rows)
     rows, items = np.asarray(rows), np.asarray(items)
     for j in np.unique(items):
@@ -109,7 +145,7 @@ def closest_phrase_each(vectors: np.ndarray, index: ItemIndex, rows: np.ndarray,
         found = np.flatnonzero(items == j)
         for start in range(0, len(found), 50_000):  # a million links: bounded copies of their rows
             at = found[start:start + 50_000]
-            sims = normalise(vectors[rows[at]]) @ index.prototypes[cols].T
+            sims = (vectors[rows[at]] if normalised else normalise(vectors[rows[at]])) @ index.prototypes[cols].T
             for n, best in zip(at, sims.argmax(axis=1)):
                 out[n] = index.phrases[cols[best]]
     return out

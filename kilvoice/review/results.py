@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.records import Assignment, Link, Theme, flat
@@ -31,11 +32,43 @@ def load_results(store: Store, run_id: str) -> tuple[list[Theme], list[Assignmen
     return themes, assignments, links
 
 
+BASE_CHUNK = 20_000  # records encoded at once for the review base
+
+
+def json_parts(records, chunk: int | None = None) -> Iterator[str]:
+    """``json.dumps([flat(r) for r in records])`` in pieces whose concatenation is that text,
+    encoded ``chunk`` records at a time: never a dict per record for all of them at once (~2M links
+    at a million statements: ~0.8 GB of dicts besides the text)."""
+    chunk = chunk or BASE_CHUNK
+    starts = range(0, len(records), chunk)
+    if not starts:
+        yield "[]"
+        return
+    last = starts[-1]
+    for i in starts:  # each chunk's array with its inner brackets cut, after the separator the whole array has
+        yield ("" if i == 0 else ", ") + json.dumps([flat(r) for r in records[i:i + chunk]])[
+            slice(1 if i else 0, -1 if i != last else None)]
+
+
+def json_records(records, chunk: int | None = None) -> str:
+    """``json.dumps([flat(r) for r in records])``, the same text, made by :func:`json_parts`."""
+    return "".join(json_parts(records, chunk))
+
+
 def save_base(store: Store, run_id: str, themes, assignments, links) -> None:
+    """The run's results before review. The links (~2M at a million statements) are written as
+    their JSON's UTF-8 bytes into a blob of their size, piece by piece: the text is never joined
+    and never copied whole into SQLite's statement (three copies of ~0.4 GB before). ``load_base``
+    reads either kind of value."""
+    themes, assignments, links = list(themes), list(assignments), list(links)
+    parts = [p.encode("utf-8") for p in json_parts(links)]
     with store.transaction() as db:
-        db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links) VALUES (?,?,?,?)",
-                   (run_id, json.dumps([flat(t) for t in themes]), json.dumps([flat(a) for a in assignments]),
-                    json.dumps([flat(l) for l in links])))  # flat records: asdict() without the deep copy
+        cur = db.execute("INSERT OR REPLACE INTO review_base (run_id, themes, assignments, links)"
+                         " VALUES (?,?,?,zeroblob(?))",
+                         (run_id, json_records(themes), json_records(assignments), sum(map(len, parts))))
+        with db.blobopen("review_base", "links", cur.lastrowid) as blob:
+            for part in parts:
+                blob.write(part)
 
 
 def load_base(store: Store, run_id: str):

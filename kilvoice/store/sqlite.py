@@ -442,21 +442,23 @@ class Store:
         with self.transaction() as db:
             for table in ("themes", "assignments", "links"):
                 db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+            # rows are generated as they are inserted, never listed: a million statements' assignments
+            # and ~2M links as tuples were ~0.5 GB held at once
             db.executemany(
                 "INSERT INTO themes (run_id, id, title, description, keywords, size, n_conversations,"
                 " parent, stance, representative) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [(run_id, t.id, t.title, t.description, json.dumps(t.keywords), t.size, t.n_conversations,
-                  t.parent, json.dumps(t.stance), json.dumps(t.representative)) for t in themes],
+                ((run_id, t.id, t.title, t.description, json.dumps(t.keywords), t.size, t.n_conversations,
+                  t.parent, json.dumps(t.stance), json.dumps(t.representative)) for t in themes),
             )
             db.executemany(
                 "INSERT INTO assignments (run_id, statement_id, theme_id, score, is_primary) VALUES (?,?,?,?,?)",
-                [(run_id, a.statement_id, a.theme_id, float(a.score), int(a.primary)) for a in assignments],
+                ((run_id, a.statement_id, a.theme_id, float(a.score), int(a.primary)) for a in assignments),
             )
             db.executemany(
                 "INSERT INTO links (run_id, source_kind, source_id, framework_id, item_id, score, evidence,"
                 " rationale, status) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(run_id, l.source_kind, l.source_id, l.framework_id, l.item_id, float(l.score),
-                  json_list(l.evidence), l.rationale, l.status) for l in links],
+                ((run_id, l.source_kind, l.source_id, l.framework_id, l.item_id, float(l.score),
+                  json_list(l.evidence), l.rationale, l.status) for l in links),
             )
             db.executemany(
                 "INSERT INTO rejects (run_id, stage, item, code, reason, created_at) VALUES (?,?,?,?,?,?)",
