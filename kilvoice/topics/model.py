@@ -109,6 +109,8 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.rescued_ = None
         if self.rescue and texts is not None and vectorizer is not None and labels.size and labels.max() >= 0:
             labels = self._rescue(space, labels, list(texts), vectorizer, memo)
+        if self.topic_model_ is not None:
+            self.topic_model_.words_now()  # the fit's keywords, unless the rescue's replaced them
         self.labels_ = labels
         self.n_themes_ = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
         self.centroids_ = centroids_of(space, labels, self.n_themes_)
@@ -126,6 +128,7 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.topic_model_ is not None and not np.array_equal(new, labels):
             from bertopic.vectorizers import ClassTfidfTransformer
 
+            self.topic_model_.pending_ = None  # the fit's keywords are never read: the rescue's replace them
             self.topic_model_.update_topics(
                 texts, topics=new.tolist(), top_n_words=40 if self.representation == "coverage" else self.top_n_words,
                 vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
@@ -133,8 +136,9 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return new
 
     def _fit_bertopic(self, documents, X, reducer, clusterer, vectorizer):
-        from bertopic import BERTopic
         from bertopic.vectorizers import ClassTfidfTransformer
+
+        from kilvoice.topics.lazy import LazyBERTopic as BERTopic
 
         representation = None
         if self.representation == "coverage" and vectorizer is not None:

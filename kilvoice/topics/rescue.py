@@ -81,21 +81,33 @@ class ThemeWords:
         # each document read once: what the re-ranking counts and what coverage matches
         self.analyzed = [frozenset(self.coverage.analyzer(d)) for d in self.documents]
         self.singular = _per_text(self.documents, singular_words, memo)
+        # what c-TF-IDF's idf reads of a labelling: each word's count over all classes (the same for
+        # every labelling) and the mean count of words per class (total / number of classes)
+        self.word_counts = np.asarray(self.counts.sum(axis=0), dtype=np.float64).ravel()
+        self.doc_totals = np.asarray(self.counts.sum(axis=1), dtype=np.float64).ravel()
+
+    def idf(self, labels: np.ndarray) -> np.ndarray:
+        """The idf of ``ClassTfidfTransformer`` fitted on the classes of ``labels``: from each word's
+        count over all classes (the same for every labelling) and the mean count of words per class."""
+        inverse = np.unique(labels, return_inverse=True)[1]
+        avg_nr_samples = int(np.bincount(inverse, weights=self.doc_totals).mean())
+        return np.log((avg_nr_samples / self.word_counts) + 1)
+
+    def ctfidf_row(self, labels: np.ndarray, t: int, idf: np.ndarray) -> np.ndarray:
+        """Theme ``t``'s row of ``ClassTfidfTransformer(reduce_frequent_words=True)`` fitted on the
+        classes of ``labels``, without the other classes' rows: the same operations on the same
+        integer counts (l1 share, square root, times idf), so the same floats."""
+        row = np.asarray(self.counts[np.flatnonzero(labels == t)].sum(axis=0), dtype=np.float64).ravel()
+        total = row.sum()
+        return np.sqrt(row / total) * idf if total else row
 
     def keywords(self, labels: np.ndarray, wanted: Sequence[int]) -> dict[int, list[str]]:
-        """Theme -> its top ``n_keywords`` keywords under ``labels`` (-1 is a class, as in BERTopic)."""
-        from bertopic.vectorizers import ClassTfidfTransformer
-        from scipy import sparse
-
-        classes = np.unique(labels)
-        at = {int(c): i for i, c in enumerate(classes)}
-        onehot = sparse.csr_matrix((np.ones(len(labels)), ([at[int(c)] for c in labels], np.arange(len(labels)))),
-                                   shape=(len(classes), len(labels)))
-        per_class = onehot @ self.counts
-        ctfidf = ClassTfidfTransformer(reduce_frequent_words=True).fit(per_class).transform(per_class).toarray()
+        """Theme -> its top ``n_keywords`` keywords under ``labels`` (-1 is a class, as in BERTopic):
+        c-TF-IDF of the classes wanted only (:meth:`ctfidf_row`), not of every class."""
+        idf = self.idf(labels)
         out = {}
         for t in wanted:
-            row = ctfidf[at[int(t)]]
+            row = self.ctfidf_row(labels, t, idf)
             top = np.argsort(-row, kind="stable")[:TOP_WORDS]
             words = [(str(self.words[j]), float(row[j])) for j in top if row[j] > 0]
             ranked = self.coverage.rank(words, [self.analyzed[i] for i in np.flatnonzero(labels == t)])
