@@ -27,7 +27,6 @@ the second kind existed still finds copies.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 import re
 import unicodedata
 import zlib
@@ -119,24 +118,6 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-NEAR_CACHE = 4096  # stored notes' shingles kept between near-duplicate checks
-
-
-class _Read:
-    """A stored note's normalised text with its word triples, words and (when asked) word pairs."""
-
-    __slots__ = ("norm", "shingles", "vocab", "_pairs")
-
-    def __init__(self, norm: str):
-        self.norm, self.shingles, self.vocab, self._pairs = norm, shingles(norm), set(norm.split()), None
-
-    @property
-    def pairs(self) -> set[str]:
-        if self._pairs is None:
-            self._pairs = shingles(self.norm, 2)
-        return self._pairs
-
-
 @dataclass
 class Prepared:
     """What :meth:`Screener.prepare` found without the store; ``status`` is set when the note is
@@ -176,7 +157,6 @@ class Screener:
         self.reworded_threshold = reworded_threshold
         self.reworded_pairs = reworded_pairs
         self.min_distinct_reworded = min_distinct_reworded
-        self._read: OrderedDict[str, _Read] = OrderedDict()  # candidates read lately, by conversation id
 
     def screen(self, note: Note) -> Screened:
         """Screen one note against the store: :meth:`prepare` then :meth:`decide`."""
@@ -227,7 +207,7 @@ class Screener:
             if candidates:
                 sh, pairs, vocab = shingles(prep.norm), shingles(prep.norm, 2), set(prep.norm.split())
                 for cid, other in candidates:
-                    reason = self._near(sh, pairs, vocab, self._reading(cid, other))
+                    reason = self._near(sh, pairs, vocab, normalise(other))
                     if reason:
                         out.status, out.duplicate_of, out.reason = "near_duplicate", cid, reason
                         return out
@@ -237,29 +217,15 @@ class Screener:
             out.bands = None
         return out
 
-    def _reading(self, cid: str, text: str) -> "_Read":
-        """A stored note's text read for comparison, kept for the next NEAR_CACHE candidates: in a large
-        exercise a note that many others resemble comes back as a candidate again and again (at 1M
-        statements of generated notes, ~4 candidates a note and most of ingest's time)."""
-        read = self._read.get(cid)
-        if read is None:
-            read = self._read[cid] = _Read(normalise(text))
-            if len(self._read) > NEAR_CACHE:
-                self._read.popitem(last=False)
-        else:
-            self._read.move_to_end(cid)
-        return read
-
-    def _near(self, sh: set[str], pairs: set[str], vocab: set[str], other: "_Read | str") -> str | None:
-        """Why a note is a near duplicate of ``other`` (normalised text, or as :meth:`_reading` read it), or None."""
-        other = other if isinstance(other, _Read) else _Read(other)
-        sim = jaccard(sh, other.shingles)
+    def _near(self, sh: set[str], pairs: set[str], vocab: set[str], other: str) -> str | None:
+        """Why a note is a near duplicate of ``other`` (normalised text), or None."""
+        sim = jaccard(sh, shingles(other))
         if sim >= self.near_threshold:
             return f"near-duplicate of an earlier note (Jaccard {sim:.2f})"
-        theirs = other.vocab
+        theirs = set(other.split())
         if min(len(vocab), len(theirs)) >= self.min_distinct_reworded:
             sim = jaccard(vocab, theirs)
-            if sim >= self.reworded_threshold and jaccard(pairs, other.pairs) >= self.reworded_pairs:
+            if sim >= self.reworded_threshold and jaccard(pairs, shingles(other, 2)) >= self.reworded_pairs:
                 return f"an earlier note typed up again in other words (word Jaccard {sim:.2f})"
         return None
 
