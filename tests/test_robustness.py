@@ -177,18 +177,24 @@ def test_ctrl_c_is_one_line_too(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_run_killed_twice_resumes_to_the_same_themes(tmp_path, sample_runs):
     """SIGKILL at two random moments, then a completing run: the same themes.csv as an
-    uninterrupted run of the same pipeline (the session's sample run)."""
+    uninterrupted run of the same pipeline (the session's sample run). The moments are drawn within
+    the uninterrupted run's own duration (its manifest's step timings), so a fast machine does not
+    finish the run before the kill (seen on a fast CPU: 3 runs done, none killed)."""
+    import json
+
     p = write_pipeline(tmp_path / "p.toml", tmp_path / "project", tmp_path / "out", [SAMPLES])
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-c", "from kilvoice.cli import main; main()", "run", str(p), "--quiet"]
     rng = random.Random(20)
     db = tmp_path / "project" / "kilvoice.sqlite"
+    steps = json.loads((sample_runs["out1"] / "manifest.json").read_text(encoding="utf-8"))["timings"]
     for _ in range(2):
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while not db.exists() and time.time() < deadline:
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.5, 12))
+        time.sleep(rng.uniform(0.05, 0.9) * sum(steps.values()))
+        assert proc.poll() is None, "the run finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
