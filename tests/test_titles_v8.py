@@ -119,3 +119,12 @@ def test_a_tie_in_number_keeps_the_form_found():
 def test_stage_with_phrases8(inputs):  # noqa: F811 - the fixture
     themes = stage_themes(inputs, "phrases8")
     assert not any(" / " in t.title for t in themes if t.id.startswith("P"))
+
+
+def test_a_qualified_phrase_already_ahead_is_not_placed_twice(monkeypatch):
+    costs = _sp("energy costs", count=21, score=0.4)
+    energy = _sp("energy", count=60, score=0.3, cls=phrases8.Qualifier)
+    price = _sp("price of fuel", count=3, score=0.096)
+    monkeypatch.setattr(phrases7, "score_phrases", lambda *args: [costs, energy, price])
+    ranked = phrases8.score_phrases({}, np.arange(3), Postings(["a", "b", "c"]), None, {})
+    assert [sp.phrase.text for sp in ranked] == ["energy costs", "price of fuel", "energy"]

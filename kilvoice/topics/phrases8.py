@@ -6,9 +6,11 @@ phrases7's candidates, checks, scores and picking, with these changes (docs/PERF
 - **a word that qualifies another names no subject**: a candidate whose head word the theme's
   parsed statements mostly use to qualify a following noun ("public" in "the public sale of
   fireworks", "public displays"; "energy" in "energy prices"), at least QUALIFIER_SHARE of its
-  uses and QUALIFIER_MIN of them, ranks with the general heads (phrases4's last resort): it says
-  what kind of thing residents meant, not the thing. The title goes to a noun the statements
-  are about ("Fireworks"), or to the longer phrase that names it ("Energy prices"). The count
+  uses and QUALIFIER_MIN of them, ranks with the general heads (phrases4's last resort) when it
+  is one word in lower case (a name such as "NHS" or "Covid-19" names its subject however it is
+  used) or its other words say nothing ("General public"): it says what kind of thing residents
+  meant, not the thing. The title goes to a noun the statements are about ("Fireworks"), or to
+  the phrase the word qualifies that most statements say whole ("Energy costs"). The count
   of statements a title is carried by reads the word wherever it is written, so "Public" (18
   of 80 statements, most of them "public sale", "public displays") was carried as well as
   "Fireworks" (11) and scored higher on its coverage;
@@ -134,11 +136,11 @@ def _qualifying(sp: ScoredPhrase) -> bool:
 def score_phrases(cands: dict[tuple[str, ...], Phrase], members, postings: Postings, centroid,
                   vectors) -> list[ScoredPhrase]:
     """phrases7's tiers, scores and near ties; a qualifying word (``_qualifying``) ranks with the
-    general heads, and the phrase it qualifies that most statements say whole, if any, takes its
-    place ("Energy" -> "Energy costs")."""
+    general heads, and the phrase it qualifies that most statements say whole, if any and not
+    ranked before it already, takes its place ("Energy" -> "Energy costs")."""
     scored = phrases7.score_phrases(cands, members, postings, centroid, vectors)
     out, moved = [], set()
-    for sp in scored:
+    for i, sp in enumerate(scored):
         if id(sp) in moved:
             continue
         if not _qualifying(sp):
@@ -148,7 +150,7 @@ def score_phrases(cands: dict[tuple[str, ...], Phrase], members, postings: Posti
         sp.tier |= GENERAL
         if len(sp.phrase.key) == 1:
             word = sp.phrase.key[0]
-            longer = [o for o in scored if id(o) not in moved and word in o.phrase.key[:-1]
+            longer = [o for o in scored[i + 1:] if id(o) not in moved and word in o.phrase.key[:-1]
                       and not o.phrase.joined and not _qualifying(o) and o.count >= QUALIFIER_MIN]
             best = max(longer, key=lambda o: (o.count, o.score), default=None)
             if best is not None:
