@@ -14,6 +14,8 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases5``: titles carried as well as the theme's best-carried candidate (kilvoice.topics.phrases5);
 - ``phrases6``: what residents said of a subject: waiting time, praise or problems (kilvoice.topics.phrases6);
 - ``phrases7``: the manner, the action and the stance residents said (kilvoice.topics.phrases7);
+- ``phrases8``: a subject's noun, not a word that qualifies one, in the number residents write it
+  (kilvoice.topics.phrases8);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -64,6 +66,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases6", "phrases6", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6),
     Labeller("phrases7", "phrases7", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
+             group_own_top=6, own_stances=True),
+    Labeller("phrases8", "phrases8", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),

@@ -43,7 +43,7 @@ from typing import Sequence
 
 import numpy as np
 
-from kilvoice.topics import phrases3, phrases5, phrases6
+from kilvoice.topics import phrases3, phrases4, phrases5, phrases6
 from kilvoice.topics.labels import GENERIC, STOPWORDS, _singular
 from kilvoice.topics.phrases import Phrase, Postings, ScoredPhrase, key_of
 
@@ -237,11 +237,12 @@ def opinion(scored: list[ScoredPhrase], stance: dict | None, size: int) -> Score
     return None
 
 
-def pick_titles(ranked, stances, sizes, reserved=()):
-    """phrases6's picking, a theme of opinion alone first offered "General praise" (``opinion``)."""
+def pick_titles(ranked, stances, sizes, reserved=(), options=phrases6.title_options):
+    """phrases6's picking, a theme of opinion alone first offered "General praise" (``opinion``).
+    ``options``: a theme's titles in order (a later version's; default phrases6's)."""
     ranked = [([first] if first else []) + scored for scored, first in
               ((scored, opinion(scored, stance, size)) for scored, stance, size in zip(ranked, stances, sizes))]
-    return phrases6.pick_titles(ranked, stances, sizes, reserved)
+    return phrases4.pick_titles(ranked, stances, sizes, reserved, options=options)
 
 
 # ------------------------------------------------------------------ stance said
