@@ -96,11 +96,11 @@ AGREEMENT_SETTINGS = asdict(ThemeLinkRule(min_value=0.05, min_margin=0.0, min_vo
 
 
 # kilvoice.map.learned.v7's rule, for every embedder: v6's, with the run's own item prototypes in
-# place of the raw vote: the best-scoring candidate (>= floor + MIN) links only when the item most
+# place of the raw vote: the best-scoring candidate (>= the floor) links only when the item most
 # of the theme's statements are given by the prototypes read from the run's clearest statements
 # (per-item standardised scores, self-trained) and the item its title + keywords score highest are
-# that item too. Chosen leave-one-dataset-out on both embedders (``themelinks_bench.py --embedder
-# static,onnx --family corpus``; docs/PERFORMANCE.md, "links19c").
+# that item too. Every fold chose it leave-one-dataset-out on both embedders (``themelinks_bench.py
+# --embedder static,onnx --family corpus``; docs/PERFORMANCE.md, "links19c").
 CORPUS_SETTINGS = asdict(ThemeLinkRule(min_value=0.0, min_margin=0.0, min_vote=0.0, agree_with=("corpus", "title")))
 
 
