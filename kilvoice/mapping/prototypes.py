@@ -54,13 +54,17 @@ def seed_rows(scores: np.ndarray, n_seed: int, centre: float) -> tuple[np.ndarra
     """Each item's seeds: of the statements whose best item it is on the standardised score, the
     ``n_seed`` with the largest margin over their runner-up (ties: the earlier row). Returns the
     rows and the item of each (items with no statement have no seeds)."""
-    scores = np.asarray(scores, dtype=np.float64)
+    scores = np.asarray(scores)
     if scores.ndim != 2 or scores.shape[1] < 2 or scores.shape[0] == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    std = scores - centre * scores.mean(axis=0)
-    best = std.argmax(axis=1)
-    top2 = np.partition(std, -2, axis=1)[:, -2:]
-    margin = top2[:, 1] - top2[:, 0]
+    shift = centre * scores.mean(axis=0, dtype=np.float64)
+    best = np.empty(scores.shape[0], dtype=np.int64)
+    margin = np.empty(scores.shape[0], dtype=np.float64)
+    for part in row_chunks(scores.shape[0]):  # a chunk of rows at a time: no copy of a million rows
+        std = scores[part] - shift
+        best[part] = std.argmax(axis=1)
+        top2 = np.partition(std, -2, axis=1)[:, -2:]
+        margin[part] = top2[:, 1] - top2[:, 0]
     rows, items = [], []
     for j in range(scores.shape[1]):
         mine = np.flatnonzero(best == j)
