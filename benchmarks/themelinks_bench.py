@@ -105,6 +105,13 @@ GRID = {"metric": ["vote", "share", "score"],
 # (ThemeLinkRule.agree_with; links19b). --family grid+agree: GRID's score rules with each of these.
 AGREE = [(), ("vote",), ("title",), ("vote", "title")]
 AGREE_MIN_VALUE = [0.0, 0.05, 0.1]  # the floor alone, v3's floor + 0.1, and half-way
+# --family corpus: v6's agreement with the run's own item prototypes (``corpus``: prototypes.py) in place
+# of, or beside, the raw vote; the prototypes' settings (n_seed, C, centre) are chosen with the rule
+# (links19c; kilvoice.map.learned.v7's, (20, 0.3, 0.5), is what this family chooses on all ten sets; the
+# list starts where the search started, which decides ties, so the section's folds reproduce).
+CORPUS_GRID = [(20, 0.1, 0.5)] + [g for g in itertools.product((10, 20, 30, 50), (0.03, 0.1, 0.3, 1.0), (0.0, 0.5, 1.0))
+                                  if g != (20, 0.1, 0.5)]
+CORPUS_AGREE = [("corpus", "title"), ("vote", "corpus", "title")]
 # --relative: thresholds on the run's own score distribution instead of cosines above the floor
 # (tried for issue 19, rejected: docs/PERFORMANCE.md, "Theme links on both embedders").
 # sd: score / sd of all theme-item scores; zrow: z of the score among the theme's items;
@@ -134,9 +141,10 @@ def write_framework(name: str, folder: Path) -> Path:
     return path
 
 
-def collect(name: str, limit: int, embedder: str | None = None) -> dict:
+def collect(name: str, limit: int, embedder: str | None = None, arrays: Path | None = None) -> dict:
     """Run the theme and map stages on one set; the candidates, their features and the labels.
-    ``embedder`` overrides the pipeline's (``onnx``, ``static-plain``, ... as ``eval topics``)."""
+    ``embedder`` overrides the pipeline's (``onnx``, ``static-plain``, ... as ``eval topics``).
+    ``arrays``: an ``.npz`` for the vectors the item-prototype scores need (:func:`statement_evidence`)."""
     from kilvoice.embed import embed_cached
     from kilvoice.frameworks import load_framework
     from kilvoice.mapping import ZeroShotMapper
@@ -160,7 +168,7 @@ def collect(name: str, limit: int, embedder: str | None = None) -> dict:
         links, _, _ = mapper.run(themes, assignments, statements, vectors, emb)
         cand = mapper.candidates_[name]
         extra = statement_evidence(mapper.frameworks[0], themes, assignments, statements, vectors, emb,
-                                   [tid for tid in cand["themes"] if tid != "other"])
+                                   [tid for tid in cand["themes"] if tid != "other"], arrays)
     parent = {t.id: t.parent for t in themes}
     theme_labels: dict[str, list[str]] = {tid: [] for tid in cand["themes"]}
     for a in assignments:
@@ -185,10 +193,13 @@ def collect(name: str, limit: int, embedder: str | None = None) -> dict:
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def statement_evidence(framework: str, themes, assignments, statements, vectors, emb, kept: list[str]) -> dict:
+def statement_evidence(framework: str, themes, assignments, statements, vectors, emb, kept: list[str],
+                       arrays: Path | None = None) -> dict:
     """What the statement-vote rules read: every statement's zero-shot scores (``S``), each kept
     theme's statement rows (members as the map stage counts them, most typical first: cosine to the
-    theme's centroid) and the theme's scores from its centroid alone and from its title + keywords."""
+    theme's centroid) and the theme's scores from its centroid alone and from its title + keywords.
+    ``arrays``: also saved there, the normalised statement vectors, the item index (centroids,
+    prototypes, owner) and the title + keywords vectors (links19c's corpus prototypes re-score them)."""
     from kilvoice.frameworks import load_framework
     from kilvoice.mapping import zeroshot as zs
 
@@ -214,32 +225,81 @@ def statement_evidence(framework: str, themes, assignments, statements, vectors,
         cent.append(c)
         t = by_id[tid]
         own.append(f"{t.title}. {', '.join(t.keywords)}")
-    T_own = zs.score_matrix(zs.normalise(emb.encode(own)), index) if own else np.zeros((0, len(index.item_ids)))
+    own_vecs = zs.normalise(emb.encode(own)) if own else np.zeros((0, x.shape[1]), np.float32)
+    T_own = zs.score_matrix(own_vecs, index) if own else np.zeros((0, len(index.item_ids)))
+    if arrays is not None:
+        np.savez_compressed(arrays, x=x, centroids=index.centroids, prototypes=index.prototypes,
+                            owner=index.owner, own=own_vecs)
     T_cent = zs.score_matrix(np.vstack(cent), index) if cent else np.zeros((0, len(index.item_ids)))
     return {"S": np.round(S, 4).tolist(), "members": ordered, "score_own": np.round(T_own, 5).tolist(),
             "score_centroid": np.round(T_cent, 5).tolist()}
 
 
+def statement_scores(d: dict, drop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One set's normalised statement vectors and their zero-shot item scores as the map stage
+    computes them (from the ``.npz`` :func:`statement_evidence` saved), without item ``drop``."""
+    from kilvoice.mapping import zeroshot as zs
+
+    key = ("_scores", drop)
+    if key not in d:
+        a = np.load(d["arrays"])
+        keep = [j for j in range(len(d["items"])) if j != drop]
+        protos = np.isin(a["owner"], keep)
+        owner = np.searchsorted(np.asarray(keep), a["owner"][protos])
+        index = zs.ItemIndex(d["dataset"], [d["items"][j] for j in keep], a["centroids"][keep],
+                             a["prototypes"][protos], owner, [])
+        d[key] = (a["x"], zs.score_matrix(a["x"], index, normalised=True))
+    return d[key]
+
+
+def corpus_signal(d: dict, settings: dict | None, drop: int | None = None) -> np.ndarray:
+    """The ``corpus`` signal of one set (prototypes.corpus_votes on the cached vectors), cached."""
+    from kilvoice.mapping.prototypes import check_settings, corpus_votes
+
+    settings = check_settings(settings)
+    key = ("_corpus", drop, tuple(sorted(settings.items())))
+    if key not in d:
+        x, S = statement_scores(d, drop)
+        d[key] = corpus_votes(x, S, d["members"], settings)
+    return d[key]
+
+
+def link_rule(rule: dict):
+    """The ThemeLinkRule of a bench rule (whose ``corpus`` key holds the prototypes' settings)."""
+    from kilvoice.mapping.themelinks import ThemeLinkRule
+
+    metric = rule["metric"]
+    return ThemeLinkRule(**{k: v for k, v in rule.items() if k != "corpus"}
+                         | {"metric": "score" if metric in RELATIVE else metric})
+
+
 def score(data: dict, rule: dict | None) -> dict:
     """Precision and majority share of one set's theme links under ``rule`` (None: v1, every
     candidate a link)."""
-    from kilvoice.mapping.themelinks import ThemeLinkRule, decide, score_links
+    from kilvoice.mapping.themelinks import decide, score_links
 
     cand = np.asarray(data["candidates"], dtype=bool)
     if rule is None:
         linked = cand
     else:
         metric = rule["metric"]
-        r = ThemeLinkRule(**{**rule, "metric": "score" if metric in RELATIVE else metric})
+        r = link_rule(rule)
         values = relative(np.asarray(data["score"]))[metric] if metric in RELATIVE else np.asarray(data[metric])
-        title = np.asarray(data["score_own"]) - data["floor"] if "score_own" in data else None
-        linked = decide(values, cand, r, np.asarray(data["vote"]), signals={"title": title}) == 2
+        signals = {"title": np.asarray(data["score_own"]) - data["floor"] if "score_own" in data else None}
+        if "corpus" in r.agree_with:
+            signals["corpus"] = corpus_signal(data, rule.get("corpus"))
+        linked = decide(values, cand, r, np.asarray(data["vote"]), signals=signals) == 2
     items = data["items"]
     by_theme = {tid: [items[j] for j in np.flatnonzero(linked[k])] for k, tid in enumerate(data["themes"])}
     return score_links(by_theme, dict(zip(data["themes"], data["labels"])))
 
 
 def rules(relative_metrics: bool = False, family: str = "grid"):
+    if family == "corpus":
+        for (n, c, centre), agree, v in itertools.product(CORPUS_GRID, CORPUS_AGREE, AGREE_MIN_VALUE[:2]):
+            yield {"metric": "score", "min_value": v, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0,
+                   "agree_with": agree, "corpus": {"n_seed": n, "C": c, "centre": centre}}
+        return
     if family == "agree":
         for agree, v in itertools.product(AGREE, AGREE_MIN_VALUE):
             yield {"metric": "score", "min_value": v, "min_margin": 0.0, "max_links": 1, "min_vote": 0.0,
@@ -307,7 +367,7 @@ def lodo(data: dict[str, dict], precision: float, relative_metrics: bool = False
     return out
 
 
-def without_item(d: dict, drop: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def without_item(d: dict, drop: int, corpus: dict | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One set's candidates and features as the map stage finds them when the framework lacks item
     ``drop`` (recomputed from the cached statement, theme and title scores: floor, statement links,
     candidates, votes)."""
@@ -325,15 +385,18 @@ def without_item(d: dict, drop: int) -> tuple[np.ndarray, dict[str, np.ndarray]]
         if rows:
             n = chosen[rows].sum(axis=0)
             cand[k] = (cand[k] | ((n / len(rows) >= THEME_SHARE) & (n >= 2))) & (n >= 1)
-    return cand, theme_features(T, floor, S, chosen, d["members"], np.asarray(d["score_own"])[:, keep])
+    features = theme_features(T, floor, S, chosen, d["members"], np.asarray(d["score_own"])[:, keep])
+    if corpus is not None:
+        features["corpus"] = corpus_signal(d, corpus, drop)
+    return cand, features
 
 
 def gap_check(d: dict, settings: dict) -> dict:
     """Themes whose category is not in the framework: drop each item in turn; a theme whose majority
     category it was (alone) should get no link, or one to a category holding >= ``RIGHT_SHARE``."""
-    from kilvoice.mapping.themelinks import RIGHT_SHARE, ThemeLinkRule, decide, label_shares
+    from kilvoice.mapping.themelinks import RIGHT_SHARE, decide, label_shares
 
-    rule, themes, links, right = ThemeLinkRule(**settings), 0, 0, 0
+    rule, themes, links, right = link_rule(settings), 0, 0, 0
     if "S" not in d:  # a cache written before links19b: nothing to recompute from
         return {"gap_themes": 0, "gap_links": 0, "gap_wrong": 0}
     shares = [label_shares(labs) for labs in d["labels"]]
@@ -341,7 +404,7 @@ def gap_check(d: dict, settings: dict) -> dict:
         gap = [k for k, sh in enumerate(shares) if sh and {lab for lab, x in sh.items() if x == max(sh.values())} == {name}]
         if not gap:
             continue
-        cand, f = without_item(d, drop)
+        cand, f = without_item(d, drop, settings.get("corpus", {}) if "corpus" in rule.agree_with else None)
         status = decide(f[rule.metric], cand, rule, f["vote"], None, f)
         others = [it for j, it in enumerate(d["items"]) if j != drop]
         for k in gap:
@@ -380,17 +443,19 @@ def table(results: list[dict], data: dict[str, dict], shipped: dict) -> str:
             lines.append(f"| **{name}** ({emb}) | | | {vals[0]:.3f} | {vals[1]:.3f} | | {vals[2]:.3f} | {wrong} "
                          f"| {v1[0]:.3f} | {v1[1]:.3f} | |")
     lines += ["", "shipped rules, in-sample (v4: v3's rule on static sets, the both-embedder rule on ONNX sets; "
-              "v6: the agreement rule on both):", "| set | v4 precision | v4 majority share | v4 links "
-              "| v6 precision | v6 majority share | v6 links | v6 themes linked |", "|" + "---|" * 8]
+              "v6: the agreement rule on both; v7: agreement with the run's own item prototypes):",
+              "| set | v4 precision | v4 majority share | v4 links | v6 precision | v6 majority share | v6 links "
+              "| v7 precision | v7 majority share | v7 links | v7 themes linked |", "|" + "---|" * 11]
     for n, d in data.items():
-        a, b = (score(d, r) for r in (shipped_v4(d), shipped["v6"]))
+        a, b, c = (score(d, r) for r in (shipped_v4(d), shipped["v6"], shipped["v7"]))
         lines.append(f"| {n} | {a['precision']} | {a['majority_share']} | {a['n_links']} | {b['precision']} "
-                     f"| {b['majority_share']} | {b['n_links']} | {b['n_themes_linked']} of {b['n_themes']} |")
+                     f"| {b['majority_share']} | {b['n_links']} | {c['precision']} | {c['majority_share']} "
+                     f"| {c['n_links']} | {c['n_themes_linked']} of {c['n_themes']} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
-    from kilvoice.mapping.themelinks import AGREEMENT_SETTINGS
+    from kilvoice.mapping.themelinks import AGREEMENT_SETTINGS, CORPUS_SETTINGS
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", default="nhs,nhs9,petitions,bbc,chatterbot")
@@ -400,8 +465,9 @@ def main(argv=None):
     ap.add_argument("--refresh", action="store_true", help="re-run the theme stage even if cached")
     ap.add_argument("--embedder", default=None, help="override the pipeline's embedder (e.g. onnx); a comma list "
                     "(static,onnx) loads each set once per embedder and chooses one rule for all of them")
-    ap.add_argument("--family", default="grid", choices=["grid", "agree", "grid+agree"],
-                    help="the rules LODO chooses among: GRID's thresholds, the agreement rules (AGREE), or both")
+    ap.add_argument("--family", default="grid", choices=["grid", "agree", "grid+agree", "corpus"],
+                    help="the rules LODO chooses among: GRID's thresholds, the agreement rules (AGREE), both, or "
+                    "agreement with the run's own item prototypes (CORPUS_GRID x CORPUS_AGREE)")
     ap.add_argument("--gaps", action="store_true", help="choose on precision that also counts the wrong links of "
                     "themes whose category is missing from the framework (gap_check), and print them for v4 and v6")
     ap.add_argument("--relative", action="store_true", help="also try thresholds relative to each run's score "
@@ -417,21 +483,21 @@ def main(argv=None):
         for name in args.datasets.split(","):
             path = work / f"{name}-{args.limit}{'-' + embedder if embedder else ''}.json"
             if args.refresh or not path.is_file():
-                path.write_text(json.dumps(collect(name, args.limit, embedder)))
+                path.write_text(json.dumps(collect(name, args.limit, embedder, path.with_suffix(".npz"))))
             key = name if len(embedders) == 1 else f"{name}@{embedder or 'static'}"
-            data[key] = {**json.loads(path.read_text()), "embedder": embedder}
+            data[key] = {**json.loads(path.read_text()), "embedder": embedder, "arrays": str(path.with_suffix(".npz"))}
             print(f"# {key}: {data[key]['n_rows']} rows, {len(data[key]['themes'])} themes, "
                   f"{data[key]['seconds']}s", flush=True)
     results = lodo(data, args.precision, args.relative, args.family, args.gaps)
     for r in results:
         print(json.dumps(r), flush=True)
-    print(table(results, data, {"v6": AGREEMENT_SETTINGS}))
+    print(table(results, data, {"v6": AGREEMENT_SETTINGS, "v7": CORPUS_SETTINGS}))
     if args.gaps:
         print("\nthemes whose category is missing from the framework (each item dropped in turn), linked anyway:")
-        print("| set | themes | v4 wrong links | v6 wrong links |\n|---|---|---|---|")
+        print("| set | themes | v4 wrong links | v6 wrong links | v7 wrong links |\n|---|---|---|---|---|")
         for n, d in data.items():
-            a, b = gap_check(d, shipped_v4(d)), gap_check(d, AGREEMENT_SETTINGS)
-            print(f"| {n} | {a['gap_themes']} | {a['gap_wrong']} | {b['gap_wrong']} |")
+            a, b, c = (gap_check(d, r) for r in (shipped_v4(d), AGREEMENT_SETTINGS, CORPUS_SETTINGS))
+            print(f"| {n} | {a['gap_themes']} | {a['gap_wrong']} | {b['gap_wrong']} | {c['gap_wrong']} |")
 
 
 if __name__ == "__main__":

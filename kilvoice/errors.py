@@ -78,8 +78,12 @@ class Errors:
     K510 = "{path}: cannot write the evaluation output there ({problem}). Give --output a folder you can write to"
     # K520-K524: calibrated theme links (kilvoice/mapping/themelinks.py)
     K520 = ("[map] theme_links: {problem}. Allowed: metric = \"score\" | \"vote\" | \"share\", min_value, min_margin, "
-            "min_vote (numbers), max_links (a whole number >= 1), agree_with (a list of \"vote\" / \"title\"); "
+            "min_vote (numbers), max_links (a whole number >= 1), agree_with (a list of \"vote\" / \"title\" / "
+            "\"corpus\"); "
             "fix the pipeline file or leave theme_links out")
+    # K760-K764: item prototypes from the corpus (kilvoice/mapping/prototypes.py, kilvoice.map.learned.v7)
+    K760 = ("[map] corpus_prototypes: {problem}. Allowed: n_seed (a whole number >= 1), C (a number > 0), centre "
+            "(a number from 0 to 1); fix the pipeline file or leave corpus_prototypes out")
     # K70x: topics (theme stage)
     K701 = "statement has no words left after removing placeholders and punctuation; it was left out of the themes"
     K702 = "unknown reducer '{name}' in [topics]; available: {available}"

@@ -24,6 +24,11 @@ Two registered stages (see docs/FRAMEWORKS.md):
   items rather than cosines: the theme's best-scoring candidate links when the item most of its
   statements score highest and the item its title + keywords score highest are that item too
   (``themelinks.AGREEMENT_SETTINGS``; docs/PERFORMANCE.md, "links19b").
+* ``kilvoice.map.learned.v7``: v6 with the ``corpus`` signal in place of the raw vote: each
+  statement's item by prototypes the run's own clearest statements give each item (scores
+  standardised per item over the run, a logistic regression on each item's seeds:
+  :mod:`kilvoice.mapping.prototypes`); the leader links when that vote and the title agree on it
+  (``themelinks.CORPUS_SETTINGS``; docs/PERFORMANCE.md, "links19c").
 
 ``run`` returns ``(links, rejects, info)``; ``info`` is built by :mod:`kilvoice.mapping.gaps`.
 """
@@ -39,6 +44,7 @@ from kilvoice.frameworks import Framework, load_frameworks
 from kilvoice.mapping import themelinks as tl
 from kilvoice.mapping import zeroshot as zs
 from kilvoice.mapping.gaps import summarise
+from kilvoice.mapping.prototypes import check_settings, corpus_votes
 from kilvoice.records import Assignment, Link, Reject, Statement, Theme
 from kilvoice.registry import register
 
@@ -55,8 +61,11 @@ class ZeroShotMapper:
     def __init__(self, frameworks: Sequence = ("keep-it-local",), threshold: float | None = None,
                  z: float = zs.DEFAULT_Z, margin: float = zs.DEFAULT_MARGIN, max_items: int = 3,
                  min_floor: float = zs.DEFAULT_MIN_FLOOR, max_evidence: int = 10,
-                 theme_links: dict | None = None, theme_links_by_model: dict | None = None):
+                 theme_links: dict | None = None, theme_links_by_model: dict | None = None,
+                 corpus_prototypes: dict | None = None):
         self.frameworks = list(frameworks)
+        # settings of the ``corpus`` theme-link signal (prototypes.check_settings; None: its defaults)
+        self.corpus_prototypes = corpus_prototypes
         # None: every candidate is a link (v1); else ThemeLinkRule settings (see themelinks.py)
         self.theme_links = theme_links
         # {model_id prefix: ThemeLinkRule settings}: the rule for runs embedded by that model
@@ -139,7 +148,8 @@ class ZeroShotMapper:
                 links.append(Link("statement", stmt_ids[i], fw.id, fw.items[j].id, round(float(S[i, j]), 4),
                                   [stmt_ids[i]], rationale[phrase]))
             links.extend(self._theme_links(fw, index, themes, theme_vecs, members, S, chosen, floor,
-                                           stmt_ids, confirmed, rejects, self.theme_link_settings(embedder)))
+                                           stmt_ids, confirmed, rejects, self.theme_link_settings(embedder),
+                                           vectors))
         return links, thresholds
 
     def _theme_vectors(self, themes, members, vectors, embedder) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +180,7 @@ class ZeroShotMapper:
         return self.theme_links
 
     def _theme_links(self, fw, index, themes, vecs, members, S, chosen, floor, stmt_ids,
-                     confirmed, rejects, settings) -> list[Link]:
+                     confirmed, rejects, settings, vectors=None) -> list[Link]:
         if not themes:
             return []
         theme_vecs, title_vecs = vecs
@@ -189,9 +199,11 @@ class ZeroShotMapper:
         if settings is not None:
             rows_of = [members.get(t.id, []) for t in themes]
             features = tl.theme_features(T, floor, S, chosen, rows_of, zs.score_matrix(title_vecs, index))
+            rule = tl.ThemeLinkRule.from_settings(settings)
+            if "corpus" in rule.agree_with and vectors is not None:  # the rows are normalised (run)
+                features["corpus"] = corpus_votes(vectors, S, rows_of, self.corpus_prototypes)
             self.candidates_[fw.id] = {"themes": theme_ids, "candidates": by_score.copy(), "floor": floor,
                                        **features}
-            rule = tl.ThemeLinkRule.from_settings(settings)
             cols = {iid: j for j, iid in enumerate(fw.item_ids)}
             related = tl.lineage([cols.get(it.parent) if it.parent else None for it in fw.items])
             status = tl.decide(features[rule.metric], by_score, rule, features["vote"], related, features)
@@ -311,6 +323,16 @@ def make_learned_v5(**settings):
     stage = Hybrid5Stage(**{"theme_links": tl.CALIBRATED_SETTINGS,
                             "theme_links_by_model": {"onnx:": tl.BOTH_EMBEDDERS_SETTINGS}, **settings})
     stage.name = "kilvoice.map.learned.v5"
+    return stage
+
+
+@register("kilvoice.map.learned.v7")
+def make_learned_v7(**settings):
+    """v4's mapper with v6's agreement rule, the run's own item prototypes (``corpus``) in place of
+    the raw vote (``themelinks.CORPUS_SETTINGS``; ``corpus_prototypes``: their settings)."""
+    check_settings(settings.get("corpus_prototypes"))  # K760 at load, not after the theme stage
+    stage = make_learned_v3(**{"theme_links": tl.CORPUS_SETTINGS, "theme_links_by_model": {}, **settings})
+    stage.name = "kilvoice.map.learned.v7"
     return stage
 
 

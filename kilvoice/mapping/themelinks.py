@@ -24,7 +24,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import LINK, POSSIBLE
 RIGHT_SHARE = 0.3
 METRICS = ("vote", "share", "score")
-SIGNALS = ("vote", "title")  # what ``agree_with`` can name
+SIGNALS = ("vote", "title", "corpus")  # what ``agree_with`` can name
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ class ThemeLinkRule:
         best-scoring item (0: no such test).
     agree_with : the leader by ``metric`` links only if it also leads each of these signals
         (its lineage does): ``vote``, the item most of the theme's statements score highest;
-        ``title``, the item the theme's own title + keywords score highest. A theme whose
-        signals name different items gets possible links only. The test compares items with
-        each other, not cosines with a threshold, so it means the same under any embedder.
+        ``title``, the item the theme's own title + keywords score highest; ``corpus``, the item
+        most of its statements are given by the run's own item prototypes
+        (:func:`kilvoice.mapping.prototypes.corpus_votes`). A theme whose signals name different
+        items gets possible links only. The test compares items with each other, not cosines
+        with a threshold, so it means the same under any embedder.
     """
 
     # the defaults are the calibrated rule, chosen leave-one-dataset-out (docs/PERFORMANCE.md, "Theme links")
@@ -91,6 +93,15 @@ BOTH_EMBEDDERS_SETTINGS = asdict(ThemeLinkRule(min_margin=0.02, min_vote=0.4))
 # (``themelinks_bench.py --embedder static,onnx --family agree --gaps``; docs/PERFORMANCE.md, "links19b").
 AGREEMENT_SETTINGS = asdict(ThemeLinkRule(min_value=0.05, min_margin=0.0, min_vote=0.0,
                                           agree_with=("vote", "title")))
+
+
+# kilvoice.map.learned.v7's rule, for every embedder: v6's, with the run's own item prototypes in
+# place of the raw vote: the best-scoring candidate (>= the floor) links only when the item most
+# of the theme's statements are given by the prototypes read from the run's clearest statements
+# (per-item standardised scores, self-trained) and the item its title + keywords score highest are
+# that item too. Every fold chose it leave-one-dataset-out on both embedders (``themelinks_bench.py
+# --embedder static,onnx --family corpus``; docs/PERFORMANCE.md, "links19c").
+CORPUS_SETTINGS = asdict(ThemeLinkRule(min_value=0.0, min_margin=0.0, min_vote=0.0, agree_with=("corpus", "title")))
 
 
 def theme_features(T: np.ndarray, floor: float, S: np.ndarray, chosen: np.ndarray,
@@ -213,5 +224,5 @@ def score_links(linked: dict[str, list[str]], theme_labels: dict[str, list[str]]
             "n_themes_linked": themes_linked}
 
 
-__all__ = ["AGREEMENT_SETTINGS", "BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
+__all__ = ["AGREEMENT_SETTINGS", "BOTH_EMBEDDERS_SETTINGS", "CALIBRATED_SETTINGS", "CORPUS_SETTINGS", "LINK", "POSSIBLE", "RIGHT_SHARE", "ThemeLinkRule", "decide", "label_shares",
            "lineage", "score_links", "theme_features"]
