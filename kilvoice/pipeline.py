@@ -117,12 +117,16 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _known_names(store: Store, conversation_id: str, utterances=None) -> list[str]:
-    """The conversationalist's name and the speaker labels of a note: redacted wherever they appear."""
-    row = store.db.execute("SELECT raw_meta FROM raw_notes WHERE conversation_id=?", (conversation_id,)).fetchone()
+def _known_names(store: Store, conversation_id: str, utterances=None, raw_meta: str | None = None) -> list[str]:
+    """The conversationalist's name and the speaker labels of a note: redacted wherever they appear.
+    ``raw_meta``: the note's stored metadata JSON, when the caller read it already."""
+    if raw_meta is None:
+        row = store.db.execute("SELECT raw_meta FROM raw_notes WHERE conversation_id=?",
+                               (conversation_id,)).fetchone()
+        raw_meta = row[0] if row else None
     names: list[str] = []
-    if row:
-        meta = json.loads(row[0])
+    if raw_meta:
+        meta = json.loads(raw_meta)
         name = meta.get("conversationalist")
         if isinstance(name, str) and name.strip():
             names.append(name.split("(")[0].strip())
@@ -138,12 +142,12 @@ def redact_store(store: Store, redactor, progress: bool = False, batch: int = 20
 
     Chunks of ``batch`` notes run on ``executor`` (default: this process; ``ref`` is the stage's
     ``(name, settings)`` for workers to build it); this process applies the officers' redaction
-    decisions, queues low-confidence spans and writes each note's redacted text and flags in one
-    transaction, so a run stopped part-way keeps what it finished and the next run redacts only
-    the rest."""
+    decisions, queues low-confidence spans and writes a chunk's redacted text, flags and review
+    rows in one transaction (:meth:`Store.put_redacted_many`), so a run stopped part-way keeps the
+    chunks it finished, never part of one, and the next run redacts only the rest."""
     from tqdm import tqdm
 
-    from kilvoice.redact.review import low_confidence, queue_spans, rejected_spans
+    from kilvoice.redact.review import low_confidence, rejected_spans
 
     done = store.redacted_ids(redactor.name)
     todo = [c["id"] for c in store.conversations("ok") if c["id"] not in done]
@@ -154,16 +158,18 @@ def redact_store(store: Store, redactor, progress: bool = False, batch: int = 20
         for ids in chunks:
             rejected = rejected_spans(store, ids)
             notes = store.raw_utterances_many(ids)
-            yield (ref or redactor, [notes[cid] for cid in ids], [_known_names(store, cid, notes[cid]) for cid in ids],
+            metas = store.raw_meta_many(ids)
+            yield (ref or redactor, [notes[cid] for cid in ids],
+                   [_known_names(store, cid, notes[cid], metas.get(cid, "")) for cid in ids],
                    [rejected.get(cid, set()) for cid in ids])
 
     with tqdm(total=len(todo), desc="redact", unit="note", disable=not progress, file=sys.stderr) as bar:
         for ids, results in zip(chunks, executor.map(redact_chunk, work())):
+            done_notes, review = [], []
             for cid, (red, spans, flags) in zip(ids, results):
-                rows = low_confidence(spans, red, redactor.review_threshold)
-                if rows:
-                    queue_spans(store, cid, rows)
-                store.put_redacted(cid, red, spans, redactor.name, flags)
+                review += [(cid, *row) for row in low_confidence(spans, red, redactor.review_threshold)]
+                done_notes.append((cid, red, spans, flags))
+            store.put_redacted_many(done_notes, redactor.name, review)
             bar.update(len(ids))
     return {"redacted": len(todo), "cached": len(done)}
 

@@ -98,6 +98,15 @@ def _stores_after_redact_and_segment(tmp_path: Path, executor, name: str):
         screened = store.db.execute("SELECT id, status, status_reason, duplicate_of, content_hash FROM conversations"
                                     " ORDER BY id").fetchall()
         bands = store.db.execute("SELECT key, conversation_id FROM dedup_bands ORDER BY 1, 2").fetchall()
+        # made from the parsed notes in the workers with a pool (kilvoice.ingest.rows): the same rows
+        # (pseudonyms are salted per store: only whether there is one compares)
+        raw = store.db.execute(
+            "SELECT c.id, c.note_id, c.conversationalist_id IS NULL, c.organisation, c.setting, c.area, c.postcode_district,"
+            " c.date, c.age_band, c.residents, c.consent_to_quote, c.language, c.extra_keys, r.raw_meta, r.raw_text,"
+            " (SELECT group_concat(u.idx || '|' || COALESCE(u.speaker, '') || '|' || u.role || '|' ||"
+            "  COALESCE(u.question, '') || '|' || u.text, '\n') FROM raw_utterances u WHERE u.conversation_id=c.id)"
+            " FROM conversations c JOIN raw_notes r ON r.conversation_id=c.id ORDER BY c.id").fetchall()
+        bands += [("raw",) + tuple(r) for r in raw]
         redact_store(store, redactor, batch=7, executor=executor, ref=refs["redact"])
         statements, rejects = segment_store(store, segmenter, batch=11, executor=executor, ref=refs["segment"])
         redacted = store.db.execute("SELECT conversation_id, idx, text, spans FROM utterances ORDER BY 1, 2").fetchall()
@@ -113,8 +122,9 @@ def _stores_after_redact_and_segment(tmp_path: Path, executor, name: str):
 
 @pytest.mark.slow
 def test_a_process_pool_stores_what_one_process_stores(tmp_path, monkeypatch):
-    """Ingest screening (in chunks of 5 notes, several in flight), redaction and segmenting in a
-    pool give the store one process gives, planted duplicates and retypings included."""
+    """Ingest screening (in chunks of 5 notes, several in flight; the notes and their rows made in the
+    workers), redaction and segmenting in a pool give the store one process gives, planted duplicates
+    and retypings included, and the same raw rows (metadata, text, utterances)."""
     import kilvoice.ingest.core
 
     monkeypatch.setattr(kilvoice.ingest.core, "PREPARE_CHUNK", 5)
@@ -127,7 +137,8 @@ def test_a_process_pool_stores_what_one_process_stores(tmp_path, monkeypatch):
     assert here[5], "the samples give statements"
     statuses = {r[1] for r in here[0]}
     assert {"ok", "duplicate", "near_duplicate"} <= statuses, statuses  # the samples plant both kinds
-    for a, b, what in zip(here, there, ["screening", "LSH bands", "redacted text", "flags", "review queue",
+    assert len([r for r in here[1] if r[0] == "raw"]) == len(here[0])
+    for a, b, what in zip(here, there, ["screening", "LSH bands and raw rows", "redacted text", "flags", "review queue",
                                         "statements", "rejects"]):
         assert a == b, what
 

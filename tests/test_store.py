@@ -108,3 +108,18 @@ def test_json_list_is_json_dumps():
     for value in ([], ["C1-u0-s0"], ["a\"b\\c", "é ü", "\u2028\n\t\x00", "\ud800", "😀"], [1, "a"], ("a", "b"),
                   "abc", None, [None], [["x"]]):
         assert json_list(value) == json.dumps(value), value
+
+
+def test_band_keys_are_looked_up_by_key_without_an_index_by_conversation(tmp_path):
+    """ingest17b: the near-duplicate query searches the band keys' index by key; the index by
+    conversation, which no query read, is gone from new and migrated stores."""
+    store = open_store(tmp_path)
+    indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index'"
+                                               " AND tbl_name='dedup_bands'")}
+    assert indexes == {"dedup_bands_key"}
+    plan = " ".join(r[3] for r in store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT c.id, r.raw_text FROM (SELECT DISTINCT conversation_id FROM dedup_bands"
+        " WHERE key IN (?,?)) b JOIN conversations c ON c.id=b.conversation_id AND c.status='ok'"
+        " JOIN raw_notes r ON r.conversation_id=c.id LIMIT 20", (1, 2)))
+    assert "USING INDEX dedup_bands_key" in plan and "SCAN dedup_bands" not in plan
+    store.close()

@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from collections import deque
 from itertools import islice
 
 import yaml
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import SUPPORTED, TEXT_SUFFIXES, Context, iter_notes
+from kilvoice.ingest.formats import SUPPORTED, TEXT_SUFFIXES, Context, RowNote, iter_notes
 from kilvoice.ingest.formats.text import sniff_encoding
 from kilvoice.ingest.metadata import pseudonym
-from kilvoice.ingest.screening import Prepared, Screener, prepare_chunk
+from kilvoice.ingest.rows import made, prepare_rows
+from kilvoice.ingest.screening import Prepared, Screener
 from kilvoice.records import Note, Reject
+from kilvoice.store.sqlite import note_rows
 
 SKIP_NAMES = {"readme.md", "seeded_pii.json", "license", "license.txt", "licence.txt"}
 CHUNK = 1 << 20
@@ -119,8 +120,9 @@ class Ingester:
         self.salt = store.ingest_salt()
 
     def run(self, paths: Iterable[str | Path], progress: bool = False, executor=None) -> IngestResult:
-        """Ingest ``paths`` (files and folders). ``executor`` (:mod:`kilvoice.executors`) runs the
-        store-free part of screening on chunks of notes in other processes; parsing, the duplicate
+        """Ingest ``paths`` (files and folders). ``executor`` (:mod:`kilvoice.executors`) makes the
+        notes of table rows, their store rows and the store-free part of screening on chunks of
+        notes in other processes (:mod:`kilvoice.ingest.rows`); reading the files, the duplicate
         checks against the store and every write stay here, so the store is the same either way."""
         self.executor = executor if executor is not None and executor.jobs > 1 else None
         result = IngestResult()
@@ -207,7 +209,8 @@ class Ingester:
                     bar.update(size)
                 return
             ctx = Context(source=source, display=display, encoding=encoding, mapping=self.mapping,
-                          sidecar=sidecar, on_bytes=advance if suffix in (".csv", ".tsv", ".jsonl") else None)
+                          sidecar=sidecar, on_bytes=advance if suffix in (".csv", ".tsv", ".jsonl") else None,
+                          defer_rows=self.executor is not None)
             counts: dict[str, int] = {}
             warns = [0]
             self.store.add_file(source, sha, size, self._rows(path, ctx, sha, counts, warns))
@@ -231,37 +234,38 @@ class Ingester:
     def _rows(self, path: Path, ctx: Context, sha: str, counts: dict[str, int], warns: list[int]):
         """Rows for Store.add_file, screened one by one inside the file's transaction."""
         n = 0
-        for note, prepared in self._prepared(iter_notes(path, ctx)):
+        for rows, prepared in self._prepared(iter_notes(path, ctx), ctx):
             cid = "c-" + hashlib.sha256(f"{ctx.source}\x00{sha}\x00{n}".encode()).hexdigest()[:16]
             screened = self.screener.decide(prepared)
             counts[screened.status] = counts.get(screened.status, 0) + 1
-            warns[0] += len(note.warnings)
-            pseud = pseudonym(note.meta.get("conversationalist"), self.salt)
-            yield (note, cid, screened.content_hash, (screened.status, screened.reason, screened.duplicate_of),
+            warns[0] += rows[4]
+            pseud = pseudonym(rows[0], self.salt)
+            yield (rows, cid, screened.content_hash, (screened.status, screened.reason, screened.duplicate_of),
                    pseud, screened.bands)
             n += 1
         if n == 0:
             raise KilvoiceError("K213", path=ctx.display)
 
-    def _prepared(self, notes: Iterable[Note]) -> Iterator[tuple[Note, Prepared]]:
-        """``(note, Screener.prepare(note))`` in file order; with an executor the preparing runs
-        on chunks of PREPARE_CHUNK notes in its workers, a few chunks ahead of the writer."""
+    def _prepared(self, items: Iterable[Note | RowNote], ctx: Context) -> Iterator[tuple[tuple, Prepared]]:
+        """``(note_rows(note), Screener.prepare(note))`` in file order. With an executor, the
+        parser's items (table rows not yet made into notes, or notes) go in chunks of PREPARE_CHUNK
+        to its workers, a few chunks ahead of the writer, which makes the notes and their rows there
+        (:func:`kilvoice.ingest.rows.prepare_rows`); the salt for pseudonyms never leaves this process."""
         if self.executor is None:
-            for note in notes:
-                yield note, self.screener.prepare(note)
+            for item in items:
+                note = made(ctx, item)
+                yield note_rows(note), self.screener.prepare(note)
             return
         settings = {"detect_language": self.screener.detect_language,
                     "min_words_near": self.screener.min_words_near}
-        sent: deque = deque()
 
         def chunks():
-            it = iter(notes)
+            it = iter(items)
             while chunk := list(islice(it, PREPARE_CHUNK)):
-                sent.append(chunk)
-                yield settings, chunk
+                yield settings, ctx.source, ctx.sidecar, chunk
 
-        for prepared in self.executor.map(prepare_chunk, chunks()):
-            yield from zip(sent.popleft(), prepared)
+        for prepared in self.executor.map(prepare_rows, chunks()):
+            yield from prepared
 
     def _scan(self, path: Path, display: str, text: bool) -> tuple[str, str | None, KilvoiceError | None]:
         """(SHA-256, encoding, error): one pass over the file. For text formats the encoding

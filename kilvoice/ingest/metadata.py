@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from datetime import date as _date
 from typing import Any
 
@@ -65,6 +66,7 @@ POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*[0-9][A-Z]{2}$")
 
 
+@lru_cache(maxsize=4096, typed=True)  # a table's few column names, asked again for every row
 def normalise_key(key: Any) -> str:
     """``"Postcode District"`` -> ``postcode_district``; synonyms to schema names."""
     k = re.sub(r"[\s\-]+", "_", str(key).strip().lower()).strip("_")

@@ -301,10 +301,10 @@ def detect(text: str) -> tuple[str | None, float]:
 _PREPARERS: dict[tuple, Screener] = {}
 
 
-def prepare_chunk(settings: dict, notes: list[Note]) -> list[Prepared]:
-    """:meth:`Screener.prepare` on a chunk of notes, wherever the executor runs it (no store)."""
+def preparer(settings: dict) -> Screener:
+    """A store-free Screener for :meth:`Screener.prepare` with ``settings``, once per process."""
     key = tuple(sorted(settings.items()))
     if key not in _PREPARERS:
         _PREPARERS[key] = Screener(None, **settings)
-    screener = _PREPARERS[key]
-    return [screener.prepare(note) for note in notes]
+    return _PREPARERS[key]
+

@@ -57,6 +57,27 @@ def json_list(values) -> str:
     return json.dumps(values)
 
 
+def note_rows(note: Note) -> tuple:
+    """What :meth:`Store.add_file` stores of one note, as plain values: ``(conversationalist name,
+    the conversations row's metadata columns, raw_meta JSON, raw_utterances rows without the
+    conversation id, number of warnings)``. Built wherever the note was parsed (an ingest worker,
+    :mod:`kilvoice.ingest.rows`), so the writer only inserts; the raw text is the utterances' texts
+    joined by newlines (``Note.text``)."""
+    meta = note.meta
+    consent = meta.get("consent_to_quote")
+    residents = meta.get("residents")
+    columns = (meta.get("id"), meta.get("organisation"), meta.get("setting"), meta.get("area"),
+               meta.get("postcode_district"), meta.get("date"), meta.get("age_band"),
+               residents if isinstance(residents, int) else None,
+               None if consent is None else int(bool(consent)), meta.get("language"), json.dumps(sorted(note.extra)))
+    raw_meta = dict(note.meta)
+    raw_meta.update({f"extra.{k}": v for k, v in note.extra.items()})
+    if note.warnings:
+        raw_meta["_warnings"] = list(note.warnings)
+    utterances = [(u.index, u.speaker, u.role, u.question, u.text) for u in note.utterances]
+    return meta.get("conversationalist"), columns, json.dumps(raw_meta, default=str), utterances, len(note.warnings)
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -118,7 +139,8 @@ class Store:
 
         ``notes`` is either a list of Notes with the four parallel lists, or (when
         ``conversation_ids`` is None) an iterable of rows ``(note, conversation_id, content_hash,
-        (status, reason, duplicate_of), pseudonym, band_keys)``, consumed lazily inside the
+        (status, reason, duplicate_of), pseudonym, band_keys)``, where ``note`` is a Note or its
+        :func:`note_rows` (built in a worker), consumed lazily inside the
         transaction so a huge file is never held in memory; a row iterable may read the store
         (it sees the rows already written). Anything raised rolls the whole file back.
 
@@ -160,32 +182,22 @@ class Store:
             file_id = cur.lastrowid
             n = 0
             for note, cid, chash, (status, reason, dup_of), pseud, bands in rows:
-                meta = note.meta
-                consent = meta.get("consent_to_quote")
-                residents = meta.get("residents")
+                _, columns, raw_meta, utterances, _ = note_rows(note) if isinstance(note, Note) else note
                 db.execute(
                     "INSERT INTO conversations (id, note_id, file_id, content_hash, conversationalist_id,"
                     " organisation, setting, area, postcode_district, date, age_band, residents,"
                     " consent_to_quote, language, extra_keys, status, status_reason, duplicate_of, created_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (cid, meta.get("id"), file_id, chash, pseud, meta.get("organisation"), meta.get("setting"),
-                     meta.get("area"), meta.get("postcode_district"), meta.get("date"), meta.get("age_band"),
-                     residents if isinstance(residents, int) else None,
-                     None if consent is None else int(bool(consent)),
-                     meta.get("language"), json.dumps(sorted(note.extra)), status, reason, dup_of, now()),
+                    (cid, columns[0], file_id, chash, pseud, *columns[1:], status, reason, dup_of, now()),
                 )
-                raw_meta = dict(note.meta)
-                raw_meta.update({f"extra.{k}": v for k, v in note.extra.items()})
-                if note.warnings:
-                    raw_meta["_warnings"] = list(note.warnings)
                 db.execute(
                     "INSERT INTO raw_notes (conversation_id, raw_meta, raw_text) VALUES (?,?,?)",
-                    (cid, json.dumps(raw_meta, default=str), note.text),
+                    (cid, raw_meta, "\n".join(u[4] for u in utterances)),
                 )
                 db.executemany(
                     "INSERT INTO raw_utterances (conversation_id, idx, speaker, role, question, text)"
                     " VALUES (?,?,?,?,?,?)",
-                    [(cid, u.index, u.speaker, u.role, u.question, u.text) for u in note.utterances],
+                    [(cid, *u) for u in utterances],
                 )
                 if bands:
                     db.executemany("INSERT INTO dedup_bands (key, conversation_id) VALUES (?,?)",
@@ -265,6 +277,15 @@ class Store:
                 out[cid].append(Utterance(index=idx, text=text, role=role, question=question, speaker=speaker))
         return out
 
+    def raw_meta_many(self, conversation_ids: list[str]) -> dict[str, str]:
+        """Conversation id -> its stored metadata JSON (``raw_notes.raw_meta``), a query per 900 ids."""
+        out: dict[str, str] = {}
+        for i in range(0, len(conversation_ids), 900):
+            part = conversation_ids[i:i + 900]
+            out.update(self.db.execute("SELECT conversation_id, raw_meta FROM raw_notes WHERE conversation_id IN"
+                                       f" ({','.join('?' * len(part))})", part).fetchall())
+        return out
+
     def files(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
 
@@ -279,20 +300,35 @@ class Store:
 
         ``flags`` are ``(kind, reason)`` (the whole note) or ``(kind, reason, utterance index)``;
         the same flag given twice is stored once."""
+        self.put_redacted_many([(conversation_id, utterances, spans, flags)], redactor)
+
+    def put_redacted_many(self, notes: list[tuple[str, list[Utterance], list[list], Iterable[tuple]]],
+                          redactor: str, review: Iterable[tuple] = ()) -> None:
+        """:meth:`put_redacted` for many ``(conversation id, utterances, spans, flags)`` in one
+        transaction, with the review queue's ``(conversation id, utterance_idx, start, end, label,
+        score, source)`` rows for them (added as :func:`kilvoice.store.review.queue_spans` adds
+        them): a chunk of notes is stored whole or not at all."""
+        stamp = now()
         with self.transaction() as db:
-            db.execute("DELETE FROM utterances WHERE conversation_id=?", (conversation_id,))
-            db.execute("DELETE FROM flags WHERE conversation_id=?", (conversation_id,))
+            ids = [(cid,) for cid, *_ in notes]
+            db.executemany("DELETE FROM utterances WHERE conversation_id=?", ids)
+            db.executemany("DELETE FROM flags WHERE conversation_id=?", ids)
+            db.executemany(
+                'INSERT OR IGNORE INTO redaction_review (conversation_id, utterance_idx, start, "end", label,'
+                " score, source, status, created_at) VALUES (?,?,?,?,?,?,?, 'pending', ?)",
+                [(cid, i, s, e, label, float(score), source, stamp) for cid, i, s, e, label, score, source in review],
+            )
             db.executemany(
                 "INSERT INTO utterances (conversation_id, idx, role, question, text, redactor, spans)"
                 " VALUES (?,?,?,?,?,?,?)",
-                [(conversation_id, u.index, u.role, u.question, u.text, redactor,
+                [(cid, u.index, u.role, u.question, u.text, redactor,
                   json.dumps([s if isinstance(s, dict) else s.__dict__ for s in sp]))
-                 for u, sp in zip(utterances, spans)],
+                 for cid, utterances, spans, _ in notes for u, sp in zip(utterances, spans)],
             )
             db.executemany(
                 "INSERT OR IGNORE INTO flags (conversation_id, kind, reason, utterance_idx, created_at)"
                 " VALUES (?,?,?,?,?)",
-                [(conversation_id, f[0], f[1], f[2] if len(f) > 2 else -1, now()) for f in flags],
+                [(cid, f[0], f[1], f[2] if len(f) > 2 else -1, stamp) for cid, _, _, flags in notes for f in flags],
             )
 
     def redacted_utterances(self, conversation_id: str) -> list[Utterance]:

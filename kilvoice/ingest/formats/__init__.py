@@ -10,7 +10,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from kilvoice.errors import KilvoiceError
 from kilvoice.ingest.metadata import validate
@@ -43,6 +43,17 @@ class Context:
     mapping: dict[str, str] | None = None
     sidecar: dict[str, Any] = field(default_factory=dict)
     on_bytes: Callable[[int], None] | None = None   # progress callback for streamed files
+    defer_rows: bool = False           # tables yield RowNote, for a worker to make the note (ingest with a pool)
+
+
+class RowNote(NamedTuple):
+    """A table row not yet made into its note: ``row_note(ctx, index, row, *plan)`` makes it.
+    Tables and JSON Lines yield these instead of notes when ``Context.defer_rows`` is set, so the
+    note is made (metadata validated) in an ingest worker, not in the process that reads the file."""
+
+    index: int
+    row: dict
+    plan: tuple  # (text columns, column -> schema field, text column -> question)
 
 
 def question_of(text: str) -> str | None:

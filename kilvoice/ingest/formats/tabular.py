@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import (Context, facilitator_names, last_question, make_note, question_of,
+from kilvoice.ingest.formats import (Context, RowNote, facilitator_names, last_question, make_note, question_of,
                                      transcript_utterances)
 from kilvoice.ingest.formats.roles import turn_utterances
 from kilvoice.ingest.formats.text import CONTROL, row_note
@@ -247,6 +247,7 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
     for header, row in itertools.chain(head, rows):
         if plan is None:
             plan = plan_columns(header, ctx, [r for _, r in head])
+            row_plan = plan[:3]  # one object for every RowNote (pickled once per chunk)
         text_cols, meta_cols, questions, extras = plan
         if extras.get("drop"):
             row = {k: v for k, v in row.items() if k not in extras["drop"]}
@@ -259,7 +260,7 @@ def _notes_from_rows(rows: Iterator[tuple[list[str], dict]], ctx: Context) -> It
             group_key = key
             group_rows.append(row)
             continue
-        yield row_note(ctx, n, row, text_cols, meta_cols, questions)
+        yield RowNote(n, row, row_plan) if ctx.defer_rows else row_note(ctx, n, row, text_cols, meta_cols, questions)
         n += 1
     if group_rows:
         yield transcript_note(group_rows)

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import yaml
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.formats import Context, make_note, question_of
+from kilvoice.ingest.formats import Context, RowNote, make_note, question_of
 from kilvoice.ingest.metadata import parse_header_lines
 from kilvoice.records import Note, Utterance
 
@@ -270,9 +270,9 @@ def iter_jsonl(path: Path, ctx: Context) -> Iterator[Note]:
             else:
                 key = frozenset(obj)
                 if key not in plans:
-                    plans[key] = plan_columns(list(obj), ctx)
-                text_cols, meta_cols, questions = plans[key][:3]
-                yield row_note(ctx, n, {k: _scalar(v) for k, v in obj.items()}, text_cols, meta_cols, questions)
+                    plans[key] = plan_columns(list(obj), ctx)[:3]
+                row = {k: _scalar(v) for k, v in obj.items()}
+                yield RowNote(n, row, plans[key]) if ctx.defer_rows else row_note(ctx, n, row, *plans[key])
             n += 1
         if n == 0:
             raise KilvoiceError("K201", path=ctx.display)
