@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kilvoice.errors import KilvoiceError
-from kilvoice.ingest.core import IngestResult, Ingester, display_path, stored_path
+from kilvoice.ingest.core import IngestResult, Ingester, display_path
 from kilvoice.ingest.formats import SUPPORTED, TEXT_SUFFIXES, Context, iter_notes
 from kilvoice.records import Note
 from kilvoice.registry import register
@@ -34,9 +34,6 @@ def ingest(paths: Iterable[str | Path], store, mapping: dict[str, str] | None = 
 
 def read_file(path: str | Path, mapping: dict[str, str] | None = None) -> list[Note]:
     """Parse one file into notes (no store, no screening). Raises KilvoiceError (K2xx)."""
-    from kilvoice.ingest.core import sidecar_for
-    from kilvoice.ingest.formats.text import sniff_encoding
-
     p = Path(path)
     display = display_path(str(p))
     if not p.exists():
