@@ -9,7 +9,7 @@ AXE = node_modules/axe-core/axe.min.js
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: venv demo test axe-core bench-venv bench clean onnx-model
+.PHONY: venv demo test axe-core bench-venv bench clean onnx-model onnx-model-static
 
 venv: $(STAMP)
 
@@ -47,6 +47,10 @@ bench-venv: .venv-bench/.installed
 # Rebuild kilvoice/models/minilm-l6-onnx-int8 (torch at build time only; same SHA-256 on a rebuild).
 onnx-model: .venv-bench/.installed
 	PYTHONPATH=. .venv-bench/bin/python scripts/build_onnx_model.py
+
+# Rebuild kilvoice/models/minilm-l6-onnx-int8s (static int8, kilvoice.embed.onnx.v2; same SHA-256 on a rebuild).
+onnx-model-static: .venv-bench/.installed
+	PYTHONPATH=. .venv-bench/bin/python scripts/build_onnx_model.py --mode static
 
 clean:
 	rm -rf $(VENV) .venv-bench .kilvoice reports/big-conversation node_modules

