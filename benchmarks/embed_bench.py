@@ -1,6 +1,7 @@
 """Embedders alone: the bundled static model, MiniLM as int8 ONNX, MiniLM on torch; same data, same process.
 
-For each labelled set (``topics_bench.DATASETS``: nhs, petitions, bbc, chatterbot) and embedder:
+For each labelled set (``topics_bench.DATASETS``: nhs, petitions, bbc, chatterbot) and embedder
+(``onnx``: the dynamic int8 MiniLM, ``onnx.v1``; ``onnx2``: the static int8 build, ``onnx.v2``; ``minilm``: torch fp32):
 
 - k-means at the true label count, AMI against the labels, mean of seeds 0, 1, 2;
 - a logistic-regression probe trained on 25 labelled rows per label (labels with more than 25
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import topics_bench  # noqa: E402
 
 EMBEDDERS = {"static": "kilvoice.embed.static.v2", "static-plain": "kilvoice.embed.static.v1",
-             "onnx": "kilvoice.embed.onnx.v1", "minilm": "kilvoice.embed.minilm.v1"}
+             "onnx": "kilvoice.embed.onnx.v1", "onnx2": "kilvoice.embed.onnx.v2", "minilm": "kilvoice.embed.minilm.v1"}
 K = 25
 SEEDS = (0, 1, 2)
 

@@ -136,6 +136,8 @@ class TokenBudgetEmbedder(ChosenEmbedder):
     run's statements (the first call) and recorded in ``choice`` (statements, tokens, window, the estimate
     of seconds on 2 idle cores, the reason)."""
 
+    STAGE, ONNX_STAGE, ID_PREFIX = "kilvoice.embed.auto.v2", "kilvoice.embed.onnx.v1", "auto2"
+
     def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
                  onnx: dict | None = None, max_statements: int = MAX_STATEMENTS, long_share: float = LONG_SHARE):
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
@@ -160,7 +162,7 @@ class TokenBudgetEmbedder(ChosenEmbedder):
 
     @property
     def model_id(self) -> str:
-        return self.chosen.model_id if self.chosen is not None else f"auto2:onnx<={self.max_tokens}tokens:static"
+        return self.chosen.model_id if self.chosen is not None else f"{self.ID_PREFIX}:onnx<={self.max_tokens}tokens:static"
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Each text's tokens ([CLS] and [SEP] included), counted up to one more than the longest window
@@ -218,17 +220,17 @@ class TokenBudgetEmbedder(ChosenEmbedder):
                 why = (f"the run's {n:,} statements come to {at_least}{tokens:,} tokens even when only the first "
                        f"{self.windows[-1]} of each are read, more than the {budget}, {static}")
         else:
-            from kilvoice.embed_onnx import make_onnx
+            from kilvoice.registry import get
 
-            self.chosen = make_onnx(**{**self.onnx_settings, "max_length": window})
-            stage = "kilvoice.embed.onnx.v1"
+            stage = self.ONNX_STAGE
+            self.chosen = get(stage)(**{**self.onnx_settings, "max_length": window})
             if window == self.windows[0]:
                 why = f"the run's {n:,} statements come to {tokens:,} tokens, within the {budget}"
             else:
                 why = (f"the run's {n:,} statements come to more than the {budget} at up to {self.windows[0]} "
                        f"tokens each, so the model read the first {window} tokens of each (about "
                        f"{window * 3 // 4} words; {longer:,} statements are longer), {tokens:,} tokens")
-        self.choice = {"stage": "kilvoice.embed.auto.v2", "chosen": stage, "model_id": self.chosen.model_id,
+        self.choice = {"stage": self.STAGE, "chosen": stage, "model_id": self.chosen.model_id,
                        "statements": n, "max_statements": self.max_statements, "tokens": tokens,
                        "max_tokens": self.max_tokens, "window": window, "statements_longer_than_window": longer,
                        "long_share": self.long_share, "estimated_seconds": round(seconds, 1), "reason": why}
@@ -245,3 +247,21 @@ def make_auto_v2(max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS,
     the report say which ran, at which window and why."""
     return TokenBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx,
                                max_statements=max_statements, long_share=long_share)
+
+
+class StaticScalesBudgetEmbedder(TokenBudgetEmbedder):
+    """``kilvoice.embed.auto.v3``: auto.v2's choice and limits, with the static int8 MiniLM (``onnx.v2``)
+    in place of the dynamic one, so a statement's vector does not depend on the texts embedded with it
+    (docs/PERFORMANCE.md, "repro17")."""
+
+    STAGE, ONNX_STAGE, ID_PREFIX = "kilvoice.embed.auto.v3", "kilvoice.embed.onnx.v2", "auto3"
+
+
+@register("kilvoice.embed.auto.v3")
+def make_auto_v3(max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
+                 onnx: dict | None = None, max_statements: int = MAX_STATEMENTS,
+                 long_share: float = LONG_SHARE) -> StaticScalesBudgetEmbedder:
+    """``kilvoice.embed.auto.v2`` with ``kilvoice.embed.onnx.v2`` (static int8 MiniLM: batch-independent
+    vectors) as its transformer model; the same limits, the same record of the choice."""
+    return StaticScalesBudgetEmbedder(max_tokens=max_tokens, windows=windows, idf_power=idf_power, onnx=onnx,
+                                      max_statements=max_statements, long_share=long_share)

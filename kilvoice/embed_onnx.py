@@ -8,6 +8,12 @@ real tokens, L2 normalisation. Texts are sorted by token length and run in batch
 for long texts: at most 4,096 padded tokens a batch, which kept 300 news articles at 0.58 GB
 peak instead of 1.9 GB at the same speed), so a batch is padded only to the longest of
 similar-length texts; the results are put back in order.
+
+``kilvoice.embed.onnx.v2`` runs the static int8 build (``kilvoice/models/minilm-l6-onnx-int8s/``,
+``scripts/build_onnx_model.py --mode static``): its activation scales are fixed at build time, so a
+statement gets the same vector, to the last bit, whatever texts share its batch and whatever the batch
+size (v1's dynamic quantisation scales each batch's activations together), and its 7-bit weights give
+the same integer products on CPUs with and without AVX512-VNNI (docs/PERFORMANCE.md, "repro17").
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.registry import register
 
 ONNX_MODEL = Path(__file__).parent / "models" / "minilm-l6-onnx-int8"
+ONNX_STATIC_MODEL = Path(__file__).parent / "models" / "minilm-l6-onnx-int8s"
 MANIFEST = "kilvoice_onnx.json"
 INSTALL_FIX = "pip install onnxruntime==1.32.0 tokenizers==0.22.2 (both are in requirements/base.txt)"
 
@@ -116,7 +123,8 @@ class OnnxEmbedder:
         if self._session is None:
             self._load()
         # Sorted by length, then by token ids: the batches depend on the set of texts, not their order
-        # (int8 dynamic quantisation scales each batch's activations together, so companions matter).
+        # (v1's int8 dynamic quantisation scales each batch's activations together, so companions matter there;
+        # v2's static scales do not depend on them).
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), ids[i]))
         for rows in self._batches(order, ids):
             out[rows] = self._run([ids[i] for i in rows])
@@ -143,3 +151,17 @@ def make_onnx(path: str | None = None, batch_size: int = 64, threads: int | None
     ``spinning=False``: the same vectors with fewer CPU seconds on shared cores."""
     return OnnxEmbedder(path or ONNX_MODEL, batch_size=batch_size, threads=threads, max_batch_tokens=max_batch_tokens,
                         max_length=max_length, spinning=spinning)
+
+
+@register("kilvoice.embed.onnx.v2")
+def make_onnx_v2(path: str | None = None, batch_size: int = 64, threads: int | None = None,
+                 max_batch_tokens: int = 4096, max_length: int | None = None, spinning: bool = True) -> OnnxEmbedder:
+    """all-MiniLM-L6-v2, static int8 ONNX (bundled, ~34 MB): a text's vector does not depend on the other
+    texts in its batch, the batch size or (7-bit weights) the CPU's int8 instructions; cached per text.
+    Settings as ``kilvoice.embed.onnx.v1``."""
+    embedder = make_onnx(path or ONNX_STATIC_MODEL, batch_size=batch_size, threads=threads,
+                         max_batch_tokens=max_batch_tokens, max_length=max_length, spinning=spinning)
+    mode = embedder._manifest().get("quantization", {}).get("mode", "dynamic")
+    if mode != "static":
+        raise KilvoiceError("K976", path=embedder.path, mode=mode)
+    return embedder

@@ -165,6 +165,10 @@ class Errors:
     # K975-K979: report settings (speed17d)
     K975 = ("[report] xlsx_rows in the pipeline file must be a whole number of rows >= 1, not {value!r}; "
             "leave it out for the stage's default")
+    # K976-K979: kilvoice.embed.onnx.v2, the static int8 MiniLM (kilvoice/embed_onnx.py; repro17)
+    K976 = ("[embed] kilvoice.embed.onnx.v2 needs a statically quantised model (fixed activation scales), but the "
+            "manifest of {path} says {mode!r}. Leave out path to use the bundled minilm-l6-onnx-int8s, build one "
+            "with scripts/build_onnx_model.py --mode static, or use kilvoice.embed.onnx.v1 for this model")
 
 
 class KilvoiceError(Exception):
