@@ -99,31 +99,19 @@ def versions() -> dict:
     return {name: version(name) for name in names}
 
 
-def card(manifest: dict) -> str:
-    if manifest["quantization"].get("mode") == "static":
-        from onnx_static import static_card
-
-        return static_card(manifest, OPSET, TEACHER_PACKAGE)
-    rows = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in manifest["sha256"].items())
-    vers = "\n".join(f"| {name} | {v} |" for name, v in manifest["built_with"].items())
-    return f"""---
+FRONT_MATTER = """---
 license: apache-2.0
 base_model: sentence-transformers/all-MiniLM-L6-v2
 library_name: onnxruntime
 ---
-# minilm-l6-onnx-int8
+"""
 
-sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX (opset {OPSET}) and quantised
-with onnxruntime's dynamic int8 quantisation (`QuantType.QInt8`, per-channel weight scales, only
-products with a weight side quantised; activations quantised per batch at run time, so a
-text's vector moves slightly with the texts batched beside it). Output: the encoder's last hidden state; kilvoice mean-pools
-the real tokens and L2-normalises in numpy (as sentence-transformers does for this model),
-{manifest["dims"]} dimensions, sequences truncated at {manifest["max_seq_length"]} tokens.
 
-Used by `kilvoice.embed.onnx.v1` (`kilvoice/embed_onnx.py`): needs `onnxruntime` and
-`tokenizers`, not torch. Rebuild with `scripts/build_onnx_model.py` in the bench environment.
-
-**Licence:** the weights are derived from all-MiniLM-L6-v2 and keep its licence, Apache-2.0.
+def card_tail(manifest: dict) -> str:
+    """The card's licence, teacher, file hashes and versions (both builds)."""
+    rows = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in manifest["sha256"].items())
+    vers = "\n".join(f"| {name} | {v} |" for name, v in manifest["built_with"].items())
+    return f"""**Licence:** the weights are derived from all-MiniLM-L6-v2 and keep its licence, Apache-2.0.
 The tokenizer files are the teacher's, unchanged.
 
 ## Teacher
@@ -141,6 +129,27 @@ by the build script, which stops on any other).
 |---|---|
 {vers}
 """
+
+
+def card(manifest: dict) -> str:
+    if manifest["quantization"].get("mode") == "static":
+        from onnx_static import static_card_parts
+
+        intro, extra = static_card_parts(manifest, OPSET)
+        return FRONT_MATTER + intro + card_tail(manifest) + extra
+    return FRONT_MATTER + f"""# minilm-l6-onnx-int8
+
+sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX (opset {OPSET}) and quantised
+with onnxruntime's dynamic int8 quantisation (`QuantType.QInt8`, per-channel weight scales, only
+products with a weight side quantised; activations quantised per batch at run time, so a
+text's vector moves slightly with the texts batched beside it). Output: the encoder's last hidden state; kilvoice mean-pools
+the real tokens and L2-normalises in numpy (as sentence-transformers does for this model),
+{manifest["dims"]} dimensions, sequences truncated at {manifest["max_seq_length"]} tokens.
+
+Used by `kilvoice.embed.onnx.v1` (`kilvoice/embed_onnx.py`): needs `onnxruntime` and
+`tokenizers`, not torch. Rebuild with `scripts/build_onnx_model.py` in the bench environment.
+
+""" + card_tail(manifest)
 
 
 def main() -> int:

