@@ -83,8 +83,13 @@ def quantise_word_table(model_path: Path) -> dict:
 def quantise_static(fp32: Path, target: Path, tokenizer_json: Path, tmp: Path) -> dict:
     """fp32 ONNX -> static int8 ONNX at ``target``; returns the manifest's ``quantization`` entry."""
     import onnx
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
     from tokenizers import Tokenizer
 

@@ -6,12 +6,11 @@ import re
 
 import numpy as np
 import pytest
+from conftest import SAMPLES, write_pipeline
 
 from kilvoice import registry
 from kilvoice.embed_onnx import MANIFEST, ONNX_MODEL, ONNX_STATIC_MODEL
 from kilvoice.errors import KilvoiceError
-
-from conftest import SAMPLES, write_pipeline
 
 TEXTS = ["The 110 bus is always late", "Buses never turn up on time round here", "I love Ryecroft Park",
          "The library is a lifeline for older people", "More for teenagers to do in the evenings",
@@ -19,8 +18,8 @@ TEXTS = ["The 110 bus is always late", "Buses never turn up on time round here",
          "It would be nice if the park had more benches", "Street lights are out on my road",
          "Nobody told us the surgery was moving and the new one is two buses away"]
 # other batch-mates: longer and shorter texts with other words (other activation ranges in a batch)
-MATES = ["WHY", "ok", "The council should stop wasting money on consultants and fix the roads, the pavements, "
-         "the drains and the lights before anything else, because people are getting hurt every single week",
+MATES = ["WHY", "ok", ("The council should stop wasting money on consultants and fix the roads, the pavements, "
+                       "the drains and the lights before anything else, because people are getting hurt every week"),
          "£££ 12345 !!!", "Great", "The market hall roof leaks"]
 
 
