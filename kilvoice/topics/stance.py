@@ -1,4 +1,5 @@
-"""Stance of a statement within a theme: strength, problem or aspiration.
+"""Stance of a statement within a theme: strength, problem or aspiration (or, read as
+``cues.v2``, "unstated").
 
 Appreciative-inquiry framing of the Big Conversation: answers to "what's strong about
 your area" are strengths unless they complain; answers to "what would make it better
@@ -6,12 +7,24 @@ for the next generation" are aspirations unless they describe a present problem.
 Cue lexicons decide first; the question tag decides ties and cue-less statements.
 Statements that answer no Big Conversation question (a committee's evidence, a panel) are
 also read with cues of the spoken register ("concerns", "challenging", "need to", "positive").
+
+Two readings (the topics stage's ``stance`` setting, recorded with the run's config):
+
+- ``cues.v1``: a statement that answers no question and has no cue is a "strength" (the default
+  of pipeline files written before issue 16);
+- ``cues.v2``: such a statement is "unstated": it says no clear stance, and no count calls it a
+  strength. Answers to a Big Conversation question are read exactly as in v1 (a cue-less answer to
+  "what's strong" is a strength: the exercise's framing says so).
 """
 from __future__ import annotations
 
 import re
 
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import UNSTATED
+
 STANCES = ("strength", "problem", "aspiration")
+READINGS = ("cues.v1", "cues.v2")
 
 STRENGTH_CUES = (
     "love", "loved", "lovely", "great", "proud", "brilliant", "fantastic", "excellent", "good",
@@ -84,8 +97,16 @@ def cue_counts(text: str, spoken: bool = False) -> dict[str, int]:
     return {stance: len(p.findall(low)) for stance, p in patterns.items()}
 
 
-def stance_of_text(text: str, question: str | None = None) -> str:
-    """Stance of a text answering ``question`` ("strong", "future" or None)."""
+def check_reading(reading: str) -> str:
+    """``reading`` if it is one of READINGS, else K761."""
+    if reading not in READINGS:
+        raise KilvoiceError("K761", value=reading, allowed=", ".join(f'"{r}"' for r in READINGS))
+    return reading
+
+
+def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
+    """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
+    (READINGS) reads it: with "cues.v2" a text that answers no question and has no cue is UNSTATED."""
     counts = cue_counts(text, spoken=question is None)
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
@@ -101,16 +122,35 @@ def stance_of_text(text: str, question: str | None = None) -> str:
             return "problem"
         return "aspiration"
     best = max(STANCES, key=lambda s: (counts[s], -STANCES.index(s)))
-    return best if counts[best] else "strength"
+    if counts[best]:
+        return best
+    return UNSTATED if check_reading(reading) == "cues.v2" else "strength"
 
 
-def stance_of(statement) -> str:
-    """Stance of a :class:`kilvoice.records.Statement`: "strength", "problem" or "aspiration"."""
-    return stance_of_text(statement.text, getattr(statement, "question", None))
+def stance_of(statement, reading: str = "cues.v1") -> str:
+    """Stance of a :class:`kilvoice.records.Statement`: "strength", "problem" or "aspiration"
+    (or UNSTATED, read as "cues.v2")."""
+    return stance_of_text(statement.text, getattr(statement, "question", None), reading)
 
 
-def count_stances(stances) -> dict[str, int]:
-    out = {s: 0 for s in STANCES}
+def stance_keys(reading: str) -> tuple[str, ...]:
+    """The counts a theme read as ``reading`` carries: v2's always include UNSTATED (0 or more)."""
+    return STANCES + (UNSTATED,) if check_reading(reading) == "cues.v2" else STANCES
+
+
+def reading_of(stance_counts) -> str:
+    """The reading that made a run's themes, from their stance counts (``Theme.stance`` dicts): v2's
+    carry an UNSTATED count, v1's never do."""
+    return "cues.v2" if any(UNSTATED in (c or {}) for c in stance_counts) else "cues.v1"
+
+
+def count_stances(stances, keys: tuple[str, ...] = STANCES) -> dict[str, int]:
+    out = {s: 0 for s in keys}
     for s in stances:
-        out[s] += 1
+        out[s] = out.get(s, 0) + 1
     return out
+
+
+def stated(counts: dict[str, int] | None) -> dict[str, int]:
+    """The counts of ``counts`` that say a stance (UNSTATED left out), zeros dropped."""
+    return {k: v for k, v in (counts or {}).items() if v and k != UNSTATED}
