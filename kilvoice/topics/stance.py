@@ -69,6 +69,27 @@ SPOKEN_ASPIRATION_CUES = (
     "would want", "going to", "should be", "must", "opportunity",
 )
 
+# cues.v2 only, for statements that answer no question (comments, spreadsheets, notes without a
+# question): general words of praise, of a fault and of a want that the lists above lack, chosen
+# on the dev half of NHS patient comments against their sentiment and judged on its test half
+# and on the Senedd statements (docs/PERFORMANCE.md, "stance17"). Never read for titles.
+WRITTEN_STRENGTH_CUES = (
+    "professional", "efficient", "pleasant", "polite", "courteous", "prompt", "promptly", "quick", "quickly",
+    "swift", "swiftly", "nice", "nicely", "calm", "reassuring", "reassured", "listened", "helped", "understood",
+    "compassion", "compassionate", "sympathetic", "attentive", "respectful", "spot on", "first class", "at ease",
+    "informative", "comfortable", "satisfied", "perfect", "superb", "outstanding", "exceptional", "impressive",
+    "appreciated", "grateful", "smooth", "easy",
+)
+WRITTEN_PROBLEM_CUES = (
+    "waited", "too long", "ignored", "unhelpful", "slow", "delay", "delays", "delayed", "failed", "rushed",
+    "confusing", "confused", "noisy", "uncomfortable", "disappointed", "disappointing", "frustrating",
+    "frustrated", "upset", "angry", "unfair", "overcrowded",
+)
+WRITTEN_ASPIRATION_CUES = (
+    "quicker", "faster", "sooner", "shorter", "make sure", "please", "would have liked",
+    "would prefer", "prefer", "suggest", "stop",
+)
+
 _WORD = re.compile(r"[a-z']+(?:-[a-z]+)?")
 
 
@@ -88,12 +109,18 @@ _SPOKEN_PATTERNS = {
     "aspiration": _compile(ASPIRATION_CUES + SPOKEN_ASPIRATION_CUES),
 }
 
+_WRITTEN_PATTERNS = {
+    "strength": _compile(STRENGTH_CUES + SPOKEN_STRENGTH_CUES + WRITTEN_STRENGTH_CUES),
+    "problem": _compile(PROBLEM_CUES + SPOKEN_PROBLEM_CUES + WRITTEN_PROBLEM_CUES),
+    "aspiration": _compile(ASPIRATION_CUES + SPOKEN_ASPIRATION_CUES + WRITTEN_ASPIRATION_CUES),
+}
 
-def cue_counts(text: str, spoken: bool = False) -> dict[str, int]:
+
+def cue_counts(text: str, spoken: bool = False, written: bool = False) -> dict[str, int]:
     """How many cues of each stance occur in ``text`` (case-insensitive); with ``spoken``,
-    the spoken-register cues count too."""
+    the spoken-register cues count too, and with ``written`` as well (cues.v2) the WRITTEN_ ones."""
     low = (text or "").lower().replace("’", "'")
-    patterns = _SPOKEN_PATTERNS if spoken else _PATTERNS
+    patterns = (_WRITTEN_PATTERNS if written else _SPOKEN_PATTERNS) if spoken else _PATTERNS
     return {stance: len(p.findall(low)) for stance, p in patterns.items()}
 
 
@@ -107,7 +134,7 @@ def check_reading(reading: str) -> str:
 def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
     """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
     (READINGS) reads it: with "cues.v2" a text that answers no question and has no cue is UNSTATED."""
-    counts = cue_counts(text, spoken=question is None)
+    counts = cue_counts(text, spoken=question is None, written=question is None and check_reading(reading) == "cues.v2")
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
         return "aspiration"
