@@ -179,4 +179,5 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
     assert "Strengths / problems / aspirations / no clear stance" in html and "no clear stance" in md
     shown = [t for t in themes if t["kind"] == "theme" and int(t["unstated"])]
     assert shown and all(f"no clear stance {t['unstated']}" in html for t in shown)
-    assert all("no clear stance" in t["description"] for t in shown)
+    assert all("clear stance" in t["description"] for t in shown)  # "50 say no clear stance" / "none says a clear stance"
+    assert f"{total} of {len(statements)} statements answer no question" in html  # the method says how they are read
