@@ -3,7 +3,7 @@ the right stance, and do themes of a committee transcript stay off procedure?
 
     python benchmarks/transcripts_bench.py sample senedd|notes|stance   # print statements to label
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
-    python benchmarks/transcripts_bench.py stance                         # stance accuracy on spoken statements (cues.v1, v2)
+    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 and v2
     python benchmarks/transcripts_bench.py stance nhs                     # ... on NHS comments, against their sentiment
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
@@ -220,11 +220,15 @@ def _stance_scores(pairs: list[tuple[str, str]]) -> dict:
     with_stance = [(g, p) for g, p in pairs if g != "none"]
     predicted = Counter(p for _, p in pairs)
     return {"n": len(pairs), "with_stance": len(with_stance),
-            "accuracy_4": round(sum(g == p or (g == "none" and p == "unstated") for g, p in pairs) / max(len(pairs), 1), 3),
+            "accuracy_4": round(sum(_right(g, p) for g, p in pairs) / max(len(pairs), 1), 3),
             "accuracy_stance": round(sum(g == p for g, p in with_stance) / max(len(with_stance), 1), 3),
             "predicted": dict(sorted(predicted.items())),
-            "precision": {p: round(sum(g == p or (g == "none" and p == "unstated") for g, q in pairs if q == p) / n, 3)
+            "precision": {p: round(sum(_right(g, q) for g, q in pairs if q == p) / n, 3)
                           for p, n in sorted(predicted.items())}}
+
+
+def _right(gold: str, predicted: str) -> bool:
+    return gold == predicted or (gold == "none" and predicted == "unstated")
 
 
 def stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
@@ -274,11 +278,13 @@ def nhs_stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
                 "n": len(pairs), "gold": dict(sorted(gold.items())), "predicted": dict(sorted(called.items())),
                 "strength_precision": round(strength_right / max(called["strength"], 1), 3),
                 "strength_recall": round(strength_right / max(gold["positive"], 1), 3),
-                "problem_or_aspiration_precision": round(problem_right / max(called["problem"] + called["aspiration"], 1), 3),
-                "polar_accuracy": round(sum((g == "positive" and p == "strength") or (g == "negative" and p in ("problem", "aspiration"))
+                "problem_or_aspiration_precision": round(
+                    problem_right / max(called["problem"] + called["aspiration"], 1), 3),
+                "polar_accuracy": round(sum((g == "positive" and p == "strength")
+                                            or (g == "negative" and p in ("problem", "aspiration"))
                                             for g, p in polar) / max(len(polar), 1), 3),
-                "unstated_by_sentiment": {g: round(sum(p == "unstated" for h, p in pairs if h == g) / max(gold[g], 1), 3)
-                                          for g in sorted(gold)}}
+                "unstated_by_sentiment": {g: round(sum(p == "unstated" for h, p in pairs if h == g)
+                                                   / max(gold[g], 1), 3) for g in sorted(gold)}}
     return out
 
 

@@ -126,7 +126,7 @@ def test_the_theme_stage_counts_unstated_only_when_asked():
     for reading in READINGS:
         stage = registry.create("kilvoice.topics.bertopic.v1", min_themes=4, max_themes=8, stability=False,
                                 stance=reading)
-        themes, assignments, _, info = stage.run(stmts, vectors, 7)
+        themes, _, _, info = stage.run(stmts, vectors, 7)
         assert info["params"]["stance"] == reading  # recorded with the run's settings
         runs[reading] = themes
     v1, v2 = runs["cues.v1"], runs["cues.v2"]
