@@ -19,7 +19,7 @@ not depend on the labeller, so both runs title the same themes.
 Two steps in two environments: the theme stage in the project venv (no torch), MiniLM in the
 bench venv (``make bench-venv``).
 
-Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json]
+Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json] [--stance cues.v2]
 """
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def majority(labels: list[list[str]]) -> str:
 LABELLERS = ("keywords", "phrases", "phrases2", "phrases3", "phrases4", "phrases5", "phrases6", "phrases7", "phrases8")
 
 
-def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS) -> dict:
+def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, stance: str = "cues.v1") -> dict:
     from kilvoice.embed import embed_cached
     from kilvoice.records import Statement
     from kilvoice.topics.evaluate import stage_from_pipeline
@@ -121,7 +121,7 @@ def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS) ->
 
     out = {"labels": names, "runs": {}}
     for labeller in labellers:
-        stage = registry.create("kilvoice.topics.bertopic.v1", labeller=labeller)
+        stage = registry.create("kilvoice.topics.bertopic.v1", labeller=labeller, stance=stance)
         themes, assignments, _, info = stage.run(statements, vectors, seed,
                                                  embed=emb.encode if embed_phrases and labeller != "keywords" else None)
         members: dict[str, list[int]] = {}
@@ -177,11 +177,12 @@ def main() -> None:
     parser.add_argument("--no-embed", action="store_true", help="phrase vectors from statements, not the embedder")
     parser.add_argument("--json", help="write every theme's titles, majority label and top 3 here")
     parser.add_argument("--labellers", default=",".join(LABELLERS))
+    parser.add_argument("--stance", default="cues.v1", help="the theme stage's stance reading (kilvoice.topics.stance)")
     parser.add_argument("--worker", choices=["themes", "score"], help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "themes":
-        print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","))))
+        print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","), args.stance)))
         return
     if args.worker == "score":
         data = json.loads(sys.stdin.read())
@@ -190,7 +191,8 @@ def main() -> None:
         return
     report = {}
     for name in args.datasets.split(","):
-        themes = _run(KILVOICE_PYTHON, ["--worker", "themes", "--dataset", name, "--labellers", args.labellers]
+        themes = _run(KILVOICE_PYTHON, ["--worker", "themes", "--dataset", name, "--labellers", args.labellers,
+                                        "--stance", args.stance]
                       + (["--no-embed"] if args.no_embed else []))
         scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
         report[name] = {"scores": scored["scores"], "runs": scored["runs"], "groups": themes["groups"],

@@ -3,7 +3,8 @@ the right stance, and do themes of a committee transcript stay off procedure?
 
     python benchmarks/transcripts_bench.py sample senedd|notes|stance   # print statements to label
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
-    python benchmarks/transcripts_bench.py stance                         # stance accuracy on spoken statements
+    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 and v2
+    python benchmarks/transcripts_bench.py stance nhs                     # ... on NHS comments, against their sentiment
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
     python benchmarks/transcripts_bench.py themes --seeds=42,1,2          # ... over several seeds: mean, worst
@@ -213,21 +214,77 @@ def filter_eval(rules: int = 1) -> dict:
     return results
 
 
-def stance_eval() -> dict:
+def _stance_scores(pairs: list[tuple[str, str]]) -> dict:
+    """(gold, predicted) pairs, gold "none" = no stance: accuracy over all four classes ("none" right
+    when read as "unstated"), over the rows with a stance, and each prediction's precision."""
+    with_stance = [(g, p) for g, p in pairs if g != "none"]
+    predicted = Counter(p for _, p in pairs)
+    return {"n": len(pairs), "with_stance": len(with_stance),
+            "accuracy_4": round(sum(_right(g, p) for g, p in pairs) / max(len(pairs), 1), 3),
+            "accuracy_stance": round(sum(g == p for g, p in with_stance) / max(len(with_stance), 1), 3),
+            "predicted": dict(sorted(predicted.items())),
+            "precision": {p: round(sum(_right(g, q) for g, q in pairs if q == p) / n, 3)
+                          for p, n in sorted(predicted.items())}}
+
+
+def _right(gold: str, predicted: str) -> bool:
+    return gold == predicted or (gold == "none" and predicted == "unstated")
+
+
+def stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
+    """The stance of the labelled spoken statements (read as answering no question), per reading and split."""
     from kilvoice.topics.stance import stance_of_text
 
     pool = resolve("stance")
     rows = read_labels("stance-senedd.csv")
     out = {}
-    for split in ("dev", "test", "all"):
-        sel = [r for r in rows if split == "all" or r["split"] == split]
-        with_stance = [r for r in sel if r["stance"] != "none"]
-        right = sum(stance_of_text(pool[r["key"]]["text"]) == r["stance"] for r in with_stance)
-        confusion = Counter((r["stance"], stance_of_text(pool[r["key"]]["text"])) for r in with_stance)
-        out[split] = {"n": len(sel), "with_stance": len(with_stance),
-                      "gold": dict(Counter(r["stance"] for r in sel)),
-                      "accuracy": round(right / max(len(with_stance), 1), 3),
-                      "confusion": {f"{g}->{p}": c for (g, p), c in sorted(confusion.items())}}
+    for reading in readings:
+        for split in ("dev", "test", "all"):
+            sel = [r for r in rows if split == "all" or r["split"] == split]
+            pairs = [(r["stance"], stance_of_text(pool[r["key"]]["text"], None, reading)) for r in sel]
+            confusion = Counter(pairs)
+            out[f"{reading}/{split}"] = {**_stance_scores(pairs), "gold": dict(Counter(r["stance"] for r in sel)),
+                                         "confusion": {f"{g}->{p}": c for (g, p), c in sorted(confusion.items())}}
+    return out
+
+
+NHS = SHARED / "nhs-feedback" / "v6framework_230831.csv"
+SENTIMENT = {"1": "positive", "2": "positive", "3": "mixed", "4": "negative", "5": "negative"}
+
+
+def nhs_stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
+    """The stance of NHS Friends-and-Family-Test comments read as a spreadsheet of comments answering no
+    question, against the analysts' sentiment (1-2 positive, 3 mixed or neutral, 4-5 negative): how many
+    of the comments called strengths are positive (precision), how many positive ones are called
+    strengths (recall), and the same for problems (a negative comment read as a problem or an
+    aspiration counts as right for "negative"). Halves: every other row with a sentiment."""
+    from kilvoice.topics.stance import stance_of_text
+
+    with open(NHS, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if (r["Comment sentiment"] or "").split(".")[0] in SENTIMENT
+                and (r["FFT answer"] or "").strip()]
+    out = {}
+    for reading in readings:
+        preds = [stance_of_text(r["FFT answer"], None, reading) for r in rows]
+        for split in ("dev", "test", "all"):
+            pairs = [(SENTIMENT[r["Comment sentiment"].split(".")[0]], p) for i, (r, p) in enumerate(zip(rows, preds))
+                     if split == "all" or (i % 2 == 0) == (split == "dev")]
+            called = Counter(p for _, p in pairs)
+            gold = Counter(g for g, _ in pairs)
+            strength_right = sum(g == "positive" and p == "strength" for g, p in pairs)
+            problem_right = sum(g == "negative" and p in ("problem", "aspiration") for g, p in pairs)
+            polar = [(g, p) for g, p in pairs if g != "mixed"]
+            out[f"{reading}/{split}"] = {
+                "n": len(pairs), "gold": dict(sorted(gold.items())), "predicted": dict(sorted(called.items())),
+                "strength_precision": round(strength_right / max(called["strength"], 1), 3),
+                "strength_recall": round(strength_right / max(gold["positive"], 1), 3),
+                "problem_or_aspiration_precision": round(
+                    problem_right / max(called["problem"] + called["aspiration"], 1), 3),
+                "polar_accuracy": round(sum((g == "positive" and p == "strength")
+                                            or (g == "negative" and p in ("problem", "aspiration"))
+                                            for g, p in polar) / max(len(polar), 1), 3),
+                "unstated_by_sentiment": {g: round(sum(p == "unstated" for h, p in pairs if h == g)
+                                                   / max(gold[g], 1), 3) for g in sorted(gold)}}
     return out
 
 
@@ -384,8 +441,8 @@ if __name__ == "__main__":
     elif cmd == "filter":  # --rules=2: segment v4's rule set
         rules = int(next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), 1))
         print(json.dumps(filter_eval(rules), indent=1))
-    elif cmd == "stance":
-        print(json.dumps(stance_eval(), indent=1))
+    elif cmd == "stance":  # stance [nhs]: the labelled Senedd statements, or NHS comments against their sentiment
+        print(json.dumps(nhs_stance_eval() if "nhs" in sys.argv[2:] else stance_eval(), indent=1))
     elif cmd == "drops":  # drops senedd | MIX.csv [N]: what v4's rules leave out that v3's keep, N of them shown
         result = rule_drops(sys.argv[2])
         shown = result.pop("dropped")

@@ -84,6 +84,9 @@ class Errors:
     # K760-K764: item prototypes from the corpus (kilvoice/mapping/prototypes.py, kilvoice.map.learned.v7)
     K760 = ("[map] corpus_prototypes: {problem}. Allowed: n_seed (a whole number >= 1), C (a number > 0), centre "
             "(a number from 0 to 1); fix the pipeline file or leave corpus_prototypes out")
+    # K761-K764: the stance reading (kilvoice/topics/stance.py, issue 16)
+    K761 = ("stance reading {value!r} is not known; expected one of {allowed} ([topics] stance in the pipeline "
+            "file, or the reading passed to kilvoice.topics.stance)")
     # K70x: topics (theme stage)
     K701 = "statement has no words left after removing placeholders and punctuation; it was left out of the themes"
     K702 = "unknown reducer '{name}' in [topics]; available: {available}"

@@ -15,6 +15,8 @@ QUESTIONS = ("strong", "future")  # what's strong about your area / what would m
 # A theme the topic stage found to gather varied remarks rather than one subject is titled
 # "Mixed: ..."; an officer's rename (a decision that it has a subject) removes the prefix.
 CATCH_ALL_PREFIX = "Mixed: "
+# the stance count of statements that say none and answer no question (kilvoice.topics.stance, cues.v2)
+UNSTATED = "unstated"
 
 
 def is_catch_all(title: str) -> bool:
@@ -84,7 +86,7 @@ class Theme:
     size: int = 0
     n_conversations: int = 0
     parent: str | None = None
-    stance: dict[str, int] = field(default_factory=dict)
+    stance: dict[str, int] = field(default_factory=dict)  # strength/problem/aspiration (+ UNSTATED: cues.v2)
     representative: list[str] = field(default_factory=list)  # statement ids, most typical first
 
 

@@ -275,3 +275,30 @@ def test_weaker_theme_links_reach_the_report_as_possible(sample_runs):
     with open(sample_runs["out1"] / "mapping.csv", encoding="utf-8") as fh:
         statuses = {row["status"] for row in csv.DictReader(fh) if row["source_kind"] == "theme"}
     assert statuses == {"link", "possible"}
+
+
+def test_samples_answers_keep_their_stance_and_only_unanswered_lines_say_none(sample_runs):
+    """The main job reads stance as cues.v2: every answer to a Big Conversation question keeps the
+    stance v1 gave it, themes.csv counts what the reading gives, and "no clear stance" is only ever
+    a line that answers no question (a note's context line, a transcript's remark)."""
+    from collections import Counter
+
+    from kilvoice.topics.stance import stance_of_text
+
+    manifest = json.loads((sample_runs["out1"] / "manifest.json").read_text())
+    assert manifest["config"]["topics"]["stance"] == "cues.v2"
+    with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
+        statements = list(csv.DictReader(fh))
+    with open(sample_runs["out1"] / "themes.csv", encoding="utf-8") as fh:
+        themes = [t for t in csv.DictReader(fh) if t["kind"] != "group"]
+    answers = [s for s in statements if s["question"]]
+    assert len(answers) > 0.8 * len(statements)
+    assert all(stance_of_text(s["text"], s["question"], "cues.v2") == stance_of_text(s["text"], s["question"])
+               for s in answers)
+    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v2") for s in statements}
+    assert all(s["question"] == "" for s in statements if read[s["statement_id"]] == "unstated")
+    for t in themes:
+        counts = Counter(read[s["statement_id"]] for s in statements if s["theme_ids"].split(";")[0] == t["theme_id"])
+        assert [int(t[c]) for c in ("strengths", "problems", "aspirations", "unstated")] == [
+            counts["strength"], counts["problem"], counts["aspiration"], counts["unstated"]], t["title"]
+    assert 0 < sum(int(t["unstated"]) for t in themes) < 0.1 * len(statements)

@@ -37,7 +37,7 @@ def upload(client, data: bytes, name: str = "notes.csv", **form):
                        headers={"accept": "application/json"})
 
 
-def seed_run(project, script_text: bool = True, possible: bool = False) -> None:
+def seed_run(project, script_text: bool = True, possible: bool = False, stances: tuple = ({}, {})) -> None:
     """A finished run over the stored conversations: two themes, one with a hostile statement."""
     with open_store(project) as store:
         convs = [c["id"] for c in store.conversations("ok")]
@@ -51,9 +51,10 @@ def seed_run(project, script_text: bool = True, possible: bool = False) -> None:
                 statements.append(sid)
         store.start_run("r1", "p.toml")
         half = len(statements) // 2
-        themes = [Theme("T01", "Buses", size=half, n_conversations=half, representative=statements[:half]),
+        themes = [Theme("T01", "Buses", size=half, n_conversations=half, representative=statements[:half],
+                        stance=dict(stances[0])),
                   Theme("T02", "Parks", size=len(statements) - half, n_conversations=len(statements) - half,
-                        representative=statements[half:])]
+                        representative=statements[half:], stance=dict(stances[1]))]
         assignments = [Assignment(s, "T01" if k < half else "T02", 1.0 - k / 100) for k, s in enumerate(statements)]
         links = [Link("theme", "T01", "keep-it-local", "P1", 0.5, statements[:1], "similar")]
         if possible:
@@ -274,3 +275,27 @@ def test_a_possible_link_is_shown_and_accepting_makes_it_a_link(client, project)
     theme = client.get("/themes/T02.json").json()["theme"]
     assert [l["item_id"] for l in theme["links"]] == ["P2"] and theme["possible_links"] == []
     assert theme["links"][0]["rationale"].startswith("accepted by officer; weak")  # the possible link, accepted
+
+
+def test_theme_pages_show_the_no_clear_stance_count_of_a_cues_v2_run(client, project):
+    login(client, "vol")
+    upload(client, notes_csv(6), consent_to_quote="yes")
+    seed_run(project, script_text=False, stances=({"strength": 1, "problem": 1, "aspiration": 0, "unstated": 1},
+                                                  {"strength": 2, "problem": 0, "aspiration": 1, "unstated": 0}))
+    login(client, "off")
+    listing = client.get("/themes").text
+    assert "Strengths / problems / aspirations / no clear stance" in listing
+    assert "1 / 1 / 0 / 1" in listing and "2 / 0 / 1 / 0" in listing
+    assert "aspirations 0, no clear stance 1." in client.get("/themes/T01").text
+    assert client.get("/themes/T01.json").json()["theme"]["stance"]["unstated"] == 1
+
+
+def test_theme_pages_of_a_cues_v1_run_show_three_counts(client, project):
+    login(client, "vol")
+    upload(client, notes_csv(6), consent_to_quote="yes")
+    seed_run(project, script_text=False, stances=({"strength": 2, "problem": 1, "aspiration": 0},
+                                                  {"strength": 2, "problem": 0, "aspiration": 1}))
+    login(client, "off")
+    listing = client.get("/themes").text
+    assert "no clear stance" not in listing and "2 / 1 / 0" in listing
+    assert "no clear stance" not in client.get("/themes/T01").text

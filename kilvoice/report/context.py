@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from kilvoice.report.rows import RunRows
 from kilvoice.store import Store
-from kilvoice.records import LINK, POSSIBLE
+from kilvoice.records import LINK, POSSIBLE, UNSTATED
 
 SCHEMA_VERSION = "2.0"
 # whole ([PERSON_1]) or cut (PERSON_1]) redaction placeholders: such statements are quoted last
@@ -75,6 +75,19 @@ def embedder_note(choice: dict | None) -> str | None:
             else "the bundled static model (word vectors distilled from all-MiniLM-L6-v2)")
     return (f"Statements were compared by meaning using {name}, chosen automatically: {choice['reason']} "
             f"({choice['chosen']}).")
+
+
+def stance_note(themes: list[dict]) -> str | None:
+    """How many statements say no clear stance, when the run counted them (stance read as
+    ``cues.v2``: kilvoice.topics.stance), or None."""
+    counted = [t for t in themes if t["kind"] != "group" and UNSTATED in (t.get("stance") or {})]
+    if not counted:
+        return None
+    n, total = sum(t["stance"][UNSTATED] for t in counted), sum(t["size"] for t in counted)
+    return (f"Strengths, problems and aspirations are read from each statement's words and, for answers to the "
+            f"conversation's questions, from the question answered. {n} of {total} statements answer no question "
+            "and use no word of praise, complaint or wish: they are counted as saying no clear stance, not as "
+            "strengths, and a theme's leaning (\"mostly strengths\") is judged on the statements that say one.")
 
 
 def theme_holds(measured: dict | None, size: int) -> dict | None:
@@ -383,7 +396,8 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
             "organisations": sorted({c["organisation"] for c in analysed if c.get("organisation")}),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
             "caveats": list(CAVEATS) + [SAFEGUARDING_CAVEAT[withhold_policy(manifest)]]
-                       + [c for c in [robustness(stability), embedder_note(manifest.get("embedder_choice"))] if c],
+                       + [c for c in [robustness(stability), embedder_note(manifest.get("embedder_choice")),
+                                      stance_note(themes)] if c],
             "stability": stability, "bands": BAND_MEANINGS,
             "embedder": manifest.get("embedder"), "embedder_choice": manifest.get("embedder_choice"), "redactor": manifest.get("redactor"),
             "pipeline": manifest.get("pipeline"),

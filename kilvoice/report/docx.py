@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kilvoice.report import charts
 from kilvoice.report.render import (clean_text, counts_text, crosswalk_cell, held_by, holds_text, links_lines, lookups,
-                                    sections, stance_text,
+                                    sections, stance_cell, stance_header, stance_text,
                                     summary_rows, theme_groups)
 
 
@@ -115,9 +115,8 @@ def render_docx(ctx: dict):
         f"{s['conversations_analysed']} conversations were analysed ({s['conversations_received']} received, "
         f"{s['statements']} statements, {s['themes']} themes). The words most, many, some and a few describe how "
         "many conversations raised each issue; the count is beside them."))
-    _table(doc, ["Issue", "Raised in", "Conversations", "Strengths / problems / aspirations"],
-           [[k["theme"], k["band"], k["conversations"],
-             f"{k['stance'].get('strength', 0)} / {k['stance'].get('problem', 0)} / {k['stance'].get('aspiration', 0)}"]
+    _table(doc, ["Issue", "Raised in", "Conversations", stance_header(ctx["key_issues"])],
+           [[k["theme"], k["band"], k["conversations"], stance_cell(k["stance"], ctx["key_issues"])]
             for k in ctx["key_issues"]])
     if s.get("catch_all_note"):
         doc.add_paragraph(t(s["catch_all_note"]))

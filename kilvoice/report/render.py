@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from kilvoice.records import is_catch_all
+from kilvoice.records import UNSTATED, is_catch_all
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -120,8 +120,26 @@ def summary_rows(s: dict) -> list[list]:
 
 
 def stance_text(stance: dict) -> str:
+    """"strengths 4, problems 3, aspirations 2" (", no clear stance 5" when the run counted those)."""
     return (f"strengths {stance.get('strength', 0)}, problems {stance.get('problem', 0)}, "
-            f"aspirations {stance.get('aspiration', 0)}")
+            f"aspirations {stance.get('aspiration', 0)}"
+            + (f", no clear stance {stance[UNSTATED]}" if UNSTATED in stance else ""))
+
+
+STANCE_HEADER = "Strengths / problems / aspirations"
+
+
+def stance_header(rows: list[dict]) -> str:
+    """The key-issues column's heading: " / no clear stance" added when the run counted those."""
+    return STANCE_HEADER + (" / no clear stance" if any(UNSTATED in r["stance"] for r in rows) else "")
+
+
+def stance_cell(stance: dict, rows: list[dict]) -> str:
+    """One key issue's "4 / 3 / 2" (or "4 / 3 / 2 / 5", with ``stance_header(rows)``'s fourth count)."""
+    cells = [stance.get(k, 0) for k in ("strength", "problem", "aspiration")]
+    if any(UNSTATED in r["stance"] for r in rows):
+        cells.append(stance.get(UNSTATED, 0))
+    return " / ".join(str(c) for c in cells)
 
 
 HOLDS = {

@@ -11,6 +11,7 @@ from math import isfinite
 from pathlib import Path
 
 from kilvoice.errors import KilvoiceError
+from kilvoice.records import UNSTATED
 from kilvoice.report.render import clean_text, lookups, safe_cell
 
 
@@ -22,13 +23,15 @@ def _tables(ctx: dict) -> dict[str, tuple[list[str], object]]:
     out: dict[str, tuple[list[str], object]] = {}
     out["themes"] = (
         ["theme_id", "title", "description", "keywords", "statements", "conversations", "prevalence",
-         "strengths", "problems", "aspirations", "parent", "kind", "signed_off", "areas", "quote_statement_ids"],
+         "strengths", "problems", "aspirations", "parent", "kind", "signed_off", "areas", "quote_statement_ids",
+         "unstated"],  # unstated: statements saying no clear stance (cues.v2; 0 in runs read as cues.v1)
         [([t["id"], t["title"], t["description"], "; ".join(t["keywords"]), t["size"], t["n_conversations"],
            t["band"], t["stance"].get("strength", 0), t["stance"].get("problem", 0),
            t["stance"].get("aspiration", 0), t["parent"] or "", t.get("kind", ""),
            "yes" if t.get("signed_off") else "no",
            "; ".join(f"{a} ({n})" for a, n in t["areas"].items()),
-           ";".join(q["statement_id"] for q in t["quotes"])], None) for t in ctx["themes"]])
+           ";".join(q["statement_id"] for q in t["quotes"]), t["stance"].get(UNSTATED, 0)], None)
+         for t in ctx["themes"]])
     rows = ctx["_rows"]
     out["statements"] = (
         ["statement_id", "conversation_id", "question", "text", "theme_ids", "scores", "link_ids", "publishable"],

@@ -250,12 +250,13 @@ def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] 
     first). A theme an officer made by splitting gets keywords, and a description if the officer
     gave none, from its statements' words (given ``texts``)."""
     from kilvoice.topics.labels import distinctive_words, make_description
-    from kilvoice.topics.stance import count_stances
+    from kilvoice.topics.stance import count_stances, reading_of, stance_keys
 
     by_theme: dict[str, list[Assignment]] = defaultdict(list)
     for a in s.assignments:
         if a.primary:
             by_theme[a.theme_id].append(a)
+    keys = stance_keys(reading_of(t.stance for t in s.themes.values()))  # cues.v2's themes count "unstated"
     for tid in s.touched:
         t = s.themes.get(tid)
         if t is None:
@@ -265,7 +266,7 @@ def _refresh(s: _State, conv_of: dict[str, str] | None, stances: dict[str, str] 
         t.size = len(members)
         t.n_conversations = len({(conv_of or {}).get(i) or conversation_of(i) for i in ids})
         if stances is not None and all(i in stances for i in ids):
-            t.stance = count_stances(stances[i] for i in ids)
+            t.stance = count_stances((stances[i] for i in ids), keys)
         if texts and not t.keywords and t.id != OTHER and ids:
             t.keywords = distinctive_words([texts[i] for i in ids if i in texts], list(texts.values()))
             if not t.description:
@@ -295,7 +296,7 @@ def apply_review(themes: list[Theme], assignments: list[Assignment], links: list
     """Apply ``decisions`` (dicts as returned by :func:`kilvoice.review.decisions.load_decisions`).
 
     ``statement_conversations``, ``statement_stances`` and ``statement_texts`` (statement id ->
-    conversation id / "strength", "problem" or "aspiration" / redacted text) let the recount of an
+    conversation id / "strength", "problem", "aspiration" or "unstated" / redacted text) let the recount of an
     edited theme be exact and give a split-off theme keywords; without stances a merge adds the
     two themes' counts and a split or move leaves them as they were.
 

@@ -107,20 +107,23 @@ def reviewed_coverage(store: Store, manifest: dict, themes, links) -> dict | Non
     return {"frameworks": info["frameworks"], "unmapped_themes": info["unmapped_themes"]}
 
 
-def stances_and_texts(store: Store, ids: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+def stances_and_texts(store: Store, ids: set[str], reading: str = "cues.v1") -> tuple[dict[str, str], dict[str, str]]:
     """For the statements ``ids``: (id -> stance, as the theme stage judged it from the same text
-    and question; id -> redacted text)."""
+    and question with the same ``reading``; id -> redacted text)."""
     from kilvoice.topics.stance import stance_of_text
 
     rows = [r for r in store.db.execute("SELECT id, text, question FROM statements") if r[0] in ids]
-    return {r[0]: stance_of_text(r[1], r[2]) for r in rows}, {r[0]: r[1] for r in rows}
+    return {r[0]: stance_of_text(r[1], r[2], reading) for r in rows}, {r[0]: r[1] for r in rows}
 
 
 def _apply(store: Store, themes, assignments, links):
     decisions = load_decisions(store)
     if not decisions:  # nothing to recount: no need to read (and judge the stance of) every statement
         return apply_review(themes, assignments, links, decisions)
-    stances, texts = stances_and_texts(store, {a.statement_id for a in assignments})
+    from kilvoice.topics.stance import reading_of
+
+    stances, texts = stances_and_texts(store, {a.statement_id for a in assignments},
+                                       reading_of(t.stance for t in themes))  # the reading the run's themes used
     return apply_review(themes, assignments, links, decisions, statement_conversations(store), stances, texts)
 
 

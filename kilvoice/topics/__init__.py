@@ -44,7 +44,7 @@ from kilvoice.topics.labellers import LABELLERS, labeller as labeller_named
 from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, rank_phrases,
                                      strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
-from kilvoice.topics.stance import count_stances, stance_of
+from kilvoice.topics.stance import READINGS, count_stances, stance_keys, stance_of
 from kilvoice.tagger import load_parser
 
 STAGE = "kilvoice.topics.bertopic.v1"
@@ -73,7 +73,7 @@ class ThemeStage:
         secondary_threshold=0.45, secondary_margin=0.08, max_secondary=2, n_keywords=8,
         representation="coverage", text_weight=0.4, hierarchy=True, stability=True, pos_titles=True,
         labeller="phrases", llm_url="", llm_model="", llm_timeout=60.0, fit_sample=20000,
-        drop_procedural=True, rescue=False, group_catch_alls=True, procedural_refit="fit",
+        drop_procedural=True, rescue=False, group_catch_alls=True, procedural_refit="fit", stance="cues.v1",
     )
     LABELLERS = tuple(LABELLERS)
 
@@ -97,6 +97,9 @@ class ThemeStage:
         if self.settings["procedural_refit"] not in REFITS:
             raise KilvoiceError("K705", name="procedural_refit", value=self.settings["procedural_refit"],
                                 expected=" or ".join(f'"{n}"' for n in REFITS))
+        if self.settings["stance"] not in READINGS:  # kilvoice.topics.stance: "cues.v2" says "unstated"
+            raise KilvoiceError("K705", name="stance", value=self.settings["stance"],
+                                expected=" or ".join(f'"{n}"' for n in READINGS))
         if not 0 <= float(self.settings["max_outlier_share"]) <= 1:
             raise KilvoiceError("K705", name="max_outlier_share", value=self.settings["max_outlier_share"],
                                 expected="a share between 0 and 1")
@@ -193,7 +196,7 @@ class ThemeStage:
                 labels = extend_labels(sims, fitted, model.labels_, float(self.settings["outlier_threshold"]),
                                        float(self.settings["max_outlier_share"]))
                 timings["assign"] = time.perf_counter() - t0 - timings["fit"]
-            stances = [stance_of(s) for s in stmts]
+            stances = [stance_of(s, self.settings["stance"]) for s in stmts]
 
             themes, assignments, ids, phrases = self._themes(model, stmts, labels, sims, stances, naming)
             topic_words = {tid: pick_keywords(model.keywords(t), 25) for t, tid in ids.items()}
@@ -437,10 +440,9 @@ class ThemeStage:
                                  "before relying on it.")
         return theme
 
-    @staticmethod
-    def _theme(tid, title, keywords, idx, stmts, stances, model_index, about=None):
+    def _theme(self, tid, title, keywords, idx, stmts, stances, model_index, about=None):
         ranked = [stmts[i] for i in idx]
-        stance = count_stances(stances[i] for i in idx)
+        stance = count_stances((stances[i] for i in idx), stance_keys(self.settings["stance"]))
         return Theme(
             id=tid, title=title,
             description=make_description(about or keywords, stance, len(ranked)) if ranked else "",

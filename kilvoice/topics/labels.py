@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from kilvoice.tagger import load_tagger
+from kilvoice.topics.stance import UNSTATED, stated
 
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'’-]*[a-zA-Z]\b"
@@ -466,13 +467,26 @@ def make_description(keywords: list[str], stance: dict[str, int] | None, size: i
     """
     noun = "statement" if size == 1 else "statements"
     sentence = lead or f"{size} {noun} about {phrase_list(keywords[:4]) or 'this theme'}"
-    counts = {k: v for k, v in (stance or {}).items() if v}
+    counts = stated(stance)
+    unstated = (stance or {}).get(UNSTATED, 0)
     if counts and size:
         top = max(counts, key=lambda s: (counts[s], s))
-        share = counts[top] / size
+        share = counts[top] / (size - unstated if 0 < unstated < size else size)  # of those saying one
         lead = "mostly" if share >= 0.5 else "most often"
-        sentence += f"; {lead} {STANCE_WORDS.get(top, top)}"
+        said = sum(counts.values())
+        of = f"of the {said} that say a stance, " if unstated else ""
+        sentence += f"; {of}{lead} {STANCE_WORDS.get(top, top)}"
+    if unstated and size:
+        sentence += f"; {unstated_clause(unstated, size)}"
     return sentence + "."
+
+
+def unstated_clause(unstated: int, size: int) -> str:
+    """How many of a theme's ``size`` statements say no clear stance (kilvoice.topics.stance's
+    UNSTATED), in words: "50 say no clear stance", "none says a clear stance" when all of them."""
+    if unstated >= size:
+        return "none says a clear stance" if size > 1 else "it says no clear stance"
+    return f"{unstated} {'says' if unstated == 1 else 'say'} no clear stance"
 
 
 class CoverageKeywords:

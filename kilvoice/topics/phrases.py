@@ -36,7 +36,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from kilvoice.tagger import load_parser
 from kilvoice.topics.procedural import chairing_only
 from kilvoice.topics.labels import (FILLER, GENERIC, PLACEHOLDER, STANCE_WORDS, STOPWORDS, TOKEN_PATTERN, _acronyms,
-                                    _cap, _join, _singular, clean_text)
+                                    _cap, _join, _singular, clean_text, unstated_clause)
+from kilvoice.topics.stance import UNSTATED, stated
 
 TITLE_MAX_WORDS = 8
 PHRASE_MAX_WORDS = 6  # leaves room for "Problems with"
@@ -513,11 +514,14 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
     Built from counts and the theme's own phrases; never quotes a statement."""
     noun = "statement" if size == 1 else "statements"
     convs = f" from {n_conversations} conversation{'s' if n_conversations != 1 else ''}" if n_conversations else ""
-    counts = sorted(((v, k) for k, v in (stance or {}).items() if v), key=lambda x: (-x[0], x[1]))
+    counts = sorted(((v, k) for k, v in stated(stance).items()), key=lambda x: (-x[0], x[1]))
     parts = [f"{v} {STANCE_WORDS.get(k, k) if v != 1 else k}" for v, k in counts]
     first = f"{size} {noun}{convs} about {_acronyms(about.lower()) if about else 'this theme'}"
+    unstated = (stance or {}).get(UNSTATED, 0)
     if parts:
-        first += ": " + _join(parts)
+        first += ": " + _join(parts) + (f"; {unstated_clause(unstated, size)}" if unstated else "")
+    elif unstated:
+        first += f": {unstated_clause(unstated, size)}"
     first += "."
     if not said:
         return first

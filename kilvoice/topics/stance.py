@@ -1,4 +1,5 @@
-"""Stance of a statement within a theme: strength, problem or aspiration.
+"""Stance of a statement within a theme: strength, problem or aspiration (or, read as
+``cues.v2``, "unstated").
 
 Appreciative-inquiry framing of the Big Conversation: answers to "what's strong about
 your area" are strengths unless they complain; answers to "what would make it better
@@ -6,12 +7,24 @@ for the next generation" are aspirations unless they describe a present problem.
 Cue lexicons decide first; the question tag decides ties and cue-less statements.
 Statements that answer no Big Conversation question (a committee's evidence, a panel) are
 also read with cues of the spoken register ("concerns", "challenging", "need to", "positive").
+
+Two readings (the topics stage's ``stance`` setting, recorded with the run's config):
+
+- ``cues.v1``: a statement that answers no question and has no cue is a "strength" (the default
+  of pipeline files written before issue 16);
+- ``cues.v2``: such a statement is "unstated": it says no clear stance, and no count calls it a
+  strength. Answers to a Big Conversation question are read exactly as in v1 (a cue-less answer to
+  "what's strong" is a strength: the exercise's framing says so).
 """
 from __future__ import annotations
 
 import re
 
+from kilvoice.errors import KilvoiceError
+from kilvoice.records import UNSTATED
+
 STANCES = ("strength", "problem", "aspiration")
+READINGS = ("cues.v1", "cues.v2")
 
 STRENGTH_CUES = (
     "love", "loved", "lovely", "great", "proud", "brilliant", "fantastic", "excellent", "good",
@@ -56,6 +69,27 @@ SPOKEN_ASPIRATION_CUES = (
     "would want", "going to", "should be", "must", "opportunity",
 )
 
+# cues.v2 only, for statements that answer no question (comments, spreadsheets, notes without a
+# question): general words of praise, of a fault and of a want that the lists above lack, chosen
+# on the dev half of NHS patient comments against their sentiment and judged on its test half
+# and on the Senedd statements (docs/PERFORMANCE.md, "stance17"). Never read for titles.
+WRITTEN_STRENGTH_CUES = (
+    "professional", "efficient", "pleasant", "polite", "courteous", "prompt", "promptly", "quick", "quickly",
+    "swift", "swiftly", "nice", "nicely", "calm", "reassuring", "reassured", "listened", "helped", "understood",
+    "compassion", "compassionate", "sympathetic", "attentive", "respectful", "spot on", "first class", "at ease",
+    "informative", "comfortable", "satisfied", "perfect", "superb", "outstanding", "exceptional", "impressive",
+    "appreciated", "grateful", "smooth", "easy",
+)
+WRITTEN_PROBLEM_CUES = (
+    "waited", "too long", "ignored", "unhelpful", "slow", "delay", "delays", "delayed", "failed", "rushed",
+    "confusing", "confused", "noisy", "uncomfortable", "disappointed", "disappointing", "frustrating",
+    "frustrated", "upset", "angry", "unfair", "overcrowded",
+)
+WRITTEN_ASPIRATION_CUES = (
+    "quicker", "faster", "sooner", "shorter", "make sure", "please", "would have liked",
+    "would prefer", "prefer", "suggest", "stop",
+)
+
 _WORD = re.compile(r"[a-z']+(?:-[a-z]+)?")
 
 
@@ -75,18 +109,32 @@ _SPOKEN_PATTERNS = {
     "aspiration": _compile(ASPIRATION_CUES + SPOKEN_ASPIRATION_CUES),
 }
 
+_WRITTEN_PATTERNS = {
+    "strength": _compile(STRENGTH_CUES + SPOKEN_STRENGTH_CUES + WRITTEN_STRENGTH_CUES),
+    "problem": _compile(PROBLEM_CUES + SPOKEN_PROBLEM_CUES + WRITTEN_PROBLEM_CUES),
+    "aspiration": _compile(ASPIRATION_CUES + SPOKEN_ASPIRATION_CUES + WRITTEN_ASPIRATION_CUES),
+}
 
-def cue_counts(text: str, spoken: bool = False) -> dict[str, int]:
+
+def cue_counts(text: str, spoken: bool = False, written: bool = False) -> dict[str, int]:
     """How many cues of each stance occur in ``text`` (case-insensitive); with ``spoken``,
-    the spoken-register cues count too."""
+    the spoken-register cues count too, and with ``written`` as well (cues.v2) the WRITTEN_ ones."""
     low = (text or "").lower().replace("’", "'")
-    patterns = _SPOKEN_PATTERNS if spoken else _PATTERNS
+    patterns = (_WRITTEN_PATTERNS if written else _SPOKEN_PATTERNS) if spoken else _PATTERNS
     return {stance: len(p.findall(low)) for stance, p in patterns.items()}
 
 
-def stance_of_text(text: str, question: str | None = None) -> str:
-    """Stance of a text answering ``question`` ("strong", "future" or None)."""
-    counts = cue_counts(text, spoken=question is None)
+def check_reading(reading: str) -> str:
+    """``reading`` if it is one of READINGS, else K761."""
+    if reading not in READINGS:
+        raise KilvoiceError("K761", value=reading, allowed=", ".join(f'"{r}"' for r in READINGS))
+    return reading
+
+
+def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
+    """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
+    (READINGS) reads it: with "cues.v2" a text that answers no question and has no cue is UNSTATED."""
+    counts = cue_counts(text, spoken=question is None, written=question is None and check_reading(reading) == "cues.v2")
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
         return "aspiration"
@@ -101,16 +149,35 @@ def stance_of_text(text: str, question: str | None = None) -> str:
             return "problem"
         return "aspiration"
     best = max(STANCES, key=lambda s: (counts[s], -STANCES.index(s)))
-    return best if counts[best] else "strength"
+    if counts[best]:
+        return best
+    return UNSTATED if check_reading(reading) == "cues.v2" else "strength"
 
 
-def stance_of(statement) -> str:
-    """Stance of a :class:`kilvoice.records.Statement`: "strength", "problem" or "aspiration"."""
-    return stance_of_text(statement.text, getattr(statement, "question", None))
+def stance_of(statement, reading: str = "cues.v1") -> str:
+    """Stance of a :class:`kilvoice.records.Statement`: "strength", "problem" or "aspiration"
+    (or UNSTATED, read as "cues.v2")."""
+    return stance_of_text(statement.text, getattr(statement, "question", None), reading)
 
 
-def count_stances(stances) -> dict[str, int]:
-    out = {s: 0 for s in STANCES}
+def stance_keys(reading: str) -> tuple[str, ...]:
+    """The counts a theme read as ``reading`` carries: v2's always include UNSTATED (0 or more)."""
+    return STANCES + (UNSTATED,) if check_reading(reading) == "cues.v2" else STANCES
+
+
+def reading_of(stance_counts) -> str:
+    """The reading that made a run's themes, from their stance counts (``Theme.stance`` dicts): v2's
+    carry an UNSTATED count, v1's never do."""
+    return "cues.v2" if any(UNSTATED in (c or {}) for c in stance_counts) else "cues.v1"
+
+
+def count_stances(stances, keys: tuple[str, ...] = STANCES) -> dict[str, int]:
+    out = {s: 0 for s in keys}
     for s in stances:
-        out[s] += 1
+        out[s] = out.get(s, 0) + 1
     return out
+
+
+def stated(counts: dict[str, int] | None) -> dict[str, int]:
+    """The counts of ``counts`` that say a stance (UNSTATED left out), zeros dropped."""
+    return {k: v for k, v in (counts or {}).items() if v and k != UNSTATED}
