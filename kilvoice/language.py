@@ -45,3 +45,208 @@ def statement_language(text: str, min_probability: float = 0.9) -> str | None:
         return None
     lang, prob = detect(text)
     return lang if lang and lang != "en" and prob >= min_probability else None
+
+
+# -- v2 (segment v5): function words per language, read pairwise against English ----------------
+# spaCy's stop-word lists (offline, no model), less the ones that are English words as well
+# ("stop", "car", "net", "want", "local": seen in English residents' text) and single letters
+# ("à la carte", "e.g."); Welsh has no spaCy list, so a short one of ours.
+_ENGLISH_WORDS = frozenset("""
+stop car etc eu possible sent different certain son plus suit relative dont comment diverse premier tend seize
+sea total final usa mayor soy want net later men door met min non come co state fine male ex press fare pure
+inc ad local zero inclusive tens logo ir gross bin ins ed sia dire alle also
+""".split())
+WELSH = frozenset("""
+yr yn mae ac ein eich eu bod fod hefyd gyda ond neu dros wedi roedd oedd bydd gan hyn hynny sy sydd oes ddim
+nid nad mewn rhaid iawn gallu gwneud cael nhw fy dy ei ydy ydw ydyn yw ble beth pam pryd rwy dw dwi ag hwn yna
+yma trwy rhwng achos oherwydd felly eto ychydig llawer mwy gwaith pobl plant ysgol diolch fawr
+""".split())
+_LANGS = ("de", "fr", "es", "nl", "it", "pt")
+
+
+def _stop_words() -> tuple[frozenset, dict[str, frozenset]]:
+    import importlib
+
+    english = frozenset(w for w in importlib.import_module("spacy.lang.en.stop_words").STOP_WORDS
+                        if len(w) > 1 or w in "ai") | ENGLISH_STOPWORDS  # not "u", "s" of "u.a.", "z.B."
+    other = {lang: frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS) for lang in _LANGS}
+    other["cy"] = WELSH | {"a", "i", "o", "y"}
+    return english, other
+
+
+_LISTS: tuple | None = None
+# a word, hyphens and apostrophes inside it ("de-escalate", "don't" are one word), and what precedes it
+_WORD2 = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+
+
+def _lists():
+    global _LISTS
+    if _LISTS is None:
+        english, other = _stop_words()
+        # a language's function words that English has too ("in", "an", "was" in German) count for neither
+        _LISTS = english, {lang: (frozenset(w for w in words - english - _ENGLISH_WORDS if len(w) > 1),
+                                  english - words) for lang, words in other.items()}
+    return _LISTS
+
+
+def tokens(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, lower-cased word, may be a function word) of ``text`` without redaction
+    placeholders. A capitalised word inside a sentence is read as a name ("Le Mans", "Van Dyke",
+    "De Niro"): it does not count as another language's function word."""
+    text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for m in _WORD2.finditer(text):
+        w = m.group(0)
+        first = not out or _SENTENCE_END.search(text[out[-1][1]:m.start()]) is not None
+        out.append((m.start(), m.end(), w.lower().replace("’", "'"), first or w.islower()))
+    return out
+
+
+def _english(word: str, ours: frozenset) -> bool:
+    """``word`` is one of ``ours``, or a contraction of one ("can't", "we've")."""
+    return word in ours or ("'" in word and word.split("'", 1)[0] in ours)
+
+
+def votes(toks) -> tuple[str, int, int]:
+    """(the other language with most different function words, how many, English function words
+    that are not also that language's). Different words: "et cetera, et cetera" is one French word."""
+    english, other = _lists()
+    best, f_best, e_best = None, 0, 0
+    for lang, (theirs, ours) in other.items():
+        f = len({t[2] for t in toks if t[3] and t[2] in theirs})
+        if f > f_best:
+            best, f_best = lang, f
+            e_best = sum(1 for t in toks if _english(t[2], ours))
+    if best is None:
+        e_best = sum(1 for t in toks if _english(t[2], english))
+    return best, f_best, e_best
+
+
+def statement_language_v2(text: str, min_probability: float = 0.9) -> str | None:
+    """The language code when ``text`` is plainly not English, else None (segment v5).
+
+    English function words decide first: a statement with any that the other language lacks is
+    English unless the other language's outnumber them four to one (a German sentence quoting
+    "Home Office"). With none: two different function words of another language make it that
+    language; one makes it so when the seeded detector names the same language; none, in a text
+    with letters English does not use, when the detector is sure it is not English (the probability
+    of all other languages together: on a short text it moves in sevenths and splits between
+    neighbours, de/af, zh-cn/zh-tw). A text of content words only in plain ASCII is left alone
+    ("Holly drive needs sidewalks", "Stronger landlord/tenant rules needed!")."""
+    toks = tokens(text)
+    if not toks:
+        return None
+    if _CJK.search(text):  # the script names the language (langdetect reads Chinese as Korean)
+        found = _detected(text, min_probability)
+        return found and ("ko" if _HANGUL.search(text) else "ja" if _KANA.search(text)
+                          else found if found.startswith("zh") else "zh")
+    letters = sum(e - s for s, e, _, _ in toks)
+    if letters < 12:
+        return None
+    lang, f, e = votes(toks)
+    if e:
+        return lang if f >= 4 * e and f >= 4 else None
+    if f >= 2:
+        return lang
+    if len(toks) < 3:
+        return None
+    if f == 1:  # one function word ("tenant" is French too): the detector must name the same language
+        return lang if _detected(text, min_probability) == lang else None
+    return _detected(text, min_probability) if _NON_ASCII_LETTER.search(text) else None
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+
+
+def _detected(text: str, min_probability: float) -> str | None:
+    """The seeded detector's most likely language other than English when the probability that
+    ``text`` is not English is at least ``min_probability`` (Chinese splits its probability between
+    zh-cn and zh-tw, German between de and af on short text: neither alone is sure), else None."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from kilvoice.ingest.langdetect_fast import detect_langs
+
+    detect("")  # seeds the detector as ingest's screening does
+    try:
+        found = detect_langs(_PLACEHOLDER.sub(" ", text)[:400])
+    except LangDetectException:
+        return None
+    english = sum(x.prob for x in found if x.lang == "en")
+    best = next((x.lang for x in found if x.lang != "en"), None)
+    return best if best and 1.0 - english >= min_probability else None
+
+
+_BREAK = re.compile(r"[,;:.!?\"“”()–—]|\s-\s")  # punctuation between two words where a language may change
+MIN_PART_WORDS = 4  # each side of a split has at least this many words, so it can be judged on its own
+
+
+def split_languages(text: str) -> tuple[str, str, str] | None:
+    """(English part, other part, its language) of a statement that runs a sentence in another
+    language into an English one with no full stop between them ("... nicht notwendig We call on
+    the UK Government to ..."), else None. The split falls where the two languages' function words
+    part: after the last of the first language's, before the first of the second's, at punctuation
+    or at a capital letter between them when there is one. Both parts must be long enough to judge
+    and be judged so on their own: the English part English with two English function words of its
+    own, the other part in the other language with three of its own (two when the detector agrees)."""
+    toks = tokens(text)
+    if len(toks) < 2 * MIN_PART_WORDS:
+        return None
+    lang, f, e = votes(toks)
+    if lang is None or f < 3 or e < 2:
+        return None
+    theirs, ours = _lists()[1][lang]
+    mark = [1 if t[3] and t[2] in theirs else -1 if _english(t[2], ours) else 0 for t in toks]
+    n = len(toks)
+    # foreign first: foreign hits before k, English after
+    before = [0]
+    for m in mark:
+        before.append(before[-1] + m)
+    total = before[-1]
+    best = None
+    for k in range(MIN_PART_WORDS, n - MIN_PART_WORDS + 1):
+        for sign in (1, -1):  # 1: the other language first
+            score = sign * (2 * before[k] - total)
+            if best is None or score > best[0]:
+                best = (score, k, sign)
+    _, k, sign = best
+    k = _boundary(text, toks, mark, k, sign)
+    head, tail = text[:toks[k][0]].strip(), text[toks[k][0]:].strip()
+    other, english = (head, tail) if sign == 1 else (tail, head)
+    e_toks, o_toks = tokens(english), tokens(other)
+    if len(e_toks) < MIN_PART_WORDS or len(o_toks) < MIN_PART_WORDS:
+        return None
+    o_lang, o_f, o_e = votes(o_toks)
+    if o_lang != lang or o_f < 2 or statement_language_v2(other) != lang:
+        return None
+    if o_f == 2 and _detected(other, 0.9) != lang:  # two function words: the detector must agree
+        return None
+    if sum(1 for t in e_toks if _english(t[2], ours)) < 2 or statement_language_v2(english) is not None:
+        return None
+    return english, other, lang
+
+
+def _boundary(text: str, toks, mark, k: int, sign: int) -> int:
+    """The split among the equally good ones around ``k`` (neutral words between the first
+    language's last function word and the second's first): after punctuation, else at a capital
+    letter (the first when English comes first, the last when it follows), else ``k``."""
+    first = sign  # the mark of the first part's language
+    lo = k
+    while lo - 1 >= MIN_PART_WORDS and mark[lo - 1] == 0:
+        lo -= 1
+    hi = k
+    while hi + 1 <= len(toks) - MIN_PART_WORDS and mark[hi] == 0:
+        hi += 1
+    if lo > 0 and mark[lo - 1] not in (0, first):
+        return k
+    span = range(lo, hi + 1)
+    for j in span:
+        if _BREAK.search(text[toks[j - 1][1]:toks[j][0]]):
+            return j
+    capitals = [j for j in span if text[toks[j][0]].isupper()]
+    if capitals:
+        return capitals[-1] if first == 1 else capitals[0]
+    return k
