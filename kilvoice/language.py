@@ -64,12 +64,23 @@ yma trwy rhwng achos oherwydd felly eto ychydig llawer mwy gwaith pobl plant ysg
 _LANGS = ("de", "fr", "es", "nl", "it", "pt")
 
 
-def _stop_words() -> tuple[frozenset, dict[str, frozenset]]:
-    import importlib
+def _spacy_stop_words(lang: str) -> frozenset:
+    """``spacy.lang.<lang>.stop_words.STOP_WORDS``, read from its file without importing the language's
+    package (whose tokenizer exceptions and syntax iterators cost 0.3 s a language, in every worker)."""
+    import importlib.util
+    from pathlib import Path
 
-    english = frozenset(w for w in importlib.import_module("spacy.lang.en.stop_words").STOP_WORDS
+    spacy_dir = Path(importlib.util.find_spec("spacy").origin).parent
+    spec = importlib.util.spec_from_file_location(f"_kv_stop_{lang}", spacy_dir / "lang" / lang / "stop_words.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
+
+
+def _stop_words() -> tuple[frozenset, dict[str, frozenset]]:
+    english = frozenset(w for w in _spacy_stop_words("en")
                         if len(w) > 1 or w in "ai") | ENGLISH_STOPWORDS  # not "u", "s" of "u.a.", "z.B."
-    other = {lang: frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS) for lang in _LANGS}
+    other = {lang: _spacy_stop_words(lang) for lang in _LANGS}
     other["cy"] = WELSH | {"a", "i", "o", "y"}
     return english, other
 
@@ -82,13 +93,27 @@ _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 
 
 def _lists():
-    global _LISTS
+    global _LISTS, _ANY_OTHER
     if _LISTS is None:
         english, other = _stop_words()
         # a language's function words that English has too ("in", "an", "was" in German) count for neither
         _LISTS = english, {lang: (frozenset(w for w in words - english - _ENGLISH_WORDS if len(w) > 1),
                                   english - words) for lang, words in other.items()}
+        _ANY_OTHER = frozenset().union(*(theirs for theirs, _ in _LISTS[1].values()))
     return _LISTS
+
+
+_ANY_OTHER: frozenset = frozenset()  # every other language's function words (set by _lists)
+
+
+def _plainly_english(text: str) -> bool:
+    """True when ``text`` has no other language's function word and nothing else that could make it
+    another language (CJK, letters English does not use): most statements, decided with one set
+    look-up instead of a vote per language."""
+    _lists()
+    if not _ANY_OTHER.isdisjoint(_WORD2.findall(text.lower().replace("’", "'"))):
+        return False
+    return not _CJK.search(text) and (text.isascii() or not _NON_ASCII_LETTER.search(text))
 
 
 def tokens(text: str) -> list[tuple[int, int, str, bool]]:
@@ -135,6 +160,8 @@ def statement_language_v2(text: str, min_probability: float = 0.9) -> str | None
     of all other languages together: on a short text it moves in sevenths and splits between
     neighbours, de/af, zh-cn/zh-tw). A text of content words only in plain ASCII is left alone
     ("Holly drive needs sidewalks", "Stronger landlord/tenant rules needed!")."""
+    if _plainly_english(text):
+        return None
     toks = tokens(text)
     if not toks:
         return None
@@ -192,6 +219,8 @@ def split_languages(text: str) -> tuple[str, str, str] | None:
     or at a capital letter between them when there is one. Both parts must be long enough to judge
     and be judged so on their own: the English part English with two English function words of its
     own, the other part in the other language with three of its own (two when the detector agrees)."""
+    if _plainly_english(text):
+        return None
     toks = tokens(text)
     if len(toks) < 2 * MIN_PART_WORDS:
         return None
