@@ -207,7 +207,8 @@ def _detected(text: str, min_probability: float) -> str | None:
     return best if best and 1.0 - english >= min_probability else None
 
 
-_BREAK = re.compile(r"[,;:.!?\"“”()–—]|\s-\s")  # punctuation between two words where a language may change
+_FULL_BREAK = re.compile(r"[;:.!?]")  # what may end a sentence
+_BREAK = re.compile(r"[,\"“”()–—]|\s-\s")  # other punctuation between two words where a language may change
 MIN_PART_WORDS = 4  # each side of a split has at least this many words, so it can be judged on its own
 
 
@@ -260,8 +261,9 @@ def split_languages(text: str) -> tuple[str, str, str] | None:
 
 def _boundary(text: str, toks, mark, k: int, sign: int) -> int:
     """The split among the equally good ones around ``k`` (neutral words between the first
-    language's last function word and the second's first): after punctuation, else at a capital
-    letter (the first when English comes first, the last when it follows), else ``k``."""
+    language's last function word and the second's first): after what may end a sentence, else at
+    a capital letter (the first when English comes first, the last when it follows: the second
+    sentence's first word), else after a comma or dash, else ``k``."""
     first = sign  # the mark of the first part's language
     lo = k
     while lo - 1 >= MIN_PART_WORDS and mark[lo - 1] == 0:
@@ -272,10 +274,13 @@ def _boundary(text: str, toks, mark, k: int, sign: int) -> int:
     if lo > 0 and mark[lo - 1] not in (0, first):
         return k
     span = range(lo, hi + 1)
-    for j in span:
-        if _BREAK.search(text[toks[j - 1][1]:toks[j][0]]):
+    for j in span:  # a sentence's end, then the capital that starts the second sentence, then a comma or dash
+        if _FULL_BREAK.search(text[toks[j - 1][1]:toks[j][0]]):
             return j
     capitals = [j for j in span if text[toks[j][0]].isupper()]
     if capitals:
         return capitals[-1] if first == 1 else capitals[0]
+    for j in span:
+        if _BREAK.search(text[toks[j - 1][1]:toks[j][0]]):
+            return j
     return k
