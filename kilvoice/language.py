@@ -149,6 +149,10 @@ def votes(toks) -> tuple[str, int, int]:
     return best, f_best, e_best
 
 
+MIN_OTHER_WORDS = 2  # different function words of another language, and no English ones, that decide alone
+OUTNUMBER = 4  # how many times the English function words another language's must outnumber
+
+
 def statement_language_v2(text: str, min_probability: float = 0.9) -> str | None:
     """The language code when ``text`` is plainly not English, else None (segment v5).
 
@@ -174,8 +178,8 @@ def statement_language_v2(text: str, min_probability: float = 0.9) -> str | None
         return None
     lang, f, e = votes(toks)
     if e:
-        return lang if f >= 4 * e and f >= 4 else None
-    if f >= 2:
+        return lang if f >= OUTNUMBER * e and f >= OUTNUMBER else None
+    if f >= MIN_OTHER_WORDS:
         return lang
     if len(toks) < 3:
         return None
