@@ -9,6 +9,14 @@ Cheap first: a statement with English function words is English; one with neithe
 common German, French, Spanish, Dutch, Italian, Portuguese or Welsh function words and only
 ASCII letters is left alone (langdetect misreads short English); only the rest goes to the
 seeded detector.
+
+v2 (:func:`statement_language_v2`, segment v5) reads each language's function words (spaCy's
+lists, a short Welsh one of ours) against English's, pairwise: a word both languages have ("in",
+"an", "was" in German) counts for neither, a capitalised word inside a sentence is a name ("Le
+Mans"), a redaction placeholder is not a word. v1 let through short German statements (the
+detector's 0.71 on six words, below its 0.9; "an" and "in" read as English; "sollte" in no list;
+"[PERSON_2]" counted as a word). :func:`split_languages` splits a statement where a sentence in
+another language runs into an English one (K750). Measured in docs/PERFORMANCE.md, "lang17".
 """
 from __future__ import annotations
 
@@ -214,6 +222,7 @@ def _detected(text: str, min_probability: float) -> str | None:
 _FULL_BREAK = re.compile(r"[;:.!?]")  # what may end a sentence
 _BREAK = re.compile(r"[,\"“”()–—]|\s-\s")  # other punctuation between two words where a language may change
 MIN_PART_WORDS = 4  # each side of a split has at least this many words, so it can be judged on its own
+ENGLISH_SHARE = 0.3  # the English part's words that are English function words (English prose: 0.4-0.5)
 
 
 def split_languages(text: str) -> tuple[str, str, str] | None:
@@ -222,8 +231,9 @@ def split_languages(text: str) -> tuple[str, str, str] | None:
     the UK Government to ..."), else None. The split falls where the two languages' function words
     part: after the last of the first language's, before the first of the second's, at punctuation
     or at a capital letter between them when there is one. Both parts must be long enough to judge
-    and be judged so on their own: the English part English with two English function words of its
-    own, the other part in the other language with three of its own (two when the detector agrees)."""
+    and be judged so on their own: the English part English, with two English function words and
+    three in ten of its words English function words, none of the other language's; the other part
+    in the other language with three of its own (two when the detector agrees)."""
     if _plainly_english(text):
         return None
     toks = tokens(text)
@@ -258,7 +268,9 @@ def split_languages(text: str) -> tuple[str, str, str] | None:
         return None
     if o_f == 2 and _detected(other, 0.9) != lang:  # two function words: the detector must agree
         return None
-    if sum(1 for t in e_toks if _english(t[2], ours)) < 2 or statement_language_v2(english) is not None:
+    e_words = sum(1 for t in e_toks if _english(t[2], ours))
+    if e_words < 2 or e_words < ENGLISH_SHARE * len(e_toks) or any(t[3] and t[2] in theirs for t in e_toks) \
+            or statement_language_v2(english) is not None:
         return None
     return english, other, lang
 
