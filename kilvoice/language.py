@@ -219,7 +219,7 @@ def _detected(text: str, min_probability: float) -> str | None:
     return best if best and 1.0 - english >= min_probability else None
 
 
-_FULL_BREAK = re.compile(r"[;:.!?]")  # what may end a sentence
+_FULL_BREAK = re.compile(r"[;:.!?]\s")  # what may end a sentence
 _BREAK = re.compile(r"[,\"“”()–—]|\s-\s")  # other punctuation between two words where a language may change
 MIN_PART_WORDS = 4  # each side of a split has at least this many words, so it can be judged on its own
 ENGLISH_SHARE = 0.3  # the English part's words that are English function words (English prose: 0.4-0.5)
@@ -228,51 +228,62 @@ ENGLISH_SHARE = 0.3  # the English part's words that are English function words 
 def split_languages(text: str) -> tuple[str, str, str] | None:
     """(English part, other part, its language) of a statement that runs a sentence in another
     language into an English one with no full stop between them ("... nicht notwendig We call on
-    the UK Government to ..."), else None. The split falls where the two languages' function words
-    part: after the last of the first language's, before the first of the second's, at punctuation
-    or at a capital letter between them when there is one. Both parts must be long enough to judge
-    and be judged so on their own: the English part English, with two English function words and
-    three in ten of its words English function words, none of the other language's; the other part
-    in the other language with three of its own (two when the detector agrees)."""
+    the UK Government to ..."), else None. The English part is the stretch of words where English
+    function words most outnumber the other language's; what comes before it, after it or both is
+    the other part (joined by " … "). Each split falls where the two languages' function words part,
+    at punctuation or at a capital letter between them when there is one. Every part must be long
+    enough to judge and be judged so on its own: the English part English, with two English function
+    words and three in ten of its words English function words, none of the other language's; each
+    other part in the other language with three of its own (two when the detector agrees)."""
     if _plainly_english(text):
         return None
     toks = tokens(text)
-    if len(toks) < 2 * MIN_PART_WORDS:
+    n = len(toks)
+    if n < 2 * MIN_PART_WORDS:
         return None
     lang, f, e = votes(toks)
     if lang is None or f < 3 or e < 2:
         return None
     theirs, ours = _lists()[1][lang]
     mark = [1 if t[3] and t[2] in theirs else -1 if _english(t[2], ours) else 0 for t in toks]
-    n = len(toks)
-    # foreign first: foreign hits before k, English after
     before = [0]
     for m in mark:
         before.append(before[-1] + m)
-    total = before[-1]
+    ends = [0] + list(range(MIN_PART_WORDS, n - MIN_PART_WORDS + 1)) + [n]
     best = None
-    for k in range(MIN_PART_WORDS, n - MIN_PART_WORDS + 1):
-        for sign in (1, -1):  # 1: the other language first
-            score = sign * (2 * before[k] - total)
-            if best is None or score > best[0]:
-                best = (score, k, sign)
-    _, k, sign = best
-    k = _boundary(text, toks, mark, k, sign)
-    head, tail = text[:toks[k][0]].strip(), text[toks[k][0]:].strip()
-    other, english = (head, tail) if sign == 1 else (tail, head)
-    e_toks, o_toks = tokens(english), tokens(other)
-    if len(e_toks) < MIN_PART_WORDS or len(o_toks) < MIN_PART_WORDS:
+    for a in ends:
+        for b in ends:
+            if b - a >= MIN_PART_WORDS and (a, b) != (0, n):
+                score = before[a] - before[b]  # English function words minus the other's, inside [a, b)
+                if best is None or score > best[0]:
+                    best = (score, a, b)
+    _, a, b = best
+    if a > 0:
+        a = _boundary(text, toks, mark, a, 1)
+    if b < n:
+        b = _boundary(text, toks, mark, b, -1)
+    cut = [toks[i][0] if i < n else len(text) for i in (a, b)]
+    english = text[cut[0]:cut[1]].strip()
+    others = [p for p in (text[:cut[0]].strip(), text[cut[1]:].strip()) if p]
+    if not others or not all(_other_part(p, lang) for p in others):
         return None
-    o_lang, o_f, o_e = votes(o_toks)
-    if o_lang != lang or o_f < 2 or statement_language_v2(other) != lang:
-        return None
-    if o_f == 2 and _detected(other, 0.9) != lang:  # two function words: the detector must agree
-        return None
+    e_toks = tokens(english)
     e_words = sum(1 for t in e_toks if _english(t[2], ours))
-    if e_words < 2 or e_words < ENGLISH_SHARE * len(e_toks) or any(t[3] and t[2] in theirs for t in e_toks) \
-            or statement_language_v2(english) is not None:
+    if len(e_toks) < MIN_PART_WORDS or e_words < 2 or e_words < ENGLISH_SHARE * len(e_toks) \
+            or any(t[3] and t[2] in theirs for t in e_toks) or statement_language_v2(english) is not None:
         return None
-    return english, other, lang
+    return english, " … ".join(others), lang
+
+
+def _other_part(part: str, lang: str) -> bool:
+    """``part`` of a split statement is long enough to judge and in ``lang`` on its own."""
+    toks = tokens(part)
+    if len(toks) < MIN_PART_WORDS:
+        return False
+    o_lang, o_f, _ = votes(toks)
+    if o_lang != lang or o_f < 2 or statement_language_v2(part) != lang:
+        return False
+    return o_f > 2 or _detected(part, 0.9) == lang  # two function words: the detector must agree
 
 
 def _boundary(text: str, toks, mark, k: int, sign: int) -> int:
@@ -291,7 +302,7 @@ def _boundary(text: str, toks, mark, k: int, sign: int) -> int:
         return k
     span = range(lo, hi + 1)
     for j in span:  # a sentence's end, then the capital that starts the second sentence, then a comma or dash
-        if _FULL_BREAK.search(text[toks[j - 1][1]:toks[j][0]]):
+        if _FULL_BREAK.search(text[toks[j - 1][1]:toks[j][0]]) and toks[j - 1][1] - toks[j - 1][0] > 1:  # not "e.g."
             return j
     capitals = [j for j in span if text[toks[j][0]].isupper()]
     if capitals:

@@ -81,6 +81,15 @@ def test_a_german_sentence_run_into_an_english_one_is_split():
     assert other.startswith("Mehr Bäume")
 
 
+def test_english_between_two_german_sentences_is_kept():
+    english, other, lang = split_languages(
+        "Mehr Bäume pflanzen, es ist nicht schwer There is land in public ownership that could be used for "
+        "wildlife (e.g. verges, schools) Hecken zwischen den Feldern und zum Schutz von Tieren und Pflanzen")
+    assert english == "There is land in public ownership that could be used for wildlife (e.g. verges, schools)"
+    assert other == ("Mehr Bäume pflanzen, es ist nicht schwer … "
+                     "Hecken zwischen den Feldern und zum Schutz von Tieren und Pflanzen") and lang == "de"
+
+
 @pytest.mark.parametrize("text", [
     "We've been asking, 'Shouldn't you have a psychologist and good access to therapies, et cetera, et cetera?'",
     "The café does a lovely à la carte menu and the status quo suits us, per se, for now.",
