@@ -254,7 +254,8 @@ def split_languages(text: str) -> tuple[str, str, str] | None:
     for a in ends:
         for b in ends:
             if b - a >= MIN_PART_WORDS and (a, b) != (0, n):
-                score = before[a] - before[b]  # English function words minus the other's, inside [a, b)
+                # English function words minus the other's inside [a, b); of equals, the longest
+                score = (before[a] - before[b], b - a)
                 if best is None or score > best[0]:
                     best = (score, a, b)
     _, a, b = best
