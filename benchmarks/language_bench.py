@@ -30,20 +30,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kilvoice.language import split_languages, statement_language, statement_language_v2  # noqa: E402
-from kilvoice.records import Utterance  # noqa: E402
-from kilvoice.segment import make_segmenter_v4, word_count  # noqa: E402
+from kilvoice.language import split_languages, statement_language, statement_language_v2
+from kilvoice.records import Utterance
+from kilvoice.segment import make_segmenter_v4, word_count
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 csv.field_size_limit(10**9)
 
 
 def polis(corpora: Path) -> dict[str, list[tuple[str, str]]]:
-    convs = list(csv.DictReader(open(corpora / "polis" / "conversations.csv", encoding="utf-8")))
+    with open(corpora / "polis" / "conversations.csv", encoding="utf-8") as f:
+        convs = list(csv.DictReader(f))
     out: dict[str, list[tuple[str, str]]] = {"polis-de": [], "polis-zh": [], "polis-en": []}
     for c in convs:
         lang = c["language"].split()[0]
-        rows = csv.DictReader(open(corpora / "polis" / c["conversation"] / "comments.csv", encoding="utf-8"))
+        with open(corpora / "polis" / c["conversation"] / "comments.csv", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
         for r in rows:
             text = (r.get("comment-body") or "").strip()
             if not text:
