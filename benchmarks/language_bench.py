@@ -1,6 +1,6 @@
 """Statements in another language (kilvoice.language, K682/K750): v1 (segment v1-v4) against v2 (segment v5).
 
-    PYTHONPATH=. python benchmarks/language_bench.py [--corpora DIR] [--show N]
+    PYTHONPATH=. python benchmarks/language_bench.py [--corpora DIR] [--show N] [--sweep]
 
 Each row of a set is segmented as one resident's note (``kilvoice.segment.sentences.v4``'s
 sentences, substantive rules on), then every statement is checked as the segment step checks it:
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import re
 import sys
@@ -119,14 +120,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpora")
     ap.add_argument("--show", type=int, default=0, help="print up to N misses and false positives per set")
+    ap.add_argument("--sweep", action="store_true",
+                    help="v2's two thresholds (MIN_OTHER_WORDS 1-3, OUTNUMBER 2/4/8): per set, found and English left out")
     args = ap.parse_args()
     sets = check_set()
     if args.corpora.exists():
         sets = {**polis(args.corpora), **english_sets(args.corpora), **sets}
     else:
         print(f"{args.corpora} not found: the check set only", file=sys.stderr)
+    if args.sweep:
+        sweep({name: statements(rows) for name, rows in sets.items()})
+        return
     results = [run(name, rows, args.show) for name, rows in sets.items()]
     print(json.dumps(results, indent=1))
+
+
+def sweep(sts: dict[str, list[tuple[str, str]]]) -> None:
+    from kilvoice import language
+
+    for min_other, outnumber in itertools.product((1, 2, 3), (2, 4, 8)):
+        language.MIN_OTHER_WORDS, language.OUTNUMBER = min_other, outnumber
+        row = {}
+        for name, xs in sts.items():
+            out = [bool(language.statement_language_v2(t)) for t, _ in xs]
+            foreign = [lab != "en" for _, lab in xs]
+            n = sum(foreign)
+            row[name] = {"found": round(sum(o for o, f in zip(out, foreign) if f) / n, 3) if n else None,
+                         "english_left_out": sum(o for o, f in zip(out, foreign) if not f)}
+        print(json.dumps({"MIN_OTHER_WORDS": min_other, "OUTNUMBER": outnumber, **row}), flush=True)
 
 
 if __name__ == "__main__":

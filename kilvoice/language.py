@@ -62,7 +62,7 @@ def statement_language(text: str, min_probability: float = 0.9) -> str | None:
 _ENGLISH_WORDS = frozenset("""
 stop car etc eu possible sent different certain son plus suit relative dont comment diverse premier tend seize
 sea total final usa mayor soy want net later men door met min non come co state fine male ex press fare pure
-inc ad local zero inclusive tens logo ir gross bin ins ed sia dire alle also
+inc ad local zero inclusive tens logo ir gross bin ins ed sia dire
 """.split())
 WELSH = frozenset("""
 yr yn mae ac ein eich eu bod fod hefyd gyda ond neu dros wedi roedd oedd bydd gan hyn hynny sy sydd oes ddim
