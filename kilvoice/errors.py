@@ -128,6 +128,9 @@ class Errors:
             "[safeguarding] withhold = \"conversation\" setting asks")
     K682 = ("the statement is not in English (a sentence in another language inside an English note); "
             "non-English statements are left out of the themes, not translated")
+    # K750-K754: statements in another language (kilvoice/language.py, kilvoice.segment.sentences.v5)
+    K750 = ("part of the statement is in another language (a sentence run into an English one with no full stop "
+            "between them); that part was left out of the themes, not translated, and the English part kept")
     K690 = ("the safeguarding exemplar bank {path} is missing or unreadable ({problem}). Reinstall kilvoice (it "
             "ships with the package) or rebuild it with `python scripts/build_safeguarding_bank.py`")
     # K8xx: review decisions and the web app

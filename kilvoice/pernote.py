@@ -7,6 +7,7 @@ settings)`` for a worker to build it once (:func:`kilvoice.executors.stage`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from kilvoice.errors import Errors
@@ -29,9 +30,9 @@ def redact_chunk(ref, notes: Sequence[Sequence[Utterance]], names: Sequence[list
 
 def segment_chunk(ref, withhold: str, items: Sequence[tuple[str, list[Utterance], set | None]]):
     """Statements of each ``(conversation id, redacted utterances, flagged utterance indexes or
-    None)``: per note ``(conversation id, statements, rejects)``, with statements that record a
-    safeguarding concern withheld (:func:`withhold_flagged`) and statements in another language
-    left out (:func:`english_only`)."""
+    None)``: per note ``(conversation id, statements, rejects, left out in another language)``, with
+    statements that record a safeguarding concern withheld (:func:`withhold_flagged`) and statements
+    in another language left out (:func:`english_only`; segment v5: :func:`english_only_v2`)."""
     segmenter = _stage(ref)
     out = []
     for cid, utterances, flagged in items:
@@ -39,8 +40,11 @@ def segment_chunk(ref, withhold: str, items: Sequence[tuple[str, list[Utterance]
         if flagged is not None:
             statements, held = withhold_flagged(statements, flagged, whole=withhold == "conversation")
             rejects = rejects + held
-        statements, other = english_only(statements)
-        out.append((cid, statements, rejects + other))
+        if getattr(segmenter, "language", 1) >= 2:
+            statements, other, left = english_only_v2(statements)
+        else:
+            (statements, other), left = english_only(statements), []
+        out.append((cid, statements, rejects + other, left))
     return out
 
 
@@ -71,3 +75,30 @@ def english_only(statements: list[Statement]) -> tuple[list[Statement], list[Rej
         return statements, []
     return ([s for s in statements if s.id not in other],
             [Reject("segment", s.id, "K682", Errors.K682) for s in statements if s.id in other])
+
+
+def english_only_v2(statements: list[Statement]) -> tuple[list[Statement], list[Reject], list[tuple]]:
+    """(English statements, rejects, what was left out) with :func:`kilvoice.language.statement_language_v2`
+    (segment v5): a statement in another language is left out whole (K682); one that runs a sentence
+    in another language into an English one is split, its English part kept under the statement's id
+    and the other part left out (K750, id ``<statement id>-x``). What was left out is returned as
+    ``(id, conversation id, language, redacted text)`` for the officer to have translated."""
+    from kilvoice.language import split_languages, statement_language_v2
+
+    kept: list[Statement] = []
+    rejects: list[Reject] = []
+    left: list[tuple] = []
+    for s in statements:
+        lang = statement_language_v2(s.text)
+        if lang:
+            rejects.append(Reject("segment", s.id, "K682", Errors.K682))
+            left.append((s.id, s.conversation_id, lang, s.text))
+            continue
+        parts = split_languages(s.text)
+        if parts:
+            english, other, lang = parts
+            s = replace(s, text=english)
+            rejects.append(Reject("segment", f"{s.id}-x", "K750", Errors.K750))
+            left.append((f"{s.id}-x", s.conversation_id, lang, other))
+        kept.append(s)
+    return kept, rejects, left

@@ -195,8 +195,9 @@ def segment_store(store: Store, segmenter, withhold: str = "statement", progress
 
     with tqdm(total=len(ids), desc="segment", unit="note", disable=not progress, file=sys.stderr) as bar:
         for results in executor.map(segment_chunk, work()):
-            store.replace_statements_many([(cid, st) for cid, st, _ in results], text_hash)
-            for _, st, rj in results:
+            store.replace_statements_many([(cid, st) for cid, st, _, _ in results], text_hash)
+            store.replace_left_out_many([cid for cid, *_ in results], [x for *_, left in results for x in left])
+            for _, st, rj, _ in results:
                 statements += st
                 rejects += rj
             bar.update(len(results))

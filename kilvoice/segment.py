@@ -232,8 +232,9 @@ class SentenceSegmenter:
 
     def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
                  opening_context: bool = False, substantive: bool = False, point_words: int = 0,
-                 rules: int = 1):
+                 rules: int = 1, language: int = 1):
         self.min_words = min_words
+        self.language = language  # which other-language check the segment step runs (kilvoice.pernote)
         self.rules = rules  # the substantive rule set (kilvoice.substantive.RULES); v4's 2 also keeps "hon." whole
         self.max_words = max_words
         self.roles = tuple(roles)
@@ -362,3 +363,16 @@ def make_segmenter_v4(min_words: int = 3, max_words: int = 80, roles: list[str] 
                              roles=tuple(roles) if roles else ("resident", "unknown"),
                              opening_context=opening_context, substantive=substantive, point_words=point_words,
                              rules=2)
+
+
+@register("kilvoice.segment.sentences.v5")
+def make_segmenter_v5(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True, substantive: bool = True, point_words: int = 60) -> SentenceSegmenter:
+    """v4, with statements in another language found by each language's function words read
+    against English's (:func:`kilvoice.language.statement_language_v2`), and a sentence in another
+    language run into an English one split off (K750); what is left out is kept, redacted, for the
+    report's "Not in English" table."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context, substantive=substantive, point_words=point_words,
+                             rules=2, language=2)

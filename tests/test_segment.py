@@ -73,11 +73,13 @@ def test_the_main_job_segments_with_v3():
     from kilvoice.config import load_pipeline
 
     config = load_pipeline(Path(__file__).resolve().parents[1] / "pipelines" / "big-conversation.toml")
-    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v4"
+    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v5"
     v3 = registry.create("kilvoice.segment.sentences.v3")
     assert v3.opening_context is True and v3.substantive is True and v3.rules == 1
-    v4 = registry.create(config["segment"]["stage"])
-    assert v4.opening_context is True and v4.substantive is True and v4.rules == 2
+    v4 = registry.create("kilvoice.segment.sentences.v4")
+    assert v4.opening_context is True and v4.substantive is True and v4.rules == 2 and v4.language == 1
+    v5 = registry.create(config["segment"]["stage"])
+    assert v5.opening_context is True and v5.substantive is True and v5.rules == 2 and v5.language == 2
     assert registry.create("kilvoice.segment.sentences.v2").opening_context is True
     assert registry.create("kilvoice.segment.sentences.v2").substantive is False
     assert registry.create("kilvoice.segment.sentences.v1").opening_context is False

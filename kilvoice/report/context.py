@@ -422,11 +422,28 @@ def build_context(store: Store, run_id: str, manifest: dict | None = None, map_i
         "files": dict(PER_STATEMENT_FILES),
         # not in report.json: the per-statement rows, streamed by the statements.csv / .parquet writers
         "_rows": rows,
+        "_not_in_english": not_in_english(store, run_id),
     }
+    n = ctx["summary"]["not_in_english"] = len(ctx["_not_in_english"])
+    ctx["summary"]["not_in_english_note"] = (
+        f"{n} statement{'s' if n != 1 else ''} (or part{'s' if n != 1 else ''} of one) in another language "
+        f"{'were' if n != 1 else 'was'} left out of the themes (K682, K750). They are listed, redacted, with the "
+        "language found, in not_in_english.csv and the workbook's \"Not in English\" sheet, to be translated and "
+        "added back." if n else "")
     ctx["key_issues"] = key_issues(ctx)
     ctx["summary"]["catch_all_note"] = catch_all_note(ctx)
     ctx["heatmap"] = heatmap(ctx, "keep-it-local")
     return ctx
+
+
+def not_in_english(store, run_id: str) -> list[dict]:
+    """What the run's segment step left out as another language (K682 whole statements, K750 the
+    part of one), redacted, in id order: for a council to have translated and added back. Runs made
+    before segment v5 stored none."""
+    rows = store.db.execute(
+        "SELECT r.item, r.code, l.conversation_id, l.language, l.text FROM rejects r JOIN left_out l ON l.id = r.item"
+        " WHERE r.run_id=? AND r.code IN ('K682', 'K750') ORDER BY r.item", (run_id,))
+    return [{"id": r[0], "code": r[1], "conversation_id": r[2], "language": r[3], "text": r[4]} for r in rows]
 
 
 def framework_meta(manifest: dict) -> dict:

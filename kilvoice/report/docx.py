@@ -214,6 +214,8 @@ def render_docx(ctx: dict):
     if ctx["rejects"]:
         _table(doc, ["Stage", "Reason code", "Count", "Reason"],
                [[r["stage"], r["code"], r["count"], r["reason"]] for r in ctx["rejects"]])
+    if ctx["summary"].get("not_in_english_note"):
+        doc.add_paragraph(t(ctx["summary"]["not_in_english_note"]))
 
     doc.add_heading(titles["decisions"], level=1)
     if ctx["decisions"]:

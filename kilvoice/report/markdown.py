@@ -108,6 +108,8 @@ def render_markdown(ctx: dict) -> str:
     if ctx["rejects"]:
         out += _table(["Stage", "Reason code", "Count", "Reason"],
                       [[r["stage"], r["code"], r["count"], r["reason"]] for r in ctx["rejects"]])
+    if ctx["summary"].get("not_in_english_note"):
+        out += [md(ctx["summary"]["not_in_english_note"]), ""]
     out += [f"## {titles['decisions']}", ""]
     out += (_table(["#", "When", "Who", "Decision", "Reason"],
                    [[d["id"], d["created_at"], d["user"], d["decision"], d["reason"]] for d in ctx["decisions"]])

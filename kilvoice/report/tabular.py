@@ -56,6 +56,11 @@ def _tables(ctx: dict) -> dict[str, tuple[list[str], object]]:
         ["decision_id", "created_at", "user", "kind", "run_id", "decision", "reason"],
         [([d["id"], d["created_at"], d["user"], d["kind"], d["run_id"] or "", d["decision"], d["reason"]], None)
          for d in ctx["decisions"]])
+    if ctx.get("_not_in_english"):  # segment v5: what was left out as another language, for translation
+        out["not_in_english"] = (
+            ["statement_id", "conversation_id", "code", "language", "text"],
+            [([r["id"], r["conversation_id"], r["code"], r["language"], r["text"]], None)
+             for r in ctx["_not_in_english"]])
     if ctx.get("comparison"):
         out["comparison"] = (
             ["status", "theme_id", "title", "earlier_theme_id", "earlier_title", "conversations", "earlier_conversations",
@@ -74,7 +79,8 @@ def tables(ctx: dict) -> dict[str, tuple[list[str], object]]:
 
 TABULAR = ("csv", "xlsx", "parquet")  # written together by write_tables: one pass over the store's rows
 SHEET_TITLES = {"themes": "Themes", "statements": "Statements", "mapping": "Links", "key_issues": "Key issues",
-                "decisions": "Decision log", "comparison": "Comparison"}
+                "decisions": "Decision log", "comparison": "Comparison",
+                "not_in_english": "Not in English"}
 WIDE = ("text", "description", "linked_objectives", "rationale", "reason")  # 60 characters wide in the workbook
 XLSX_ROWS = 100_000  # rows a sheet holds (Excel's limit is 1,048,575); the rest are counted, not written
 PARQUET_BATCH = 20_000

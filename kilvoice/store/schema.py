@@ -290,6 +290,17 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS dedup_bands_conversation
     """,
+    # lang17: statements (or parts of one) the segment step left out as another language (K682, K750),
+    # redacted, so the report can list them for translation; replaced per conversation like statements
+    """
+    CREATE TABLE IF NOT EXISTS left_out (
+        id TEXT PRIMARY KEY,             -- the statement id (a split-off part: <statement id>-x)
+        conversation_id TEXT NOT NULL,
+        language TEXT NOT NULL,          -- the detected language code
+        text TEXT NOT NULL               -- redacted
+    );
+    CREATE INDEX IF NOT EXISTS left_out_conversation ON left_out(conversation_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

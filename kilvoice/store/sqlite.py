@@ -414,6 +414,18 @@ class Store:
                  for _, sts in changed for s in sts],
             )
 
+    def replace_left_out_many(self, conversation_ids: list[str], rows: list[tuple]) -> None:
+        """What the segment step left out in another language for ``conversation_ids``: ``rows`` of
+        (id, conversation id, language, redacted text) replace what was stored for them."""
+        if not rows and not self.db.execute("SELECT 1 FROM left_out LIMIT 1").fetchone():
+            return  # the common case: nothing left out, nothing stored
+        with self.transaction() as db:
+            for i in range(0, len(conversation_ids), 500):
+                chunk = conversation_ids[i:i + 500]
+                db.execute(f"DELETE FROM left_out WHERE conversation_id IN ({','.join('?' * len(chunk))})", chunk)
+            db.executemany("INSERT OR REPLACE INTO left_out (id, conversation_id, language, text) VALUES (?,?,?,?)",
+                           rows)
+
     # -- embeddings cache -----------------------------------------------------
     def get_embeddings(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
