@@ -17,7 +17,7 @@ DEFAULTS: dict = {
     # (pipelines/big-conversation.toml); the resolved file is in every run's manifest.json
     "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
     "segment": {"stage": "kilvoice.segment.sentences.v5"},
-    "embed": {"stage": "kilvoice.embed.auto.v2"},
+    "embed": {"stage": "kilvoice.embed.auto.v3"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases8", "group_catch_alls": False},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v2"},

@@ -1,6 +1,9 @@
 """``kilvoice.embed.auto.v1``: the ONNX MiniLM embedder for runs it can finish in time, the static
-model above a statement count. ``kilvoice.embed.auto.v2`` (the main job's): the same, chosen by the
-tokens the model would read (the work), with a shorter window for long texts before the static model.
+model above a statement count. ``kilvoice.embed.auto.v2``: the same, chosen by the tokens the model
+would read (the work), with a shorter window for long texts before the static model.
+``kilvoice.embed.auto.v3`` (the main job's): auto.v2's choice with the static-scale int8 MiniLM
+(``onnx.v2``), whose vector for a statement does not depend on what else is embedded with it, so notes
+added to a project later give the same themes as one run over all of them (docs/PERFORMANCE.md, "default30").
 
 The choice is made once, on the first texts the run embeds (the run's statements), and then holds
 for everything else the run encodes (answers' questions, theme titles, framework items), so every
@@ -137,19 +140,20 @@ class TokenBudgetEmbedder(ChosenEmbedder):
     of seconds on 2 idle cores, the reason)."""
 
     STAGE, ONNX_STAGE, ID_PREFIX = "kilvoice.embed.auto.v2", "kilvoice.embed.onnx.v1", "auto2"
+    SECONDS_PER_1K_TOKENS = SECONDS_PER_1K_TOKENS  # of the ONNX model it chooses, on 2 idle cores
 
     def __init__(self, max_tokens: int = MAX_TOKENS, windows: Sequence[int] = WINDOWS, idf_power: float = 0.5,
                  onnx: dict | None = None, max_statements: int = MAX_STATEMENTS, long_share: float = LONG_SHARE):
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
-            raise KilvoiceError("K430", value=max_tokens)
+            raise KilvoiceError("K430", stage=self.STAGE, value=max_tokens)
         windows = list(windows) if isinstance(windows, (list, tuple)) else windows
         if (not isinstance(windows, list) or not windows or windows != sorted(windows, reverse=True)
                 or any(isinstance(w, bool) or not isinstance(w, int) or not 8 <= w <= 256 for w in windows)):
-            raise KilvoiceError("K431", value=windows)
+            raise KilvoiceError("K431", stage=self.STAGE, value=windows)
         if isinstance(max_statements, bool) or not isinstance(max_statements, int) or max_statements < 0:
-            raise KilvoiceError("K432", value=max_statements)
+            raise KilvoiceError("K432", stage=self.STAGE, value=max_statements)
         if isinstance(long_share, bool) or not isinstance(long_share, (int, float)) or not 0 <= long_share <= 1:
-            raise KilvoiceError("K433", value=long_share)
+            raise KilvoiceError("K433", stage=self.STAGE, value=long_share)
         self.max_tokens = max_tokens
         self.windows = tuple(windows)
         self.max_statements = max_statements
@@ -198,9 +202,9 @@ class TokenBudgetEmbedder(ChosenEmbedder):
             return self.chosen
         n = len(texts)
         window, tokens, longer, why_not = self._window(texts)
-        seconds = tokens / 1000 * SECONDS_PER_1K_TOKENS
+        seconds = tokens / 1000 * self.SECONDS_PER_1K_TOKENS
         budget = (f"{self.max_tokens:,} tokens that the more accurate transformer model can read inside the time "
-                  f"budget (~{self.max_tokens / 1000 * SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
+                  f"budget (~{self.max_tokens / 1000 * self.SECONDS_PER_1K_TOKENS:.0f} s on 2 cores)")
         static = "so the much faster static model was used"
         if window is None:
             self.chosen, stage = make_static_idf(idf_power=self.idf_power), "kilvoice.embed.static.v2"
@@ -255,6 +259,9 @@ class StaticScalesBudgetEmbedder(TokenBudgetEmbedder):
     (docs/PERFORMANCE.md, "repro17")."""
 
     STAGE, ONNX_STAGE, ID_PREFIX = "kilvoice.embed.auto.v3", "kilvoice.embed.onnx.v2", "auto3"
+    # onnx.v2 costs 1.38x onnx.v1's CPU per token (docs/PERFORMANCE.md, "repro17"): the same token budget
+    # (max_tokens) is ~95 s on 2 idle cores instead of ~70 s; the estimate in the record says so
+    SECONDS_PER_1K_TOKENS = round(SECONDS_PER_1K_TOKENS * 1.38, 2)
 
 
 @register("kilvoice.embed.auto.v3")

@@ -62,14 +62,14 @@ class Errors:
             "file: reinstall {package} and build again")
     K413 = ("[embed] max_statements for kilvoice.embed.auto.v1 is {value!r}; it must be a whole number >= 0 (the "
             "largest run embedded with the ONNX model). Fix it in the pipeline file's [embed] section")
-    # K430-K434: kilvoice.embed.auto.v2, the embedder chosen by the tokens it has to read (kilvoice/embed_auto.py)
-    K430 = ("[embed] max_tokens for kilvoice.embed.auto.v2 is {value!r}; it must be a whole number >= 0 (the most "
+    # K430-K434: kilvoice.embed.auto.v2 and v3, the embedder chosen by the tokens it has to read (kilvoice/embed_auto.py)
+    K430 = ("[embed] max_tokens for {stage} is {value!r}; it must be a whole number >= 0 (the most "
             "tokens the ONNX model reads in one run). Fix it in the pipeline file's [embed] section or leave it out")
-    K431 = ("[embed] windows for kilvoice.embed.auto.v2 is {value!r}; it must be a list of whole numbers from 8 to "
+    K431 = ("[embed] windows for {stage} is {value!r}; it must be a list of whole numbers from 8 to "
             "256, longest first (e.g. [256, 128, 64]). Fix it in the pipeline file's [embed] section or leave it out")
-    K432 = ("[embed] max_statements for kilvoice.embed.auto.v2 is {value!r}; it must be a whole number >= 0 (above it "
+    K432 = ("[embed] max_statements for {stage} is {value!r}; it must be a whole number >= 0 (above it "
             "the static model is used). Fix it in the pipeline file's [embed] section or leave it out")
-    K433 = ("[embed] long_share for kilvoice.embed.auto.v2 is {value!r}; it must be a number from 0 to 1 (the share of "
+    K433 = ("[embed] long_share for {stage} is {value!r}; it must be a number from 0 to 1 (the share of "
             "statements longer than the model's window above which the static model is used). Fix it in the "
             "pipeline file's [embed] section or leave it out")
     # K5xx: evaluation

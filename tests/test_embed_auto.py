@@ -87,8 +87,8 @@ def test_the_run_records_the_choice_in_manifest_and_report(tmp_path, limit, chos
 
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", tmp_path / "out", [SAMPLES])
     text = pipeline.read_text(encoding="utf-8")
-    old = 'stage = "kilvoice.embed.auto.v2"\nmax_statements = 5000\nmax_tokens = 300000\nlong_share = 0.05'
-    assert old in text  # the main job's embedder (auto.v2); old pipeline files name auto.v1
+    old = 'stage = "kilvoice.embed.auto.v3"\nmax_statements = 5000\nmax_tokens = 300000\nlong_share = 0.05'
+    assert old in text  # the main job's embedder (auto.v3); old pipeline files name auto.v1
     pipeline.write_text(text.replace(old, f'stage = "kilvoice.embed.auto.v1"\nmax_statements = {limit}'),
                         encoding="utf-8")
     run_pipeline(pipeline)

@@ -11,7 +11,6 @@ from kilvoice.embed_onnx import OnnxEmbedder
 from kilvoice.errors import KilvoiceError
 from kilvoice.store import open_store
 
-from conftest import SAMPLES, write_pipeline
 
 SHORT = ["The 110 bus is always late", "I love Ryecroft Park", "Potholes on Church Lane need fixing"]
 # three long posts (each well over 256 word pieces) and the same number of short statements
@@ -138,19 +137,16 @@ def test_bad_settings_name_the_setting(setting, bad, code):
     assert err.value.code == code and setting in str(err.value) and "[embed]" in str(err.value)
 
 
-def test_the_run_records_the_choice_in_manifest_and_report(tmp_path):
-    """The main job (auto.v2) on the samples: short statements, so ONNX at its full window."""
-    from kilvoice.pipeline import run_pipeline
-
-    pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", tmp_path / "out", [SAMPLES])
-    assert 'stage = "kilvoice.embed.auto.v2"' in pipeline.read_text(encoding="utf-8")
-    run_pipeline(pipeline)
-    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+def test_the_run_records_the_choice_in_manifest_and_report(sample_runs):
+    """The main job (auto.v3, auto.v2's choice) on the samples: short statements, so ONNX at its full window."""
+    out = sample_runs["out1"]
+    assert 'stage = "kilvoice.embed.auto.v3"' in sample_runs["pipeline"].read_text(encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     choice = manifest["embedder_choice"]
-    assert choice["stage"] == "kilvoice.embed.auto.v2" and choice["chosen"] == "kilvoice.embed.onnx.v1"
+    assert choice["stage"] == "kilvoice.embed.auto.v3" and choice["chosen"] == "kilvoice.embed.onnx.v2"
     assert choice["window"] == 256 and manifest["embedder"] == choice["model_id"]
     assert 10 < choice["statements"] <= manifest["counts"]["statements"] < choice["tokens"] < choice["max_tokens"]
-    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    report = (out / "report.md").read_text(encoding="utf-8")
     method = next(part for part in report.split("\n## ") if part.lower().startswith("method"))
     assert "chosen automatically" in method and f"{choice['tokens']:,} tokens" in method
 

@@ -113,16 +113,17 @@ def test_auto_v3_chooses_onnx_v2_and_auto_v2_keeps_v1():
     assert many.choice["chosen"] == "kilvoice.embed.static.v2"
 
 
-def test_a_pipeline_file_naming_auto_v3_runs_with_onnx_v2(tmp_path):
+def test_a_pipeline_file_written_before_keeps_auto_v2_and_onnx_v1(tmp_path):
+    """The main job names auto.v3 (onnx.v2); a pipeline file that names auto.v2 still runs with onnx.v1."""
     from kilvoice.pipeline import run_pipeline
 
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", tmp_path / "out", [SAMPLES / "notes"])
     text = pipeline.read_text(encoding="utf-8")
-    assert 'stage = "kilvoice.embed.auto.v2"' in text
-    pipeline.write_text(text.replace('stage = "kilvoice.embed.auto.v2"', 'stage = "kilvoice.embed.auto.v3"'),
+    assert 'stage = "kilvoice.embed.auto.v3"' in text
+    pipeline.write_text(text.replace('stage = "kilvoice.embed.auto.v3"', 'stage = "kilvoice.embed.auto.v2"'),
                         encoding="utf-8")
     run_pipeline(pipeline)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     choice = manifest["embedder_choice"]
-    assert choice["stage"] == "kilvoice.embed.auto.v3" and choice["chosen"] == "kilvoice.embed.onnx.v2"
-    assert manifest["embedder"].startswith("onnx:minilm-l6-onnx-int8s:")
+    assert choice["stage"] == "kilvoice.embed.auto.v2" and choice["chosen"] == "kilvoice.embed.onnx.v1"
+    assert manifest["embedder"].startswith("onnx:minilm-l6-onnx-int8:")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SHARED, shared_path
+from conftest import REPO, shared_path
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 CLI = [sys.executable, "-c", "from kilvoice.cli import main; main()"]

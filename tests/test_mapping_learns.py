@@ -5,7 +5,6 @@ Real pipeline, real SQLite store, real decision log; nothing mocked.
 """
 from __future__ import annotations
 
-import json
 import re
 
 from conftest import SAMPLES, write_pipeline

@@ -42,7 +42,7 @@ stage = "kilvoice.segment.sentences.v5"
 min_words = 3
 
 [embed]
-stage = "kilvoice.embed.auto.v2"
+stage = "kilvoice.embed.auto.v3"
 
 [topics]
 stage = "kilvoice.topics.bertopic.v2"
