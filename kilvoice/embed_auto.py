@@ -3,7 +3,8 @@ model above a statement count. ``kilvoice.embed.auto.v2``: the same, chosen by t
 would read (the work), with a shorter window for long texts before the static model.
 ``kilvoice.embed.auto.v3`` (the main job's): auto.v2's choice with the static-scale int8 MiniLM
 (``onnx.v2``), whose vector for a statement does not depend on what else is embedded with it, so notes
-added to a project later give the same themes as one run over all of them (docs/PERFORMANCE.md, "default30").
+added to a project later give the same themes as one run over all of them; the run embeds its statements
+without their redaction placeholders (``reads_placeholders = False``; docs/PERFORMANCE.md, "default30").
 
 The choice is made once, on the first texts the run embeds (the run's statements), and then holds
 for everything else the run encodes (answers' questions, theme titles, framework items), so every
@@ -259,6 +260,9 @@ class StaticScalesBudgetEmbedder(TokenBudgetEmbedder):
     (docs/PERFORMANCE.md, "repro17")."""
 
     STAGE, ONNX_STAGE, ID_PREFIX = "kilvoice.embed.auto.v3", "kilvoice.embed.onnx.v2", "auto3"
+    # the main job embeds a statement without its redaction placeholders: contact lines ("[PERSON_1],
+    # [PHONE_1] - happy to help set a hub up") otherwise group by their shape (docs/PERFORMANCE.md, "default30")
+    reads_placeholders = False
     # onnx.v2 costs 1.38x onnx.v1's CPU per token (docs/PERFORMANCE.md, "repro17"): the same token budget
     # (max_tokens) is ~95 s on 2 idle cores instead of ~70 s; the estimate in the record says so
     SECONDS_PER_1K_TOKENS = round(SECONDS_PER_1K_TOKENS * 1.38, 2)

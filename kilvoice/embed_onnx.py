@@ -158,10 +158,12 @@ def make_onnx_v2(path: str | None = None, batch_size: int = 64, threads: int | N
                  max_batch_tokens: int = 4096, max_length: int | None = None, spinning: bool = True) -> OnnxEmbedder:
     """all-MiniLM-L6-v2, static int8 ONNX (bundled, ~34 MB): a text's vector does not depend on the other
     texts in its batch, the batch size or (7-bit weights) the CPU's int8 instructions; cached per text.
-    Settings as ``kilvoice.embed.onnx.v1``."""
+    A run gives it its statements without their redaction placeholders ("[PHONE_1]"). Settings as
+    ``kilvoice.embed.onnx.v1``."""
     embedder = make_onnx(path or ONNX_STATIC_MODEL, batch_size=batch_size, threads=threads,
                          max_batch_tokens=max_batch_tokens, max_length=max_length, spinning=spinning)
     mode = embedder._manifest().get("quantization", {}).get("mode", "dynamic")
     if mode != "static":
         raise KilvoiceError("K976", path=embedder.path, mode=mode)
+    embedder.reads_placeholders = False  # as auto.v3: the run embeds statements without "[PERSON_1]"
     return embedder

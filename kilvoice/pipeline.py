@@ -253,11 +253,14 @@ def step_segment(state: RunState) -> None:
 
 def step_embed(state: RunState) -> None:
     # embedded and themed without disfluencies ("erm", "I, I think"); quotes keep the words as spoken
-    from kilvoice.substantive import as_analysed
+    from kilvoice.substantive import as_analysed, without_placeholders
 
     state.analysed = as_analysed(state.statements)
     embedder = state.make("embed")
-    state.embeddings = embed_cached(embedder, [s.text for s in state.analysed], state.store)
+    texts = [s.text for s in state.analysed]
+    if not getattr(embedder, "reads_placeholders", True):  # embed.auto.v3, onnx.v2: content, not "[PHONE_1]"
+        texts = [without_placeholders(t) for t in texts]
+    state.embeddings = embed_cached(embedder, texts, state.store)
     if getattr(embedder, "choice", None):  # kilvoice.embed.auto.v1: which model ran, and why
         state.info["embed_choice"] = embedder.choice
 

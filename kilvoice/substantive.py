@@ -298,6 +298,23 @@ def speech_text(text: str, hedges: bool = True) -> str:
     return _SPACE_RUN.sub(" ", out).strip()
 
 
+_PLACEHOLDER_GAP = re.compile(r"\s*\[[A-Z][A-Z_]*(?:_\d+)?\]")
+
+
+def without_placeholders(text: str) -> str:
+    """``text`` without its redaction placeholders ("[PERSON_1], [PHONE_1] - happy to help set a
+    hub up." -> "- happy to help set a hub up."), or ``text`` itself when nothing else is left:
+    what an embedder that reads content, not the shape of a contact line, is given."""
+    out = _PLACEHOLDER_GAP.sub("", text)
+    if out == text:
+        return text
+    out = _SPACE_BEFORE_MARK.sub(r"\1", out)
+    out = _COMMA_RUN.sub(",", out)
+    out = _COMMA_BEFORE_MARK.sub(r"\1", out)
+    out = _SPACE_RUN.sub(" ", _LEADING_MARKS.sub("", out)).strip()
+    return out if _TOKEN.search(out) else text
+
+
 def as_analysed(statements: list) -> list:
     """Copies of ``statements`` whose text is :func:`speech_text` (the same objects when
     nothing changes): what is embedded and themed. The stored statements, and so the quotes,

@@ -147,3 +147,17 @@ def test_timed_turns_skip_a_teams_title_but_not_prose():
     prose = ["Spoke to a man at the market.", "He said the buses are late.", "Also the lights.", "And the bins.",
              "Ann Lee   0:00:03", "hello", "Bob Ray   0:00:09", "hi"]
     assert timed_turns(prose) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("[PERSON_2], [PHONE_1] - happy to help set a hub up.", "- happy to help set a hub up."),
+    ("Wants follow up re Tanner Row parking - [PHONE_1]. Lives [ADDRESS_1] [POSTCODE_1].",
+     "Wants follow up re Tanner Row parking -. Lives."),
+    ("Dr [PERSON_1] was lovely", "Dr was lovely"),
+    ("No placeholder here, [Laughter] stays", "No placeholder here, [Laughter] stays"),
+    ("[PERSON_1], [PHONE_1].", "[PERSON_1], [PHONE_1]."),  # nothing else left: the text itself
+])
+def test_without_placeholders(text, expected):
+    from kilvoice.substantive import without_placeholders
+
+    assert without_placeholders(text) == expected
