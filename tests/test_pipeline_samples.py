@@ -341,3 +341,24 @@ def test_no_theme_is_made_of_contact_lines(sample_runs):
     shares = {tid: sum(bool(placeholder.search(t)) for t in texts) / len(texts)
               for tid, texts in members.items() if tid != "other" and len(texts) >= 5}
     assert shares and max(shares.values()) <= 0.3, sorted(shares.items(), key=lambda kv: -kv[1])[:3]
+
+
+def test_run_comparison_finds_every_statements_vector(sample_runs):
+    """Comparing runs reads each theme's mean vector from the embedding cache. The run embedded the
+    analysed text (no disfluencies, no redaction placeholders), not the stored one, so both forms are
+    looked up: every assigned statement of the samples has its vector (by the stored text's hash alone,
+    97 of 884, those holding a placeholder or a disfluency, were missing)."""
+    from kilvoice.embed import text_hash
+    from kilvoice.report.compare import _statement_vectors
+    from kilvoice.store import open_store
+
+    store = open_store(sample_runs["store"])
+    run = sample_runs["first"]
+    assigned = {r[0]: r[1] for r in store.db.execute(
+        "SELECT s.id, s.text FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=?",
+        (run.run_id,))}
+    model_id = run.manifest["embedder"]
+    found = _statement_vectors(store, run.run_id, model_id)
+    assert len(assigned) > 500 and set(found) == set(assigned)
+    by_stored = store.get_embeddings(model_id, sorted({text_hash(t) for t in assigned.values()}))
+    assert sum(text_hash(t) not in by_stored for t in assigned.values()) >= 30  # what the stored hash misses

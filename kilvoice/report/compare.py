@@ -56,19 +56,38 @@ def _run_themes(store: Store, run_id: str) -> tuple[list[dict], int]:
     return themes, len(all_convs)
 
 
+def _statement_vectors(store: Store, run_id: str, model_id: str) -> dict[str, np.ndarray]:
+    """Each of the run's assigned statements' cached vector. The run embedded a statement's analysed
+    text (disfluencies out, and redaction placeholders out for embedders that do not read them:
+    ``kilvoice.pipeline.step_embed``), so that text's hash is looked up first, then the stored text's."""
+    from kilvoice.embed import text_hash
+    from kilvoice.substantive import speech_text, without_placeholders
+
+    forms: dict[str, list[str]] = {}
+    for sid, text in store.db.execute(
+            "SELECT s.id, s.text FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=?",
+            (run_id,)):
+        analysed = speech_text(text) or text
+        forms[sid] = list(dict.fromkeys(text_hash(f) for f in (without_placeholders(analysed), analysed, text)))
+    vectors = store.get_embeddings(model_id, sorted({h for hs in forms.values() for h in hs}))
+    out = {}
+    for sid, hashes in forms.items():
+        found = next((h for h in hashes if h in vectors), None)
+        if found is not None:
+            out[sid] = vectors[found]
+    return out
+
+
 def _centroids(store: Store, run_id: str, themes: list[dict]) -> dict[str, np.ndarray]:
     """Mean embedding of each theme's statements, from the embedding cache (empty when absent)."""
     row = store.db.execute("SELECT manifest FROM runs WHERE id=?", (run_id,)).fetchone()
     model_id = json.loads(row[0] or "{}").get("embedder") if row else None
     if not model_id:
         return {}
-    hashes = {r[0]: r[1] for r in store.db.execute(
-        "SELECT s.id, s.text_hash FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=?",
-        (run_id,))}
-    vectors = store.get_embeddings(model_id, sorted(set(hashes.values())))
+    vectors = _statement_vectors(store, run_id, model_id)
     out = {}
     for t in themes:
-        vs = [vectors[hashes[s]] for s in t["statements"] if s in hashes and hashes[s] in vectors]
+        vs = [vectors[s] for s in t["statements"] if s in vectors]
         if vs:
             c = np.mean(np.stack(vs).astype(np.float32), axis=0)
             n = float(np.linalg.norm(c))
