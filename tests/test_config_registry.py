@@ -86,3 +86,33 @@ def test_safeguarding_policy_is_checked(tmp_path):
     assert load_pipeline(p)["safeguarding"] == {"withhold": "conversation"}
     p.write_text('[project]\nname = "x"\n')
     assert load_pipeline(p)["safeguarding"] == {"withhold": "statement"}
+
+
+def _effective(config: dict, section: str) -> tuple[str, dict]:
+    """A section's stage and every setting it runs with: the file's (defaults filled), else the stage's own."""
+    import inspect
+
+    from kilvoice.topics import ThemeStage
+
+    name, settings = stage_settings(config, section)
+    params = inspect.signature(registry.get(name)).parameters
+    own = {k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty}
+    if section == "topics":
+        own.update(ThemeStage.DEFAULTS)
+    return name, {**own, **settings}
+
+
+def test_a_pipeline_file_that_leaves_sections_out_gets_the_main_jobs_stages(tmp_path):
+    """config.DEFAULTS promise what pipelines/big-conversation.toml runs, stage and settings, but the
+    council's own frameworks and the report's formats (the stop check's smoke file names only [project]
+    and [inputs], and ran with stance cues.v1 while the main job read cues.v2)."""
+    main_job = load_pipeline(REPO / "pipelines" / "big-conversation.toml")
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[project]\nname = "bare"\n\n[inputs]\npaths = []\n', encoding="utf-8")
+    resolved = load_pipeline(bare)
+    for section in ("ingest", "redact", "segment", "embed", "topics", "map", "report"):
+        name, settings = _effective(main_job, section)
+        bare_name, bare_settings = _effective(resolved, section)
+        assert bare_name == name, section
+        for key in set(main_job[section]) - {"stage", "frameworks", "formats"}:
+            assert bare_settings.get(key) == settings[key], (section, key)
