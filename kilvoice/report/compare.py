@@ -61,13 +61,13 @@ def _statement_vectors(store: Store, run_id: str, model_id: str) -> dict[str, np
     text (disfluencies out, and redaction placeholders out for embedders that do not read them:
     ``kilvoice.pipeline.step_embed``), so that text's hash is looked up first, then the stored text's."""
     from kilvoice.embed import text_hash
-    from kilvoice.substantive import speech_text, without_placeholders
+    from kilvoice.substantive import analysed_text, without_placeholders
 
     forms: dict[str, list[str]] = {}
     for sid, text in store.db.execute(
             "SELECT s.id, s.text FROM statements s JOIN assignments a ON a.statement_id=s.id AND a.run_id=?",
             (run_id,)):
-        analysed = speech_text(text) or text
+        analysed = analysed_text(text)
         forms[sid] = list(dict.fromkeys(text_hash(f) for f in (without_placeholders(analysed), analysed, text)))
     vectors = store.get_embeddings(model_id, sorted({h for hs in forms.values() for h in hs}))
     out = {}
