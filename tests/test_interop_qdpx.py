@@ -367,6 +367,7 @@ def test_a_tool_that_writes_new_guids_and_crlf_text_still_matches(sample_runs, t
     import uuid
 
     from kilvoice.interop import export_qdpx, import_qdpx
+    from kilvoice.interop.layout import build_layout
     from kilvoice.store import open_store
 
     run = sample_runs["second"].run_id
@@ -395,8 +396,16 @@ def test_a_tool_that_writes_new_guids_and_crlf_text_still_matches(sample_runs, t
         src.set("plainTextPath", f"internal://{name}.txt")
         src.set("name", src.get("name").split(" (")[0])  # the tool keeps only the note's id
         files[f"sources/{name}.txt"] = crlf
-    first_theme = next(root.iter(f"{NS}PlainTextSelection")).find(f"{NS}Coding/{NS}CodeRef").get("targetGUID")
-    renamed = next(c for c in root.iter(f"{NS}Code") if c.get("guid") == first_theme)
+    # rename the theme with the largest share of secondary members: the file codes those too, so
+    # matching it by its primary members alone finds too small an overlap
+    with open_store(sample_runs["store"]) as store:
+        layout = build_layout(store, run)
+    coded_with: dict[str, list[bool]] = {}
+    for pairs in layout.assignments.values():
+        for tid, primary in pairs:
+            coded_with.setdefault(tid, []).append(primary)
+    tid = min((t for t in coded_with if t != "other"), key=lambda t: (sum(coded_with[t]) / len(coded_with[t]), t))
+    renamed = next(c for c in root.iter(f"{NS}Code") if c.get("guid") == new[layout.theme_guid(tid)])
     old_title = renamed.get("name")
     renamed.set("name", "Renamed in another tool")
     root.set("origin", "QualCoder 3.6")

@@ -29,7 +29,8 @@ from kilvoice.interop.qde_reader import QdaProject, read_project
 from kilvoice.store.sqlite import Store
 
 OTHER = "other"
-SAME_CODE = 0.5      # a code with a new GUID is the same theme if it codes this share of its statements
+SAME_CODE = 0.5      # a code with a new GUID is the same theme if it codes this share of the statements
+                     # the export coded with it (primary and secondary members alike)
 MERGED = 0.5         # a theme whose code is gone was merged into the theme that now has this share
 RUN_IN_DESCRIPTION = re.compile(r"kilvoice run (r[\w-]+)")
 
@@ -165,7 +166,11 @@ def plan_decisions(project: QdaProject, layout: Layout) -> tuple[list[tuple[str,
     for sid, tid in primary.items():
         if tid is not None:
             members.setdefault(tid, set()).add(sid)
-    to_theme, to_item, new = _match_codes(project, layout, coded, members)
+    exported: dict[str, set[str]] = {}  # what the file codes a theme with: its primary and secondary members
+    for sid, pairs in layout.assignments.items():
+        for tid, _ in pairs:
+            exported.setdefault(tid, set()).add(sid)
+    to_theme, to_item, new = _match_codes(project, layout, coded, exported)
     themes = {t.id: t for t in layout.themes}
     file_themes = {sid: {to_theme[g] for g in codes if g in to_theme} for sid, codes in coded.items()}
     plan: list[tuple[str, dict]] = []
