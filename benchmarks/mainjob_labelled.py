@@ -25,17 +25,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 
 
-def run(name: str, limit: int = 3000) -> dict:
-    import topics_bench
-    from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
-
+def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-") -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """Run ``pipelines/big-conversation.toml`` on ``texts`` as notes ``r0``, ``r1``, ... in a temporary
+    folder: (statements.csv rows, theme id -> title, conversation id -> note id)."""
     from kilvoice.pipeline import run_pipeline
 
-    rows = topics_bench.rows(name, limit)
-    with tempfile.TemporaryDirectory(prefix=f"kilvoice-mainjob-{name}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         work = Path(tmp)
         with (work / "in.csv").open("w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([("id", "text"), *((f"r{i}", text) for i, (text, _) in enumerate(rows))])
+            csv.writer(f).writerows([("id", "text"), *((f"r{i}", text) for i, text in enumerate(texts))])
         text = (ROOT / "pipelines" / "big-conversation.toml").read_text(encoding="utf-8")
         text = re.sub(r"(?m)^store = .*$", f'store = "{(work / "store").as_posix()}"', text)
         text = re.sub(r"(?m)^output = .*$", f'output = "{(work / "out").as_posix()}"', text)
@@ -45,11 +43,20 @@ def run(name: str, limit: int = 3000) -> dict:
         db = sqlite3.connect(work / "store" / "kilvoice.sqlite")
         note_of = dict(db.execute("SELECT id, note_id FROM conversations"))
         db.close()
-        label = {f"r{i}": lab for i, (_, lab) in enumerate(rows)}
         with (work / "out" / "statements.csv").open(newline="", encoding="utf-8") as f:
             statements = list(csv.DictReader(f))
         with (work / "out" / "themes.csv").open(newline="", encoding="utf-8") as f:
             titles = {r["theme_id"]: r["title"] for r in csv.DictReader(f)}
+    return statements, titles, note_of
+
+
+def run(name: str, limit: int = 3000) -> dict:
+    import topics_bench
+    from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+    rows = topics_bench.rows(name, limit)
+    statements, titles, note_of = main_job([text for text, _ in rows], prefix=f"kilvoice-mainjob-{name}-")
+    label = {f"r{i}": lab for i, (_, lab) in enumerate(rows)}
     gold, pred = [], []
     members: dict[str, list[str]] = {}
     for s in statements:

@@ -42,6 +42,7 @@ KILVOICE_PYTHON = MAIN / ".venv" / "bin" / "python"
 BENCH_PYTHON = MAIN / ".venv-bench" / "bin" / "python"
 SEED = 42
 TOP = 3
+MAINJOB_ROWS = 3000
 
 
 def nhs_rows(n: int = 3000, seed: int = SEED) -> tuple[list[tuple[str, list[str]]], list[str]]:
@@ -62,12 +63,15 @@ def nhs_rows(n: int = 3000, seed: int = SEED) -> tuple[list[tuple[str, list[str]
     return rows[:n], names
 
 
-def petition_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
+def petition_rows(n: int | None = None, seed: int = SEED) -> tuple[list[tuple[str, list[str]]], list[str]]:
     with open(CORPORA / "uk-petitions" / "uk_petitions_env_sample.csv", newline="", encoding="utf-8") as f:
         rows = [(f"{d['action'].strip()}. {d['background'].strip()}",
                  [x.strip() for x in d["departments"].split(";") if x.strip()])
                 for d in csv.DictReader(f) if d["departments"].strip()]
     names = sorted({lab for _, labels in rows for lab in labels})
+    if n:
+        random.Random(seed).shuffle(rows)
+        rows = rows[:n]
     return rows, names
 
 
@@ -84,14 +88,14 @@ POLIS_SUBJECTS = {
 }
 
 
-def polis_rows() -> tuple[list[tuple[str, list[str]]], list[str]]:
+def polis_rows(n: int | None = None, seed: int = SEED) -> tuple[list[tuple[str, list[str]]], list[str]]:
     rows = []
     for folder, subject in POLIS_SUBJECTS.items():
         with open(CORPORA / "polis" / folder / "comments.csv", newline="", encoding="utf-8") as f:
             rows += [(d["comment-body"].strip(), [subject]) for d in csv.DictReader(f)
                      if d["moderated"].strip() != "-1" and d["comment-body"].strip()]
-    random.Random(SEED).shuffle(rows)
-    return rows, sorted(POLIS_SUBJECTS.values())
+    random.Random(seed).shuffle(rows)
+    return (rows[:n] if n else rows), sorted(POLIS_SUBJECTS.values())
 
 
 DATASETS = {"nhs": nhs_rows, "petitions": petition_rows, "polis": polis_rows}
@@ -138,6 +142,29 @@ def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, st
     return out
 
 
+def mainjob_worker(name: str, draw: int) -> dict:
+    """The main job (``pipelines/big-conversation.toml``: redaction, segmenting, its embedder and
+    labeller) on 3,000 rows drawn with seed ``draw``, each row a note, as issue 21's held-out check
+    ran it. A theme's majority label is counted over its primary statements' rows."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from mainjob_labelled import main_job
+
+    rows, names = DATASETS[name](MAINJOB_ROWS, draw)
+    statements, titles, note_of = main_job([t for t, _ in rows], prefix=f"kilvoice-titles-{name}-{draw}-")
+    members: dict[str, list[int]] = {}
+    for st in statements:
+        tids = [t for t in st["theme_ids"].split(";") if t]
+        note = note_of.get(st["conversation_id"], "")
+        if tids and tids[0].startswith("T") and note.startswith("r"):
+            members.setdefault(tids[0], []).append(int(note[1:]))
+    themes = [{"id": tid, "title": title, "size": len(members.get(tid, [])), "description": "",
+               "majority": majority([rows[i][1] for i in members.get(tid, [])]),
+               "members": sorted(members.get(tid, []))}
+              for tid, title in titles.items() if tid.startswith("T")]
+    return {"labels": names, "runs": {"mainjob": themes}, "groups": {}, "seconds": {},
+            "statements": len(statements)}
+
+
 # ---------------------------------------------------------------- step 2: scoring (bench venv)
 def score_worker(data: dict) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -178,12 +205,23 @@ def main() -> None:
     parser.add_argument("--json", help="write every theme's titles, majority label and top 3 here")
     parser.add_argument("--labellers", default=",".join(LABELLERS))
     parser.add_argument("--stance", default="cues.v1", help="the theme stage's stance reading (kilvoice.topics.stance)")
-    parser.add_argument("--worker", choices=["themes", "score"], help=argparse.SUPPRESS)
+    parser.add_argument("--via", choices=["stage", "mainjob"], default="stage",
+                        help="stage: the theme stage on every row, as `kilvoice eval topics` runs it, once per "
+                             "labeller; mainjob: the whole main job on 3,000 rows a draw, as issue 21's held-out check")
+    parser.add_argument("--draws", default=str(SEED),
+                        help="with --via mainjob: the seeds of the 3,000-row draws, comma-separated")
+    parser.add_argument("--worker", choices=["themes", "score", "mainjob"], help=argparse.SUPPRESS)
+    parser.add_argument("--draw", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "themes":
         print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","), args.stance)))
         return
+    if args.worker == "mainjob":
+        print(json.dumps(mainjob_worker(args.dataset, args.draw)))
+        return
+    if args.via == "mainjob":
+        return main_mainjob(args)
     if args.worker == "score":
         data = json.loads(sys.stdin.read())
         scores = score_worker(data)
@@ -207,6 +245,32 @@ def main() -> None:
     rates = {lab: [report[d]["scores"][lab]["rate"] for d in report] for lab in args.labellers.split(",")}
     for lab, r in rates.items():
         print(f"{lab}: mean {sum(r) / len(r):.3f}, worst {min(r):.2f} over {', '.join(report)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+def main_mainjob(args: argparse.Namespace) -> None:
+    """Title agreement of the main job over several draws of each set: each draw's rate, then the
+    mean and the worst draw of each set, and of all draws."""
+    report: dict[str, dict] = {}
+    for name in args.datasets.split(","):
+        for draw in (int(d) for d in args.draws.split(",")):
+            themes = _run(KILVOICE_PYTHON, ["--worker", "mainjob", "--dataset", name, "--draw", str(draw)])
+            scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
+            s = scored["scores"]["mainjob"]
+            report.setdefault(name, {})[str(draw)] = {"scores": s, "statements": themes["statements"],
+                                                      "runs": scored["runs"]}
+            print(f"{name} draw {draw}: {s['agree']}/{s['themes']} = {s['rate']:.2f} "
+                  f"({themes['statements']} statements)", flush=True)
+            for t in scored["runs"]["mainjob"]:
+                print(f"  {t['id']} {t['size']:>4} [{'x' if t['agrees'] else ' '}] {t['title'][:40]:<40} "
+                      f"majority: {t['majority']}")
+    every = []
+    for name, draws in report.items():
+        r = [d["scores"]["rate"] for d in draws.values()]
+        every += r
+        print(f"{name}: mean {sum(r) / len(r):.3f}, worst {min(r):.2f} over draws {', '.join(draws)}")
+    print(f"all: mean {sum(every) / len(every):.3f}, worst {min(every):.2f} over {len(every)} runs")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
 

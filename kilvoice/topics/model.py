@@ -7,6 +7,8 @@ c-TF-IDF keywords. Learned state ends in ``_``; nothing happens in ``__init__``.
 """
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from threadpoolctl import threadpool_limits
@@ -129,10 +131,19 @@ class ThemeModel(ClusterMixin, TransformerMixin, BaseEstimator):
             from bertopic.vectorizers import ClassTfidfTransformer
 
             self.topic_model_.pending_ = None  # the fit's keywords are never read: the rescue's replace them
-            self.topic_model_.update_topics(
-                texts, topics=new.tolist(), top_n_words=40 if self.representation == "coverage" else self.top_n_words,
-                vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-                representation_model=self.topic_model_.representation_model)
+            # BERTopic warns that topics set by hand may break a later topic reduction; none follows, and
+            # the warning reads as a fault to an officer watching the run
+            quiet = logging.getLogger("BERTopic")
+            level = quiet.level
+            quiet.setLevel(logging.ERROR)
+            try:
+                self.topic_model_.update_topics(
+                    texts, topics=new.tolist(),
+                    top_n_words=40 if self.representation == "coverage" else self.top_n_words,
+                    vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                    representation_model=self.topic_model_.representation_model)
+            finally:
+                quiet.setLevel(level)
         return new
 
     def _fit_bertopic(self, documents, X, reducer, clusterer, vectorizer):
