@@ -25,9 +25,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 
 
-def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-") -> tuple[list[dict], dict[str, str], dict[str, str]]:
-    """Run ``pipelines/big-conversation.toml`` on ``texts`` as notes ``r0``, ``r1``, ... in a temporary
-    folder: (statements.csv rows, theme id -> title, conversation id -> note id)."""
+def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-",
+             labeller: str | None = None) -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """Run ``pipelines/big-conversation.toml`` (with another theme ``labeller`` if given) on ``texts`` as
+    notes ``r0``, ``r1``, ... in a temporary folder: (statements.csv rows, theme id -> title,
+    conversation id -> note id)."""
     from kilvoice.pipeline import run_pipeline
 
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
@@ -38,6 +40,8 @@ def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-") -> tuple[list[
         text = re.sub(r"(?m)^store = .*$", f'store = "{(work / "store").as_posix()}"', text)
         text = re.sub(r"(?m)^output = .*$", f'output = "{(work / "out").as_posix()}"', text)
         text = re.sub(r"(?m)^paths = .*$", f'paths = ["{(work / "in.csv").as_posix()}"]', text)
+        if labeller:
+            text = re.sub(r"(?m)^labeller = .*$", f'labeller = "{labeller}"', text)
         (work / "p.toml").write_text(text, encoding="utf-8")
         run_pipeline(work / "p.toml")
         db = sqlite3.connect(work / "store" / "kilvoice.sqlite")

@@ -19,7 +19,14 @@ not depend on the labeller, so both runs title the same themes.
 Two steps in two environments: the theme stage in the project venv (no torch), MiniLM in the
 bench venv (``make bench-venv``).
 
+``--via mainjob`` runs what issue 21's held-out check ran instead: the whole main job
+(``pipelines/big-conversation.toml``: redaction, segmenting into statements, its embedder and labeller)
+on 3,000 rows, each row a note, for each seed of ``--draws``; a theme's majority label is counted over
+its primary statements' rows. It prints each draw's rate, then the mean and the worst draw of each set.
+
 Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json] [--stance cues.v2]
+      python benchmarks/title_agreement.py --via mainjob --datasets nhs,petitions,polis --draws 42,1,2,3,4
+          [--mainjob-labeller keywords]
 """
 from __future__ import annotations
 
@@ -142,7 +149,7 @@ def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, st
     return out
 
 
-def mainjob_worker(name: str, draw: int) -> dict:
+def mainjob_worker(name: str, draw: int, labeller: str | None = None) -> dict:
     """The main job (``pipelines/big-conversation.toml``: redaction, segmenting, its embedder and
     labeller) on 3,000 rows drawn with seed ``draw``, each row a note, as issue 21's held-out check
     ran it. A theme's majority label is counted over its primary statements' rows."""
@@ -150,7 +157,8 @@ def mainjob_worker(name: str, draw: int) -> dict:
     from mainjob_labelled import main_job
 
     rows, names = DATASETS[name](MAINJOB_ROWS, draw)
-    statements, titles, note_of = main_job([t for t, _ in rows], prefix=f"kilvoice-titles-{name}-{draw}-")
+    statements, titles, note_of = main_job([t for t, _ in rows], prefix=f"kilvoice-titles-{name}-{draw}-",
+                                           labeller=labeller)
     members: dict[str, list[int]] = {}
     for st in statements:
         tids = [t for t in st["theme_ids"].split(";") if t]
@@ -210,6 +218,8 @@ def main() -> None:
                              "labeller; mainjob: the whole main job on 3,000 rows a draw, as issue 21's held-out check")
     parser.add_argument("--draws", default=str(SEED),
                         help="with --via mainjob: the seeds of the 3,000-row draws, comma-separated")
+    parser.add_argument("--mainjob-labeller", help="with --via mainjob: the main job with this theme labeller "
+                                                   "(default: the one pipelines/big-conversation.toml names)")
     parser.add_argument("--worker", choices=["themes", "score", "mainjob"], help=argparse.SUPPRESS)
     parser.add_argument("--draw", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
@@ -218,7 +228,7 @@ def main() -> None:
         print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","), args.stance)))
         return
     if args.worker == "mainjob":
-        print(json.dumps(mainjob_worker(args.dataset, args.draw)))
+        print(json.dumps(mainjob_worker(args.dataset, args.draw, args.mainjob_labeller)))
         return
     if args.via == "mainjob":
         return main_mainjob(args)
@@ -255,7 +265,8 @@ def main_mainjob(args: argparse.Namespace) -> None:
     report: dict[str, dict] = {}
     for name in args.datasets.split(","):
         for draw in (int(d) for d in args.draws.split(",")):
-            themes = _run(KILVOICE_PYTHON, ["--worker", "mainjob", "--dataset", name, "--draw", str(draw)])
+            themes = _run(KILVOICE_PYTHON, ["--worker", "mainjob", "--dataset", name, "--draw", str(draw)]
+                          + (["--mainjob-labeller", args.mainjob_labeller] if args.mainjob_labeller else []))
             scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
             s = scored["scores"]["mainjob"]
             report.setdefault(name, {})[str(draw)] = {"scores": s, "statements": themes["statements"],
