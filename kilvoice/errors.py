@@ -29,7 +29,8 @@ class Errors:
     K205 = "{path}: {problem}"
     K206 = "{path}: metadata: {problem}"
     K207 = "{path}: the Word file cannot be opened ({problem}). Open and re-save it in Word, or remove any password"
-    K208 = "{path}: the CSV has no text column. Columns found: {columns}. Use --map text=COLUMN"
+    K208 = ("{path}: the CSV has no text column. Columns found: {columns}. Name the column that holds the notes: "
+            "--map text=COLUMN for `kilvoice ingest`, or map = \"text=COLUMN\" in the pipeline file's [ingest] section")
     K209 = "{path}: file is larger than the {limit} MB limit. Split it or raise ingest.max_mb in the pipeline file"
     K210 = "{path} does not exist. Check the path"
     K211 = "{path}: the PDF cannot be read ({problem}). Export it again as a PDF with a text layer, without a password"
@@ -44,7 +45,8 @@ class Errors:
     K220 = "--map {problem}. Write it as key=Column,key=Column, e.g. --map text=Notes,area=Ward"
     # K225-K234: survey-platform exports (Citizen Space, SmartSurvey, Microsoft Forms, Google Forms, Commonplace)
     K225 = ("{path}: looks like a {platform} export but has no free-text question column (columns: {columns}). "
-            "Export the responses with the open questions included, or use --map text=COLUMN")
+            "Export the responses with the open questions included, or name the column: --map text=COLUMN for "
+            "`kilvoice ingest`, or map = \"text=COLUMN\" in the pipeline file's [ingest] section")
     # K3xx: store
     K301 = "project store {path} was written by a newer kilvoice (schema {found} > {supported}). Upgrade kilvoice"
     K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"
