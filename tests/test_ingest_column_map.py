@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from conftest import write_pipeline
+
 from kilvoice import registry
 from kilvoice.config import load_pipeline, stage_settings
 from kilvoice.store import open_store

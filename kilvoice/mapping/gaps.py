@@ -3,7 +3,7 @@
 * Per framework item: the themes linked to it, how many statements and conversations bear on it,
   broken down by area, setting and age band; ``gap`` is true when no resident statement or theme
   links to it ("no resident raised this"). ``possible_themes`` lists the themes only possibly
-  linked to it (:mod:`kilvoice.mapping.themelinks`): shown, never counted.
+  linked to it (:mod:`kilvoice.mapping.themelinks`), the most similar first: shown, never counted.
 * ``unmapped_themes``: themes linked to no item of any framework (resident priorities no
   objective covers).
 * ``crosswalk``: for each pair of frameworks, the items that share linked themes.
@@ -30,11 +30,11 @@ def summarise(frameworks: list[Framework], themes: list[Theme], links: list[Link
     theme_items: dict[tuple[str, str], list[str]] = defaultdict(list)
     item_stmts: dict[tuple[str, str], set[str]] = defaultdict(set)
     linked_themes: set[str] = set()
-    possible: dict[tuple[str, str], list[str]] = defaultdict(list)
+    possible: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for link in links:
         key = (link.framework_id, link.item_id)
         if link.status == POSSIBLE:
-            possible[key].append(link.source_id)
+            possible[key][link.source_id] = max(link.score, possible[key].get(link.source_id, float("-inf")))
         elif link.source_kind == "theme":
             theme_items[key].append(link.source_id)
             linked_themes.add(link.source_id)
@@ -51,7 +51,7 @@ def summarise(frameworks: list[Framework], themes: list[Theme], links: list[Link
             items.append({
                 "id": item.id, "title": item.title, "parent": item.parent,
                 "linked_themes": sorted(set(theme_items.get(key, []))),
-                "possible_themes": sorted(set(possible.get(key, []))),
+                "possible_themes": sorted(possible.get(key, {}), key=lambda t: (-possible[key][t], t)),
                 "n_statements": len(sids), "n_conversations": len(convs),
                 "areas": _breakdown(convs, conversations, "area"),
                 "settings": _breakdown(convs, conversations, "setting"),

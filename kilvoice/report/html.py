@@ -9,8 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kilvoice.report import charts
-from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, sections, stance_cell,
-                                    stance_header, stance_text, summary_rows, theme_groups)
+from kilvoice.report.render import (clean_text, counts_text, holds_text, lookups, possible_text, sections,
+                                    stance_cell, stance_header, stance_text, summary_rows, theme_groups)
 
 
 def environment() -> Environment:
@@ -19,7 +19,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(bar_chart=charts.bar_svg, heatmap_chart=charts.heatmap_svg, counts_text=counts_text,
                        stance_text=stance_text, stance_cell=stance_cell, stance_header=stance_header,
-                       holds_text=holds_text)
+                       holds_text=holds_text, possible_text=possible_text)
     env.filters["clean"] = clean_text
     return env
 

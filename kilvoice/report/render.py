@@ -72,13 +72,28 @@ def links_lines(theme: dict, look: dict, esc=str, ids: bool = False) -> list[str
     return out
 
 
+POSSIBLE_SHOWN = 5  # a crosswalk row names this many possible themes, the most similar first
+
+
+def possible_text(item: dict, titles: dict) -> str:
+    """"Possible: A; B; ..." for an item's possible themes (most similar first), at most
+    POSSIBLE_SHOWN named; "" when it has none."""
+    ids = item.get("possible_themes") or []
+    if not ids:
+        return ""
+    text = "Possible: " + "; ".join(titles.get(x, x) for x in ids[:POSSIBLE_SHOWN])
+    if len(ids) > POSSIBLE_SHOWN:
+        text += f"; and {len(ids) - POSSIBLE_SHOWN} more, each shown in its theme's section"
+    return text
+
+
 def crosswalk_cell(item: dict, look: dict) -> str:
     """A crosswalk row's themes: the linked ones, then "possible: ..." for the possible ones."""
     titles = look["theme_titles"]
     text = ("Gap: no resident raised this" if item.get("gap") else
             "; ".join(titles.get(x, x) for x in item.get("linked_themes", [])) or "statements only")
     if item.get("possible_themes"):
-        text += ". Possible: " + "; ".join(titles.get(x, x) for x in item["possible_themes"])
+        text += ". " + possible_text(item, titles)
     return text
 
 
