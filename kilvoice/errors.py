@@ -52,6 +52,8 @@ class Errors:
     K302 = "no notes in the project store {path}. Run `kilvoice ingest PATH --project DIR` first, or add inputs to the pipeline file"
     K303 = "run '{run}' not found in {path}; runs: {available}"
     K304 = "unknown report format(s) {formats}; available: {available}"
+    K305 = ("no notes in the project store {path}: no input file could be read. {rejects}Fix the file(s) named above "
+            "(paths in the pipeline file are read from its repository root or its own folder) and run again")
     # K4xx: models and optional dependencies
     K401 = "{package} is not installed; it is needed for {what}. Install it with: {fix}"
     K402 = "model files for '{model}' not found at {path}. Reinstall kilvoice (the model ships with the package)"

@@ -232,6 +232,10 @@ def step_ingest(state: RunState) -> None:
     log.info("ingest: %d files ok, %d unchanged, %d rejected, %d notes added",
              result.files_ok, result.files_unchanged, result.files_rejected, result.notes_added)
     if not store.conversations("ok"):
+        if result.rejects:  # say why: the report that lists them is never written
+            shown = "".join(f"{r.item}: {r.code} {r.reason.rstrip('.')}. " for r in result.rejects[:5])
+            more = f"({len(result.rejects) - 5} more.) " if len(result.rejects) > 5 else ""
+            raise KilvoiceError("K305", path=store.path, rejects=shown + more)
         raise KilvoiceError("K302", path=store.path)
 
 

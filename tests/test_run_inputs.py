@@ -1,5 +1,5 @@
-"""A table whose notes are not in a column named "text": the error names the fix for both ways of
-running kilvoice, and the pipeline file's fix reads the file."""
+"""Inputs a run cannot read: a table whose notes are not in a column named "text" (the error names the
+fix for both ways of running kilvoice, and the pipeline file's fix reads it), and a run whose every file is rejected."""
 from __future__ import annotations
 
 import csv
@@ -46,3 +46,23 @@ def test_a_table_without_a_text_column_names_the_fix_and_the_pipelines_map_reads
     with open_store(tmp_path / "store2") as store:
         texts = [" ".join(u.text for u in store.raw_utterances(c["id"])) for c in store.conversations("ok")]
     assert any("swimming baths" in t and "learn to swim" in t for t in texts), texts  # both columns read
+
+
+def test_a_run_whose_every_input_is_rejected_says_which_files_and_why(tmp_path):
+    """The report that lists rejected files is never written when nothing could be read, so the
+    error itself names each file, its code and the fix."""
+    import pytest
+
+    from kilvoice.errors import KilvoiceError
+    from kilvoice.pipeline import run_pipeline
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", tmp_path / "out",
+                              [tmp_path / "missing-notes.csv", empty])
+    with pytest.raises(KilvoiceError) as caught:
+        run_pipeline(pipeline)
+    assert caught.value.code == "K305"
+    text = str(caught.value)
+    assert "missing-notes.csv: K210" in text and "empty.txt: K201" in text and "Fix the file(s)" in text
+    assert not (tmp_path / "out").exists()
