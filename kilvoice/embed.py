@@ -233,13 +233,14 @@ def fit_to_corpus(embedder: Embedder, texts: Sequence[str]) -> None:
         embedder.fit(list(texts))
 
 
-def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.ndarray:
-    """Encode ``texts``, reusing vectors cached in ``store`` for this model id.
+def embed_cached(embedder: Embedder, texts: Sequence[str], store=None, progress: bool = False) -> np.ndarray:
+    """Encode ``texts``, reusing vectors cached in ``store`` for this model id; with ``progress``, a bar on
+    stderr while a transformer (an embedder with ``on_batch``) encodes the texts not cached.
 
     An embedder whose vectors depend on the corpus (``cacheable = False``) is fitted on
     ``texts`` (when it has ``fit``) and encodes them all; nothing is cached for it."""
     if hasattr(embedder, "select"):  # kilvoice.embed.auto.v1/v2: the first call (the run's statements) picks the model
-        return embed_cached(embedder.select(texts), texts, store)
+        return embed_cached(embedder.select(texts), texts, store, progress)
     if not getattr(embedder, "cacheable", True):
         fit_to_corpus(embedder, texts)
         if not texts:
@@ -249,7 +250,7 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.nda
     cached = store.get_embeddings(embedder.model_id, hashes) if store is not None else {}
     missing = [i for i, h in enumerate(hashes) if h not in cached]
     if missing:
-        fresh = embedder.encode([texts[i] for i in missing])
+        fresh = _encode_with_bar(embedder, [texts[i] for i in missing], progress)
         if store is not None:
             store.put_embeddings(embedder.model_id, [hashes[i] for i in missing], fresh)
         for i, vec in zip(missing, fresh):
@@ -257,3 +258,19 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], store=None) -> np.nda
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     return np.vstack([cached[h] for h in hashes]).astype(np.float32)
+
+
+def _encode_with_bar(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    """``embedder.encode(texts)``, with a progress bar fed by its batches when it reports them."""
+    if not progress or not hasattr(embedder, "on_batch"):
+        return embedder.encode(texts)
+    import sys
+
+    from tqdm import tqdm
+
+    with tqdm(total=len(texts), desc="embed", unit="statement", file=sys.stderr, leave=False) as bar:
+        embedder.on_batch = bar.update
+        try:
+            return embedder.encode(texts)
+        finally:
+            embedder.on_batch = None

@@ -50,6 +50,7 @@ class OnnxEmbedder:
                  threads: int | None = None, max_batch_tokens: int = 4096, spinning: bool = True):
         self.path = Path(path)
         self.batch_size = int(batch_size)
+        self.on_batch = None  # called with each batch's row count (a progress bar); never changes a vector
         self.max_batch_tokens = int(max_batch_tokens)
         self.threads = int(threads or os.cpu_count() or 1)
         self.spinning = bool(spinning)
@@ -128,6 +129,8 @@ class OnnxEmbedder:
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), ids[i]))
         for rows in self._batches(order, ids):
             out[rows] = self._run([ids[i] for i in rows])
+            if self.on_batch is not None:
+                self.on_batch(len(rows))
         return out
 
     def _batches(self, order: list[int], ids: list[list[int]]):

@@ -264,7 +264,7 @@ def step_embed(state: RunState) -> None:
     texts = [s.text for s in state.analysed]
     if not getattr(embedder, "reads_placeholders", True):  # embed.auto.v3, onnx.v2: content, not "[PHONE_1]"
         texts = [without_placeholders(t) for t in texts]
-    state.embeddings = embed_cached(embedder, texts, state.store)
+    state.embeddings = embed_cached(embedder, texts, state.store, progress=state.progress)
     if getattr(embedder, "choice", None):  # kilvoice.embed.auto.v1: which model ran, and why
         state.info["embed_choice"] = embedder.choice
 

@@ -123,3 +123,16 @@ def test_a_shorter_window_has_its_own_cache_key_and_reads_the_opening(onnx):
     np.testing.assert_array_equal(short.encode(TEXTS[:4]), onnx.encode(TEXTS[:4]))  # all under 32 tokens
     first, whole = short.encode([long])[0], onnx.encode([long])[0]
     assert 0.5 < float(first @ whole) < 0.9999
+
+
+def test_a_progress_bar_follows_the_batches_and_changes_no_vector(capsys):
+    """A run shows a bar while MiniLM embeds (up to ~95 s on 2 cores); the bar is fed by the
+    batches the embedder runs anyway, so the vectors are those of a run without it."""
+    embedder = registry.create("kilvoice.embed.onnx.v2")
+    texts = [f"The number {i} bus to the hospital is late again." for i in range(150)]
+    plain = embed_cached(embedder, texts)
+    capsys.readouterr()
+    shown = embed_cached(embedder, texts, progress=True)
+    err = capsys.readouterr().err
+    assert np.array_equal(plain, shown)
+    assert "embed:" in err and "64/150" in err and "128/150" in err and embedder.on_batch is None
