@@ -1,17 +1,25 @@
 """Theme titles, ninth version (the "phrases9" labeller): a catch-all named by what it mostly says.
 
-phrases8's candidates, checks, scores and picking, with this change (docs/PERFORMANCE.md,
+phrases8's candidates, checks, scores and picking, with these changes (docs/PERFORMANCE.md,
 "titles21i"):
 
 - **a catch-all named by the stance most of it says**: the theme stage calls a theme a catch-all
   ("Mixed: ...") when few of its statements use its main keywords, and phrases8's title then named
   one keyword ("Mixed: fault", from "could not fault them"), which tells an officer nothing of what
   it holds. When OPINION_SHARE of the catch-all's statements say a strength or a problem in so many
-  words (phrases7's ``said_stances``: "could not fault", "no complaints" read as praise) and
-  STANCE_LEAN of those say the one, it is "Mixed: mostly praise" ("Mixed: mostly complaints"):
-  the "Mixed" stays, since the theme still has no subject. Otherwise, or when an earlier catch-all
-  took that title, phrases8's keyword stands. The two shares are phrases7's "General praise" ones,
-  fixed before measuring (not tuned).
+  words (``said_stances``) and STANCE_LEAN of those say the one, it is "Mixed: mostly praise"
+  ("Mixed: mostly complaints"): the "Mixed" stays, since the theme still has no subject. Otherwise,
+  or when an earlier catch-all took that title, phrases8's keyword stands. The two shares are
+  phrases7's "General praise" ones, fixed before measuring (not tuned);
+- **"nothing to improve" read as praise, a null answer as no stance**: "you could have not done
+  anything better", "no change necessary", "nothing needs to change" are praise, and a whole answer
+  such as "Cannot think of anything off hand" or "Nothing at the minute" says no stance (phrases7 read
+  each as a problem, from its "not", "no", "nothing");
+- **a problem word said negated is no subject**: a one-word candidate such as "fault" or "complaints"
+  that NEGATED_SHARE of the theme's statements using it say negated, as praise ("could not fault"), is
+  screened out: "Fault" titled themes of "Could not fault them";
+- **"General praise" to the theme most nearly all praise**: of two themes offered phrases7's opinion
+  title, the one whose statements say it in the larger share has it (phrases7: the larger theme).
 """
 from __future__ import annotations
 
