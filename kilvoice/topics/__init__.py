@@ -358,15 +358,16 @@ class ThemeStage:
             labeller = labeller_from_settings(self.settings)
             picked, naming["labeller"] = llm_titles(labeller, picked, ranked, members, texts, reserved=[OTHER_TITLE])
         naming.update(ranked=ranked, postings=postings, members=members)
-        labels_of = []
-        for (title, phrase), scored, idx, size in zip(picked, ranked, members, sizes):
+        labels_of, mixed = [], lab.catch_all_name()
+        for (title, phrase), scored, idx, size, count in zip(picked, ranked, members, sizes, counts):
             about = phrase.text if phrase is not None else strip_prefix(title)
             said = mentions(scored, phrase.key if phrase else None)
             if len(idx) != size:  # read a sample of the theme: counts scaled to its size
                 said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
             labels_of.append({"about": about, "said": said, "approx": len(idx) != size,
                               "cover": phrase.cover if phrase is not None else None,
-                              "stands_for": getattr(phrase, "stands_for", None)})
+                              "stands_for": getattr(phrase, "stands_for", None),
+                              "catch_all": mixed(count, len(idx)) if mixed else None})
         return [title for title, _ in picked], labels_of
 
     def _name(self, tid, title, kw, idx, stmts, stances, t, phrases, taken=frozenset(), label=None,
@@ -416,6 +417,8 @@ class ThemeStage:
         if (size >= MIXED_MIN_SIZE and share < MIXED_KEYWORD_SHARE
                 and not (opinion and opinion >= MIXED_KEYWORD_SHARE * len(read))):
             core = strip_prefix(title) if label else title
+            if (label or {}).get("catch_all") and f"{CATCH_ALL_PREFIX}{label['catch_all']}".lower() not in taken:
+                core = label["catch_all"]  # what it mostly says (phrases9: "mostly praise")
             core = core if core[1:2].isupper() else core[:1].lower() + core[1:]
             if chairing_only(core) or core.startswith("mixed statements"):  # "Mixed: answer" names the meeting
                 core = next(c for c in (f"varied remarks ({n})" if n else "varied remarks" for n in range(99))

@@ -16,6 +16,8 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases7``: the manner, the action and the stance residents said (kilvoice.topics.phrases7);
 - ``phrases8``: a subject's noun, not a word that qualifies one, in the number residents write it
   (kilvoice.topics.phrases8);
+- ``phrases9``: a catch-all named by the stance most of it says ("Mixed: mostly praise")
+  (kilvoice.topics.phrases9);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -39,6 +41,7 @@ class Labeller:
     phrases: bool = True  # titles from ranked phrases (all but "keywords")
     llm: bool = False
     own_stances: bool = False  # its module's said_stances (what "Praise for ..." counts), else phrases'
+    own_catch_all: bool = False  # its module's catch_all_name: what a "Mixed: ..." theme mostly says
 
     def _module(self):
         return import_module(f"kilvoice.topics.{self.module}")
@@ -55,6 +58,11 @@ class Labeller:
     def said_stances(self) -> Callable:
         return (self._module() if self.own_stances else import_module("kilvoice.topics.phrases")).said_stances
 
+    def catch_all_name(self) -> Callable | None:
+        """``(said stance counts, statements read) -> str | None``: a catch-all's name, else None (the
+        theme stage names it by its title)."""
+        return self._module().catch_all_name if self.own_catch_all else None
+
 
 LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases"),
@@ -69,6 +77,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
              group_own_top=6, own_stances=True),
     Labeller("phrases8", "phrases8", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True),
+    Labeller("phrases9", "phrases9", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
+             group_own_top=6, own_stances=True, own_catch_all=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}
