@@ -108,3 +108,21 @@ def test_general_praise_goes_to_the_theme_most_nearly_all_praise():
 def test_stage_with_phrases9(inputs):  # noqa: F811 - the fixture
     themes = stage_themes(inputs, "phrases9")
     assert [t.title for t in themes] == [t.title for t in stage_themes(inputs, "phrases8")]  # nothing to praise here
+
+
+def _carried(text, head, tier, count, carried, score):
+    sp = ScoredPhrase(Phrase(key_of(text), head, Counter({text: 1})), score, count, tier=tier)
+    sp.carried = carried
+    return sp
+
+
+def test_a_name_is_carried_by_its_whole_name():
+    """The samples' street-care theme (85 statements) was "Pit Lane": a street said in 2 of them, carried
+    by every "lane"."""
+    street = [_carried("Pit Lane", "lane", 2, 2, 8, 0.101), _carried("main road", "road", 2, 2, 6, 0.095),
+              _carried("lanes", "lane", 2, 8, 8, 0.080)]
+    assert [sp.phrase.text for sp in phrases9.rerank(street)] == ["main road", "lanes", "Pit Lane"]
+    said = [_carried("Kelvale General", "general", 0, 9, 9, 0.2), _carried("wards", "ward", 0, 10, 10, 0.1)]
+    assert phrases9.rerank(said)[0].phrase.text == "Kelvale General"  # said whole by as many: a subject
+    title_case = [_carried("Members of Parliament", "member", 0, 2, 10, 0.2), _carried("MPs", "mp", 0, 9, 9, 0.1)]
+    assert phrases9.rerank(title_case)[0].phrase.text == "Members of Parliament"  # its head is its first word

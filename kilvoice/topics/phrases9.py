@@ -19,7 +19,16 @@ phrases8's candidates, checks, scores and picking, with these changes (docs/PERF
   that NEGATED_SHARE of the theme's statements using it say negated, as praise ("could not fault"), is
   screened out: "Fault" titled themes of "Could not fault them";
 - **"General praise" to the theme most nearly all praise**: of two themes offered phrases7's opinion
-  title, the one whose statements say it in the larger share has it (phrases7: the larger theme).
+  title, the one whose statements say it in the larger share has it (phrases7: the larger theme);
+- **a name is carried by its whole name**: phrases5 counts a candidate as carried by the statements
+  that use its head noun, so "Pit Lane" (a street, named in 2 of the samples' 85 statements of street
+  lighting, bins and litter) was carried by every "lane" and titled the samples' largest theme. A
+  candidate whose head noun is written with a capital after its first word ("Pit Lane", "Kelvale
+  General") is carried only by the statements that say the whole name (phrases5's CARRY_SHARE test).
+  Tried and rejected: phrases5's ``ABSTRACT`` nouns ("lives", "life", "work") ranked with the general
+  heads. It turned the samples' "Lives" (notes that open "Lives alone since ...") into "Loneliness", but
+  an NHS theme of "it changed my life" (81 statements) into "Autistic spectrum" (docs/PERFORMANCE.md,
+  "titles21i").
 """
 from __future__ import annotations
 
@@ -27,7 +36,8 @@ import re
 from collections import Counter
 from typing import Sequence
 
-from kilvoice.topics import phrases4, phrases6, phrases7, phrases8
+from kilvoice.topics import phrases4, phrases5, phrases6, phrases7, phrases8
+from kilvoice.topics.labels import _singular
 from kilvoice.topics.phrases import Phrase
 
 OPINION_SHARE = phrases7.OPINION_SHARE  # of a catch-all's statements say a strength or a problem
@@ -38,7 +48,31 @@ NEGATED_SHARE = 0.5  # of the statements using a problem word say it negated, as
 # the problem words residents negate to praise: "could not fault", "no complaints", "no problems"
 NEGATED_WORDS = frozenset({"fault", "complaint", "problem", "issue", "concern", "improvement", "complain"})
 
-candidates, score_phrases = phrases8.candidates, phrases8.score_phrases
+candidates = phrases8.candidates
+
+
+def _name(ph: Phrase) -> bool:
+    """A name ("Pit Lane", "Kelvale General"): its head noun, not its first word, written with a capital."""
+    words = ph.text.split()
+    return len(words) > 1 and any(w[:1].isupper() and _singular(w.lower()) == ph.head for w in words[1:])
+
+
+def score_phrases(cands: dict[tuple[str, ...], Phrase], members, postings, centroid, vectors):
+    """phrases8's tiers and scores; a name carried (said whole) by fewer than phrases5's CARRY_SHARE of
+    the statements the best-carried specific candidate is carried by ranks as not carried (see the
+    module docstring)."""
+    return rerank(phrases8.score_phrases(cands, members, postings, centroid, vectors))
+
+
+def rerank(scored: list) -> list:
+    """``score_phrases``' changes to phrases8's ranking (``ScoredPhrase`` tiers), in place."""
+    best = max((sp.carried or 0 for sp in scored if sp.tier < phrases8.GENERAL), default=0)
+    for sp in scored:
+        if _name(sp.phrase) and sp.count < phrases5.CARRY_SHARE * best:
+            sp.tier |= 1
+    scored.sort(key=lambda sp: sp.tier)  # stable: phrases8's order within a tier stands
+    return scored
+
 
 
 def pick_titles(ranked, stances, sizes, reserved=()):
