@@ -299,7 +299,8 @@ def step_review(state: RunState) -> None:
     from kilvoice.review import review_run
 
     state.themes, state.assignments, state.links, state.info["review"] = review_run(
-        state.store, state.run_id, state.themes, state.assignments, state.links)
+        state.store, state.run_id, state.themes, state.assignments, state.links,
+        reading=(state.info["topics"].get("params") or {}).get("stance"))
     mapper, map_info = state.stages["map"], state.info["map"]
     if getattr(mapper, "frameworks", None):  # coverage and gaps as the officers left them
         from kilvoice.frameworks import load_frameworks

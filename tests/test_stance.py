@@ -61,14 +61,14 @@ def test_an_answer_to_a_question_never_reads_differently_in_v2():
 def test_an_unknown_reading_is_refused():
     with pytest.raises(KilvoiceError) as err:
         stance_of_text("We moved here in 2015.", None, "cues.v9")
-    assert err.value.code == "K761" and '"cues.v1", "cues.v2"' in str(err.value)
+    assert err.value.code == "K761" and '"cues.v1", "cues.v2", "cues.v3"' in str(err.value)
     with pytest.raises(KilvoiceError) as err:
         registry.create("kilvoice.topics.bertopic.v2", stance="none")
     assert err.value.code == "K705" and "stance" in str(err.value)
 
 
 def test_counts_and_the_reading_they_came_from():
-    assert READINGS == ("cues.v1", "cues.v2")
+    assert READINGS == ("cues.v1", "cues.v2", "cues.v3")
     assert count_stances(["strength", "problem"]) == {"strength": 1, "problem": 1, "aspiration": 0}
     v2 = count_stances(["strength", UNSTATED, UNSTATED], stance_keys("cues.v2"))
     assert v2 == {"strength": 1, "problem": 0, "aspiration": 0, UNSTATED: 2}
@@ -138,7 +138,7 @@ def test_the_theme_stage_counts_unstated_only_when_asked():
         expected = Counter(stance_of_text(text[i], None, "cues.v2") for i in b.representative)
         assert b.stance == {k: expected.get(k, 0) for k in b.stance}
     assert sum(t.stance[UNSTATED] for t in v2 if not t.id.startswith("P")) >= 15
-    said = [t for t in v2 if t.stance[UNSTATED] and not t.id.startswith("P")]
+    said = [t for t in v2 if t.stance[UNSTATED] and t.id.startswith("T")]  # not groups, not "other"
     assert said and all("no clear stance" in t.description for t in said)
     assert not any("no clear stance" in t.description for t in v1)
 
@@ -154,7 +154,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", out, [FIXTURE])
     run_pipeline(pipeline)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["config"]["topics"]["stance"] == "cues.v2"
+    assert manifest["config"]["topics"]["stance"] == "cues.v3"
     with open(out / "themes.csv", encoding="utf-8") as fh:
         themes = list(csv.DictReader(fh))
     with open(out / "statements.csv", encoding="utf-8") as fh:
@@ -163,7 +163,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
                                     "prevalence", "strengths", "problems", "aspirations", "parent", "kind",
                                     "signed_off", "areas", "quote_statement_ids"]  # old columns kept, in place
     assert list(themes[0])[-1] == "unstated"
-    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v2") for s in statements}
+    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v3") for s in statements}
     assert all(not s["question"] for s in statements)
     for t in themes:
         if t["kind"] == "group":
@@ -181,3 +181,62 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
     assert shown and all(f"no clear stance {t['unstated']}" in html for t in shown)
     assert all("clear stance" in t["description"] for t in shown)  # "50 say no clear stance" / "none says a clear stance"
     assert f"{total} of {len(statements)} statements answer no question" in html  # the method says how they are read
+    assert sum(read[m] != stance_of_text(text, None, "cues.v2") for m, text in
+               ((s["statement_id"], s["text"]) for s in statements)) >= 3  # v3 reads those differently
+
+    # an officer's edit recounts with the run's reading (v3), not the one the counts' keys suggest (v2)
+    from kilvoice.review import load_results, reapply, record_decision
+    from kilvoice.store import open_store
+
+    moved = next(s for s in statements if s["theme_ids"].split(";")[0].startswith("T"))
+    to = next(t["theme_id"] for t in themes if t["kind"] == "theme" and t["theme_id"] != moved["theme_ids"].split(";")[0])
+    with open_store(tmp_path / "store") as store:
+        record_decision(store, "move", "officer", {"statement_id": moved["statement_id"], "to": to})
+        reapply(store)
+        reviewed, assignments, _ = load_results(store, manifest["run_id"])
+    primary = {a.statement_id: a.theme_id for a in assignments if a.primary}
+    assert primary[moved["statement_id"]] == to
+    for t in reviewed:
+        if t.id.startswith("T"):
+            counts = Counter(read[m] for m, tid in primary.items() if tid == t.id)
+            assert {k: t.stance.get(k, 0) for k in ("strength", "problem", "aspiration", UNSTATED)} == {
+                k: counts[k] for k in ("strength", "problem", "aspiration", UNSTATED)}, t.title
+
+
+@pytest.mark.parametrize("text, question, v2, v3", [
+    # denying a fault or a want is praise, as the titles read it ("General praise")
+    ("No complaints at all.", None, "problem", "strength"),
+    ("Could not fault them.", None, "aspiration", "strength"),  # v2: "could" wishes
+    ("Nothing could have been better.", None, "aspiration", "strength"),
+    ("You could have not done anything better.", None, "aspiration", "strength"),
+    # a null answer says no stance
+    ("Nothing.", None, "problem", UNSTATED),
+    ("Nothing at the minute.", None, "problem", UNSTATED),
+    ("Cannot think of anything off hand.", None, "problem", UNSTATED),
+    # what is said of a fault, a delay or a want stays as v2 reads it
+    ("Nothing was done about the leak.", None, "problem", "problem"),
+    ("The ambulance was delayed by two hours.", None, "problem", "problem"),
+    ("We should reopen the library.", None, "aspiration", "aspiration"),
+    ("No complaints about the staff, but the parking was awful and expensive.", None, "problem", "problem"),
+    # answers to a Big Conversation question are read as in v2 ("Nothing." to "what's strong" is a problem)
+    ("Nothing.", "strong", "problem", "problem"),
+    ("No complaints at all.", "future", "problem", "problem"),
+])
+def test_v3_reads_a_denied_fault_as_praise_and_a_null_answer_as_none(text, question, v2, v3):
+    assert stance_of_text(text, question, "cues.v2") == v2
+    assert stance_of_text(text, question, "cues.v3") == v3
+    assert stance_keys("cues.v3") == stance_keys("cues.v2")
+
+
+def test_v3_agrees_with_the_titles_on_a_theme_of_nothing_to_improve():
+    """phrases9 titles such a theme "General praise" from its said stances; v2's counts called it mostly
+    problems and aspirations, so the description contradicted the title."""
+    from kilvoice.topics import phrases9
+
+    texts = ["Nothing could have been better.", "No complaints.", "Could not fault the crew.",
+             "Nothing at the minute.", "Everything was perfect, thank you."]
+    said = phrases9.said_stances(texts)
+    v2, v3 = (Counter(stance_of_text(t, None, r) for t in texts) for r in ("cues.v2", "cues.v3"))
+    assert said == {"strength": 4}
+    assert v3 == {"strength": 4, UNSTATED: 1}
+    assert v2["strength"] <= 1

@@ -116,21 +116,23 @@ def stances_and_texts(store: Store, ids: set[str], reading: str = "cues.v1") -> 
     return {r[0]: stance_of_text(r[1], r[2], reading) for r in rows}, {r[0]: r[1] for r in rows}
 
 
-def _apply(store: Store, themes, assignments, links):
+def _apply(store: Store, themes, assignments, links, reading: str | None = None):
     decisions = load_decisions(store)
     if not decisions:  # nothing to recount: no need to read (and judge the stance of) every statement
         return apply_review(themes, assignments, links, decisions)
     from kilvoice.topics.stance import reading_of
 
-    stances, texts = stances_and_texts(store, {a.statement_id for a in assignments},
-                                       reading_of(t.stance for t in themes))  # the reading the run's themes used
+    # the reading the run's themes used: the run's own setting, else what their counts show (v1 or v2)
+    reading = reading or reading_of(t.stance for t in themes)
+    stances, texts = stances_and_texts(store, {a.statement_id for a in assignments}, reading)
     return apply_review(themes, assignments, links, decisions, statement_conversations(store), stances, texts)
 
 
-def review_run(store: Store, run_id: str, themes, assignments, links):
-    """Pipeline hook: keep the unreviewed results as the base, return the reviewed ones + report."""
+def review_run(store: Store, run_id: str, themes, assignments, links, reading: str | None = None):
+    """Pipeline hook: keep the unreviewed results as the base, return the reviewed ones + report.
+    ``reading``: the theme stage's stance reading (``[topics] stance``)."""
     save_base(store, run_id, themes, assignments, links)
-    return _apply(store, themes, assignments, links)
+    return _apply(store, themes, assignments, links, reading)
 
 
 def reapply(store: Store, run_id: str | None = None) -> dict:
@@ -145,10 +147,11 @@ def reapply(store: Store, run_id: str | None = None) -> dict:
     if base is None:  # a run made before review existed: its saved results are the base
         base = load_results(store, run_id)
         save_base(store, run_id, *base)
-    themes, assignments, links, report = _apply(store, *base)
-    store.save_results(run_id, themes, assignments, links, [])
     row = store.db.execute("SELECT manifest FROM runs WHERE id=?", (run_id,)).fetchone()
     manifest = json.loads(row[0] or "{}") if row else {}
+    reading = ((manifest.get("topics") or {}).get("params") or {}).get("stance")
+    themes, assignments, links, report = _apply(store, *base, reading=reading)
+    store.save_results(run_id, themes, assignments, links, [])
     manifest["review"] = report
     coverage = reviewed_coverage(store, manifest, themes, links)
     if coverage is not None:

@@ -14,7 +14,13 @@ Two readings (the topics stage's ``stance`` setting, recorded with the run's con
   of pipeline files written before issue 16);
 - ``cues.v2``: such a statement is "unstated": it says no clear stance, and no count calls it a
   strength. Answers to a Big Conversation question are read exactly as in v1 (a cue-less answer to
-  "what's strong" is a strength: the exercise's framing says so).
+  "what's strong" is a strength: the exercise's framing says so);
+- ``cues.v3``: v2, and a statement that answers no question is read as the titles read it
+  (kilvoice.topics.phrases9's ``said_stances``): a problem word negated or a wish for better denied
+  ("No complaints", "Could not fault them", "Nothing could have been better") is praise, and a null
+  answer ("Nothing.", "Nothing at the minute", "Cannot think of anything") says no stance. v2 read
+  each as a problem from its "no" / "not" / "nothing", so a theme titled "General praise" could be
+  described as mostly problems (docs/PERFORMANCE.md, "stance31").
 """
 from __future__ import annotations
 
@@ -24,7 +30,8 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import UNSTATED
 
 STANCES = ("strength", "problem", "aspiration")
-READINGS = ("cues.v1", "cues.v2")
+READINGS = ("cues.v1", "cues.v2", "cues.v3")
+UNSTATED_READINGS = ("cues.v2", "cues.v3")  # a statement with no cue and no question says no stance
 
 STRENGTH_CUES = (
     "love", "loved", "lovely", "great", "proud", "brilliant", "fantastic", "excellent", "good",
@@ -131,10 +138,32 @@ def check_reading(reading: str) -> str:
     return reading
 
 
+def _said_praise(text: str) -> tuple[str | None, int]:
+    """cues.v3's reading of a statement that answers no question: (the text less the spans that say
+    praise by denying a fault or a want, how many there were), or (None, 0) for a null answer."""
+    from kilvoice.topics import phrases7, phrases9
+
+    low = (text or "").lower().replace("\u2019", "'").strip()
+    if phrases9.NULL_ANSWER.match(low) or all(w in phrases7.NULL for w in phrases7._WORD.findall(low.replace("'", ""))):
+        return None, 0
+    low = phrases7.LEAD_NULL.sub("", low)
+    praised = len(phrases7.PRAISE_NEGATED.findall(low)) + len(phrases9.PRAISE_MORE.findall(low))
+    return phrases9.PRAISE_MORE.sub(" ", phrases7.PRAISE_NEGATED.sub(" ", low)), praised
+
+
 def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
     """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
-    (READINGS) reads it: with "cues.v2" a text that answers no question and has no cue is UNSTATED."""
-    counts = cue_counts(text, spoken=question is None, written=question is None and check_reading(reading) == "cues.v2")
+    (READINGS) reads it: with "cues.v2" or "cues.v3" a text that answers no question and has no cue is
+    UNSTATED; with "cues.v3" such a text that denies a fault ("No complaints") is praise and a null
+    answer ("Nothing at the minute") UNSTATED."""
+    reading = check_reading(reading)
+    praised = 0
+    if reading == "cues.v3" and question is None:
+        text, praised = _said_praise(text)
+        if text is None:
+            return UNSTATED
+    counts = cue_counts(text, spoken=question is None, written=question is None and reading in UNSTATED_READINGS)
+    counts["strength"] += praised
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
         return "aspiration"
@@ -151,7 +180,7 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
     best = max(STANCES, key=lambda s: (counts[s], -STANCES.index(s)))
     if counts[best]:
         return best
-    return UNSTATED if check_reading(reading) == "cues.v2" else "strength"
+    return UNSTATED if reading in UNSTATED_READINGS else "strength"
 
 
 def stance_of(statement, reading: str = "cues.v1") -> str:
@@ -162,7 +191,7 @@ def stance_of(statement, reading: str = "cues.v1") -> str:
 
 def stance_keys(reading: str) -> tuple[str, ...]:
     """The counts a theme read as ``reading`` carries: v2's always include UNSTATED (0 or more)."""
-    return STANCES + (UNSTATED,) if check_reading(reading) == "cues.v2" else STANCES
+    return STANCES + (UNSTATED,) if check_reading(reading) in UNSTATED_READINGS else STANCES
 
 
 def reading_of(stance_counts) -> str:
