@@ -26,5 +26,5 @@ def test_the_stage_accepts_exactly_the_registered_names():
 
     assert ThemeStage.LABELLERS == tuple(LABELLERS)
     with pytest.raises(KilvoiceError) as err:
-        registry.create("kilvoice.topics.bertopic.v1", labeller="phrases9")
+        registry.create("kilvoice.topics.bertopic.v1", labeller="phrases99")
     assert err.value.code == "K705"
