@@ -74,7 +74,6 @@ def rerank(scored: list) -> list:
     return scored
 
 
-
 def pick_titles(ranked, stances, sizes, reserved=()):
     """phrases8's picking, except that two themes offered "General praise" (phrases7's ``opinion``) are
     ranked by the share of their statements saying it, not by size: the theme that is most nearly all
@@ -100,9 +99,9 @@ def screen(found: dict[tuple[str, ...], Phrase], texts: Sequence[str]) -> dict[t
     praise" or "Praise for ..." says when the theme leans that way."""
     out = phrases8.screen(found, texts)
     words = {key[0] for key in out if len(key) == 1 and key[0] in NEGATED_WORDS}
+    lows = [t.lower().replace("\u2019", "'") for t in texts] if words else []
     for word in words:
         form = re.compile(r"\b" + word + r"\w*")
-        lows = [t.lower().replace("\u2019", "'") for t in texts]
         using = [low for low in lows if form.search(low)]
         negated = sum(1 for low in using if form.search(_praise_spans(low)))
         if using and negated >= NEGATED_SHARE * len(using):

@@ -20,7 +20,7 @@ Two readings (the topics stage's ``stance`` setting, recorded with the run's con
   ("No complaints", "Could not fault them", "Nothing could have been better") is praise, and a null
   answer ("Nothing.", "Nothing at the minute", "Cannot think of anything") says no stance. v2 read
   each as a problem from its "no" / "not" / "nothing", so a theme titled "General praise" could be
-  described as mostly problems (docs/PERFORMANCE.md, "stance31").
+  described as mostly problems (docs/PERFORMANCE.md, "session31").
 """
 from __future__ import annotations
 
