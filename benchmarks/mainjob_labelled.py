@@ -25,11 +25,28 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*(?:_\d+)?\]")
 
 
-def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-",
-             labeller: str | None = None) -> tuple[list[dict], dict[str, str], dict[str, str]]:
-    """Run ``pipelines/big-conversation.toml`` (with another theme ``labeller`` if given) on ``texts`` as
-    notes ``r0``, ``r1``, ... in a temporary folder: (statements.csv rows, theme id -> title,
-    conversation id -> note id)."""
+def set_option(text: str, dotted: str, value: str) -> str:
+    """The pipeline file ``text`` with ``[section] key = value`` (``dotted`` = "section.key"; ``value`` a
+    TOML literal such as ``0.2`` or ``"phrases8"``), replacing the key's line or adding it under the header."""
+    section, key = dotted.rsplit(".", 1)
+    head = re.search(rf"(?m)^\[{re.escape(section)}\]\s*$", text)
+    if head is None:
+        raise SystemExit(f"--set {dotted}: the pipeline file has no [{section}] section")
+    nxt = re.search(r"(?m)^\[", text[head.end():])
+    end = head.end() + (nxt.start() if nxt else len(text[head.end():]))
+    block, line = text[head.end():end], f"{key} = {value}"
+    if re.search(rf"(?m)^{re.escape(key)} = .*$", block):
+        block = re.sub(rf"(?m)^{re.escape(key)} = .*$", lambda _: line, block)
+    else:
+        block = "\n" + line + block
+    return text[:head.end()] + block + text[end:]
+
+
+def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-", labeller: str | None = None,
+             options: dict[str, str] | None = None) -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """Run ``pipelines/big-conversation.toml`` (with another theme ``labeller``, and ``options`` set as
+    ``set_option`` sets them, if given) on ``texts`` as notes ``r0``, ``r1``, ... in a temporary folder:
+    (statements.csv rows, theme id -> title, conversation id -> note id)."""
     from kilvoice.pipeline import run_pipeline
 
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
@@ -42,6 +59,8 @@ def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-",
         text = re.sub(r"(?m)^paths = .*$", f'paths = ["{(work / "in.csv").as_posix()}"]', text)
         if labeller:
             text = re.sub(r"(?m)^labeller = .*$", f'labeller = "{labeller}"', text)
+        for dotted, value in (options or {}).items():
+            text = set_option(text, dotted, value)
         (work / "p.toml").write_text(text, encoding="utf-8")
         run_pipeline(work / "p.toml")
         db = sqlite3.connect(work / "store" / "kilvoice.sqlite")
@@ -54,12 +73,24 @@ def main_job(texts: list[str], prefix: str = "kilvoice-mainjob-",
     return statements, titles, note_of
 
 
-def run(name: str, limit: int = 3000) -> dict:
+def parse_options(pairs: list[str] | None) -> dict[str, str]:
+    """``["topics.text_weight=0.2", ...]`` -> ``{"topics.text_weight": "0.2"}``."""
+    out = {}
+    for pair in pairs or []:
+        dotted, sep, value = pair.partition("=")
+        if not sep or "." not in dotted:
+            raise SystemExit(f"--set {pair!r}: write section.key=value, e.g. topics.text_weight=0.2")
+        out[dotted.strip()] = value.strip()
+    return out
+
+
+def run(name: str, limit: int = 3000, options: dict[str, str] | None = None) -> dict:
     import topics_bench
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
     rows = topics_bench.rows(name, limit)
-    statements, titles, note_of = main_job([text for text, _ in rows], prefix=f"kilvoice-mainjob-{name}-")
+    statements, titles, note_of = main_job([text for text, _ in rows], prefix=f"kilvoice-mainjob-{name}-",
+                                            options=options)
     label = {f"r{i}": lab for i, (_, lab) in enumerate(rows)}
     gold, pred = [], []
     members: dict[str, list[str]] = {}
@@ -83,9 +114,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--datasets", default="nhs9,petitions", help="topics_bench.py set names, comma-separated")
     ap.add_argument("--limit", type=int, default=3000, help="rows a set, at most")
+    ap.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                    help="run the main job with this pipeline option (a TOML literal), e.g. topics.text_weight=0.2")
     args = ap.parse_args()
+    options = parse_options(args.set)
     for name in args.datasets.split(","):
-        print(json.dumps(run(name, args.limit)), flush=True)
+        print(json.dumps(run(name, args.limit, options)), flush=True)
 
 
 if __name__ == "__main__":

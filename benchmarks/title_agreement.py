@@ -26,7 +26,7 @@ its primary statements' rows. It prints each draw's rate, then the mean and the 
 
 Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json] [--stance cues.v2]
       python benchmarks/title_agreement.py --via mainjob --datasets nhs,petitions,polis --draws 42,1,2,3,4
-          [--mainjob-labeller keywords]
+          [--mainjob-labeller keywords] [--mainjob-set topics.text_weight=0.2 ...]
 """
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, st
     return out
 
 
-def mainjob_worker(name: str, draw: int, labeller: str | None = None) -> dict:
+def mainjob_worker(name: str, draw: int, labeller: str | None = None, options: dict[str, str] | None = None) -> dict:
     """The main job (``pipelines/big-conversation.toml``: redaction, segmenting, its embedder and
     labeller) on 3,000 rows drawn with seed ``draw``, each row a note, as issue 21's held-out check
     ran it. A theme's majority label is counted over its primary statements' rows."""
@@ -159,7 +159,7 @@ def mainjob_worker(name: str, draw: int, labeller: str | None = None) -> dict:
 
     rows, names = DATASETS[name](MAINJOB_ROWS, draw)
     statements, titles, note_of = main_job([t for t, _ in rows], prefix=f"kilvoice-titles-{name}-{draw}-",
-                                           labeller=labeller)
+                                           labeller=labeller, options=options)
     members: dict[str, list[int]] = {}
     for st in statements:
         tids = [t for t in st["theme_ids"].split(";") if t]
@@ -221,6 +221,8 @@ def main() -> None:
                         help="with --via mainjob: the seeds of the 3,000-row draws, comma-separated")
     parser.add_argument("--mainjob-labeller", help="with --via mainjob: the main job with this theme labeller "
                                                    "(default: the one pipelines/big-conversation.toml names)")
+    parser.add_argument("--mainjob-set", action="append", metavar="SECTION.KEY=VALUE",
+                        help="with --via mainjob: the main job with this pipeline option, e.g. topics.text_weight=0.2")
     parser.add_argument("--worker", choices=["themes", "score", "mainjob"], help=argparse.SUPPRESS)
     parser.add_argument("--draw", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
@@ -229,7 +231,11 @@ def main() -> None:
         print(json.dumps(themes_worker(args.dataset, not args.no_embed, args.labellers.split(","), args.stance)))
         return
     if args.worker == "mainjob":
-        print(json.dumps(mainjob_worker(args.dataset, args.draw, args.mainjob_labeller)))
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from mainjob_labelled import parse_options
+
+        print(json.dumps(mainjob_worker(args.dataset, args.draw, args.mainjob_labeller,
+                                        parse_options(args.mainjob_set))))
         return
     if args.via == "mainjob":
         return main_mainjob(args)
@@ -267,7 +273,8 @@ def main_mainjob(args: argparse.Namespace) -> None:
     for name in args.datasets.split(","):
         for draw in (int(d) for d in args.draws.split(",")):
             themes = _run(KILVOICE_PYTHON, ["--worker", "mainjob", "--dataset", name, "--draw", str(draw)]
-                          + (["--mainjob-labeller", args.mainjob_labeller] if args.mainjob_labeller else []))
+                          + (["--mainjob-labeller", args.mainjob_labeller] if args.mainjob_labeller else [])
+                          + [a for pair in args.mainjob_set or [] for a in ("--mainjob-set", pair)])
             scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
             s = scored["scores"]["mainjob"]
             report.setdefault(name, {})[str(draw)] = {"scores": s, "statements": themes["statements"],

@@ -3,7 +3,7 @@ the right stance, and do themes of a committee transcript stay off procedure?
 
     python benchmarks/transcripts_bench.py sample senedd|notes|stance   # print statements to label
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
-    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 and v2
+    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 to v4
     python benchmarks/transcripts_bench.py stance nhs                     # ... on NHS comments, against their sentiment
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
@@ -231,7 +231,7 @@ def _right(gold: str, predicted: str) -> bool:
     return gold == predicted or (gold == "none" and predicted == "unstated")
 
 
-def stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
+def stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4")) -> dict:
     """The stance of the labelled spoken statements (read as answering no question), per reading and split."""
     from kilvoice.topics.stance import stance_of_text
 
@@ -252,7 +252,7 @@ NHS = SHARED / "nhs-feedback" / "v6framework_230831.csv"
 SENTIMENT = {"1": "positive", "2": "positive", "3": "mixed", "4": "negative", "5": "negative"}
 
 
-def nhs_stance_eval(readings=("cues.v1", "cues.v2")) -> dict:
+def nhs_stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4")) -> dict:
     """The stance of NHS Friends-and-Family-Test comments read as a spreadsheet of comments answering no
     question, against the analysts' sentiment (1-2 positive, 3 mixed or neutral, 4-5 negative): how many
     of the comments called strengths are positive (precision), how many positive ones are called

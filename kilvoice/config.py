@@ -19,7 +19,7 @@ DEFAULTS: dict = {
     "segment": {"stage": "kilvoice.segment.sentences.v5"},
     "embed": {"stage": "kilvoice.embed.auto.v3"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases9", "group_catch_alls": False,
-               "stance": "cues.v3"},
+               "stance": "cues.v4"},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v2"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of

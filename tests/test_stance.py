@@ -61,14 +61,14 @@ def test_an_answer_to_a_question_never_reads_differently_in_v2():
 def test_an_unknown_reading_is_refused():
     with pytest.raises(KilvoiceError) as err:
         stance_of_text("We moved here in 2015.", None, "cues.v9")
-    assert err.value.code == "K761" and '"cues.v1", "cues.v2", "cues.v3"' in str(err.value)
+    assert err.value.code == "K761" and '"cues.v1", "cues.v2", "cues.v3", "cues.v4"' in str(err.value)
     with pytest.raises(KilvoiceError) as err:
         registry.create("kilvoice.topics.bertopic.v2", stance="none")
     assert err.value.code == "K705" and "stance" in str(err.value)
 
 
 def test_counts_and_the_reading_they_came_from():
-    assert READINGS == ("cues.v1", "cues.v2", "cues.v3")
+    assert READINGS == ("cues.v1", "cues.v2", "cues.v3", "cues.v4")
     assert count_stances(["strength", "problem"]) == {"strength": 1, "problem": 1, "aspiration": 0}
     v2 = count_stances(["strength", UNSTATED, UNSTATED], stance_keys("cues.v2"))
     assert v2 == {"strength": 1, "problem": 0, "aspiration": 0, UNSTATED: 2}
@@ -154,7 +154,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", out, [FIXTURE])
     run_pipeline(pipeline)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["config"]["topics"]["stance"] == "cues.v3"
+    assert manifest["config"]["topics"]["stance"] == "cues.v4"
     with open(out / "themes.csv", encoding="utf-8") as fh:
         themes = list(csv.DictReader(fh))
     with open(out / "statements.csv", encoding="utf-8") as fh:
@@ -163,7 +163,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
                                     "prevalence", "strengths", "problems", "aspirations", "parent", "kind",
                                     "signed_off", "areas", "quote_statement_ids"]  # old columns kept, in place
     assert list(themes[0])[-1] == "unstated"
-    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v3") for s in statements}
+    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v4") for s in statements}
     assert all(not s["question"] for s in statements)
     for t in themes:
         if t["kind"] == "group":
@@ -240,3 +240,31 @@ def test_v3_agrees_with_the_titles_on_a_theme_of_nothing_to_improve():
     assert said == {"strength": 4}
     assert v3 == {"strength": 4, UNSTATED: 1}
     assert v2["strength"] <= 1
+
+
+@pytest.mark.parametrize("text, question, v3, v4", [
+    # saying nothing gets better is a complaint; v3 read "nothing ... improved" as a want denied (praise)
+    ("Nothing has improved since the pit closed.", None, "strength", "problem"),
+    ("Nothing ever gets better round here.", None, "strength", "problem"),
+    ("I can't see it getting any better.", None, "strength", "problem"),
+    ("Things have not improved at all for young people.", None, "strength", "problem"),
+    ("The roads aren't improving.", None, "strength", "problem"),
+    ("It is not getting better.", None, "aspiration", "problem"),
+    ("The park is lovely but nothing has improved on the high street.", None, "strength", "problem"),
+    ("Nothing has improved on the estate.", "strong", "problem", "problem"),
+    ("Nothing ever gets better round here.", "future", "aspiration", "problem"),
+    ("I can't see the buses getting any better.", None, "strength", "problem"),
+    # a counterfactual is still praise, and "better" of a thing got is no change
+    ("Nothing could have been better.", None, "strength", "strength"),
+    ("Could not get any better.", None, "strength", "strength"),
+    ("Excellent service, could not be improved.", None, "strength", "strength"),
+    ("Nothing needs improving.", None, "strength", "strength"),
+    ("Nothing comes to mind as improving the service.", None, "strength", "strength"),
+    ("It wasn't, but it has improved a lot.", None, "strength", "strength"),
+    ("We need jobs so young people don't leave to get better paying jobs.", None, "aspiration", "aspiration"),
+    ("Nothing.", None, UNSTATED, UNSTATED),
+])
+def test_v4_reads_nothing_gets_better_as_a_problem(text, question, v3, v4):
+    assert stance_of_text(text, question, "cues.v3") == v3
+    assert stance_of_text(text, question, "cues.v4") == v4
+    assert stance_keys("cues.v4") == stance_keys("cues.v3")

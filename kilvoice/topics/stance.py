@@ -21,6 +21,11 @@ Two readings (the topics stage's ``stance`` setting, recorded with the run's con
   answer ("Nothing.", "Nothing at the minute", "Cannot think of anything") says no stance. v2 read
   each as a problem from its "no" / "not" / "nothing", so a theme titled "General praise" could be
   described as mostly problems (docs/PERFORMANCE.md, "session31").
+- ``cues.v4``: v3, and a statement that says nothing gets better ("Nothing has improved since the
+  pit closed", "I can't see it getting any better", "Things have not improved") is a problem,
+  whatever question it answers. v3 read the first two as praise ("nothing ... improved" denies a
+  want) and v2 the last as a strength. A counterfactual ("could have been improved", "needs
+  improving") is still praise (docs/PERFORMANCE.md, "session32").
 """
 from __future__ import annotations
 
@@ -30,8 +35,8 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import UNSTATED
 
 STANCES = ("strength", "problem", "aspiration")
-READINGS = ("cues.v1", "cues.v2", "cues.v3")
-UNSTATED_READINGS = ("cues.v2", "cues.v3")  # a statement with no cue and no question says no stance
+READINGS = ("cues.v1", "cues.v2", "cues.v3", "cues.v4")
+UNSTATED_READINGS = ("cues.v2", "cues.v3", "cues.v4")  # a statement with no cue and no question says no stance
 
 STRENGTH_CUES = (
     "love", "loved", "lovely", "great", "proud", "brilliant", "fantastic", "excellent", "good",
@@ -151,19 +156,55 @@ def _said_praise(text: str) -> tuple[str | None, int]:
     return phrases9.PRAISE_MORE.sub(" ", phrases7.PRAISE_NEGATED.sub(" ", low)), praised
 
 
+# cues.v4: "nothing gets better", said: a negation, then within the sentence a change that did not come
+# ("has improved", "is improving", "gets any better"; a form in -ing not after a preposition: "as
+# improving the service", "investment in improving schools" is no change)
+_GLOOM_NEG = r"(?:\bno\b|\bnot\b|\bnothing\b|n't\b|\bnever\b|\bnobody\b|\bno one\b|\bcannot\b)"
+_ING_AFTER = "".join(rf"(?<!\b{p}\s)" for p in ("as", "in", "by", "on", "for", "of", "at", "to", "from", "about"))
+_CHANGE = (r"\b(?:improved|improves|(?:gets?|got|gotten)\s+(?:any\s+|much\s+|no\s+)?better)\b"
+           r"|\b" + _ING_AFTER + r"(?:improving|getting\s+(?:any\s+|much\s+|no\s+)?better)\b")
+# within one clause (no comma or "but" between: "It wasn't, but it has improved" is praise), and "better"
+# said of the change, not of a thing got ("so they don't leave to get better paying jobs")
+_AFTER_BETTER = (r"(?!\s+(?!(?:for|at|in|on|round|around|here|there|now|since|soon|under|with|and|but|or|either|"
+                 r"though|anymore|any|yet|over|by|until|till|because|as|so|if|when|unless|to|than|really|much|"
+                 r"either)\b)[a-z])")
+GLOOM = re.compile(_GLOOM_NEG + r"(?:(?!\bbut\b)[^.!?,;]){0,50}?(?:" + _CHANGE.replace(r"better)\b", r"better)\b" + _AFTER_BETTER) + r")")
+# ... unless it is a counterfactual: "nothing could have been improved", "could not get any better",
+# "nothing needs improving"
+_COUNTERFACTUAL = re.compile(r"\b(?:could|can|would|might|need|needs|needed)(?:n't|\s+not)?\s+"
+                             r"(?:(?:have|be|been|done)\s+)*$")
+
+
+def _said_gloom(low: str) -> tuple[str, int]:
+    """cues.v4: (lower-cased ``low`` less the spans that say nothing gets better, how many there were)."""
+    kept, found, last = [], 0, 0
+    for m in GLOOM.finditer(low):
+        change = re.search(_CHANGE, m.group(0))
+        sentence = re.split(r"[.!?]", low[:m.start() + change.start()])[-1]
+        if _COUNTERFACTUAL.search(sentence):
+            continue
+        kept.append(low[last:m.start()])
+        last, found = m.end(), found + 1
+    return "".join(kept) + " " + low[last:] if found else low, found
+
+
 def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
     """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
-    (READINGS) reads it: with "cues.v2" or "cues.v3" a text that answers no question and has no cue is
-    UNSTATED; with "cues.v3" such a text that denies a fault ("No complaints") is praise and a null
-    answer ("Nothing at the minute") UNSTATED."""
+    (READINGS) reads it: with "cues.v2" or later a text that answers no question and has no cue is
+    UNSTATED; with "cues.v3" or later such a text that denies a fault ("No complaints") is praise and
+    a null answer ("Nothing at the minute") UNSTATED; with "cues.v4" a text that says nothing gets
+    better ("Nothing has improved") is a problem."""
     reading = check_reading(reading)
-    praised = 0
-    if reading == "cues.v3" and question is None:
+    praised = gloom = 0
+    if reading == "cues.v4":
+        text, gloom = _said_gloom((text or "").lower().replace("\u2019", "'"))
+    if reading in ("cues.v3", "cues.v4") and question is None:
         text, praised = _said_praise(text)
         if text is None:
             return UNSTATED
     counts = cue_counts(text, spoken=question is None, written=question is None and reading in UNSTATED_READINGS)
     counts["strength"] += praised
+    counts["problem"] += 2 * gloom  # the negation and the change it denies, as the spans were before removal
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
     if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
         return "aspiration"
