@@ -13,7 +13,7 @@ measure of issue 21. Datasets (from ../shared/corpora, never copied into the rep
 
 The theme stage runs as ``kilvoice eval topics`` runs it (the pipeline defaults, the static
 embedder), once per labeller: ``keywords`` (the old "X and Y" titles), ``phrases`` and
-``phrases2``, ``phrases3``, ``phrases4``, ``phrases5``, ``phrases6``, ``phrases7``, ``phrases8`` and ``phrases9``, all but the first with the embedder passed for phrase vectors as the pipeline passes it. Clustering does
+``phrases2``, ``phrases3``, ``phrases4``, ``phrases5``, ``phrases6``, ``phrases7``, ``phrases8``, ``phrases9`` and ``phrases10``, all but the first with the embedder passed for phrase vectors as the pipeline passes it. Clustering does
 not depend on the labeller, so both runs title the same themes.
 
 Two steps in two environments: the theme stage in the project venv (no torch), MiniLM in the
@@ -115,7 +115,7 @@ def majority(labels: list[list[str]]) -> str:
 
 # ---------------------------------------------------------------- step 1: themes (project venv)
 LABELLERS = ("keywords", "phrases", "phrases2", "phrases3", "phrases4", "phrases5", "phrases6", "phrases7", "phrases8",
-             "phrases9")
+             "phrases9", "phrases10")
 
 
 def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, stance: str = "cues.v1") -> dict:

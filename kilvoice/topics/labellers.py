@@ -18,6 +18,8 @@ listing them only when it holds at most that many, and a larger one is no group 
   (kilvoice.topics.phrases8);
 - ``phrases9``: a catch-all named by the stance most of it says ("Mixed: mostly praise")
   (kilvoice.topics.phrases9);
+- ``phrases10``: phrases9, "nothing has improved" read as a complaint, as stance ``cues.v4`` reads it
+  (kilvoice.topics.phrases10);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -78,6 +80,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases8", "phrases8", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True),
     Labeller("phrases9", "phrases9", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
+             group_own_top=6, own_stances=True, own_catch_all=True),
+    Labeller("phrases10", "phrases10", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True, own_catch_all=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),

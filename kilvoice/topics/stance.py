@@ -175,8 +175,9 @@ _COUNTERFACTUAL = re.compile(r"\b(?:could|can|would|might|need|needs|needed)(?:n
                              r"(?:(?:have|be|been|done)\s+)*$")
 
 
-def _said_gloom(low: str) -> tuple[str, int]:
-    """cues.v4: (lower-cased ``low`` less the spans that say nothing gets better, how many there were)."""
+def said_gloom(low: str, mark: str = " ") -> tuple[str, int]:
+    """cues.v4: (lower-cased ``low`` with each span that says nothing gets better replaced by ``mark``,
+    how many there were)."""
     kept, found, last = [], 0, 0
     for m in GLOOM.finditer(low):
         change = re.search(_CHANGE, m.group(0))
@@ -185,7 +186,7 @@ def _said_gloom(low: str) -> tuple[str, int]:
             continue
         kept.append(low[last:m.start()])
         last, found = m.end(), found + 1
-    return "".join(kept) + " " + low[last:] if found else low, found
+    return mark.join(kept) + mark + low[last:] if found else low, found
 
 
 def stance_of_text(text: str, question: str | None = None, reading: str = "cues.v1") -> str:
@@ -197,7 +198,7 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
     reading = check_reading(reading)
     praised = gloom = 0
     if reading == "cues.v4":
-        text, gloom = _said_gloom((text or "").lower().replace("\u2019", "'"))
+        text, gloom = said_gloom((text or "").lower().replace("\u2019", "'"))
     if reading in ("cues.v3", "cues.v4") and question is None:
         text, praised = _said_praise(text)
         if text is None:
