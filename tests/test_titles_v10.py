@@ -2,6 +2,7 @@
 complaint, as stance cues.v4 reads it (kilvoice.topics.phrases10)."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -77,3 +78,30 @@ def test_the_stage_names_such_a_catch_all_by_its_complaints():
 def test_stage_with_phrases10(inputs):  # noqa: F811 - the fixture
     themes = stage_themes(inputs, "phrases10")
     assert [t.title for t in themes] == [t.title for t in stage_themes(inputs, "phrases9")]  # no such statement here
+
+
+def test_a_narrow_title_still_says_what_else_its_theme_mentions():
+    """The samples' street-care theme is titled by a road 6 of its 85 statements name; phrases9's
+    description said only that the title may be too narrow, phrases10's also says what the rest mention."""
+    from kilvoice import registry
+
+    texts = ["The street lights on Pit Lane are out."] + [f"The street lights by the bins are out again ({i})."
+                                                          for i in range(7)] + [
+        "Bins left on the pavement.", "Litter by the bins.", "Pavements are cracked.", "Fix the street lights."]
+    stmts = [Statement(id=f"s{i}", conversation_id=f"c{i}", utterance_index=0, index=0, text=t)
+             for i, t in enumerate(texts)]
+    said = [("street lights", 9), ("bins", 9), ("pavements", 2)]
+    descriptions = {}
+    for lab in ("phrases9", "phrases10"):
+        stage = registry.create("kilvoice.topics.bertopic.v2", labeller=lab)
+        label = {"about": "Pit Lane", "said": said, "approx": False, "cover": None, "stands_for": None,
+                 "catch_all": None}
+        theme = stage._name("T01", "Pit Lane", ["street", "lights", "bins", "pavements", "litter"],
+                            np.arange(len(stmts)), stmts, ["problem"] * len(stmts), 0, [], label=label)
+        assert theme.title == "Pit Lane"
+        descriptions[lab] = theme.description
+    assert all("the title may be too narrow" in d for d in descriptions.values())
+    assert "Also mentioned" not in descriptions["phrases9"]
+    assert "statements, which also mention street lights (9), bins (9) and pavements (2): the title may be too narrow" \
+        in descriptions["phrases10"]
+    assert len(re.findall(r"\.(?:\s|$)", descriptions["phrases10"])) <= 2  # one or two sentences, as issue 21 asks

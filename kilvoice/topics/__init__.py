@@ -41,7 +41,7 @@ from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.labellers import LABELLERS, labeller as labeller_named
-from kilvoice.topics.phrases import (describe, group_title, mentions, phrase_coverage, rank_phrases,
+from kilvoice.topics.phrases import (describe, group_title, mention_list, mentions, phrase_coverage, rank_phrases,
                                      strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import READINGS, count_stances, stance_keys, stance_of
@@ -438,8 +438,11 @@ class ThemeStage:
             theme.description = describe(size, theme.n_conversations, theme.stance, label["about"],
                                          () if narrow else label["said"], approx=label.get("approx", False))
         if narrow:
+            # phrases10: the narrow title's theme says what else its statements mention; the others do not
+            also = (label["said"] if label and labeller_named(self.settings["labeller"]).said_when_narrow else ())
+            also = f", which also mention {mention_list(also, label.get('approx', False))}" if also else ""
             theme.description = (theme.description.rstrip(".") + f". The title's words appear in only {est}{named} "
-                                 f"of its {size} statements: the title may be too narrow; read them "
+                                 f"of its {size} statements{also}: the title may be too narrow; read them "
                                  "before relying on it.")
         return theme
 

@@ -18,7 +18,8 @@ listing them only when it holds at most that many, and a larger one is no group 
   (kilvoice.topics.phrases8);
 - ``phrases9``: a catch-all named by the stance most of it says ("Mixed: mostly praise")
   (kilvoice.topics.phrases9);
-- ``phrases10``: phrases9, "nothing has improved" read as a complaint, as stance ``cues.v4`` reads it
+- ``phrases10``: phrases9, "nothing has improved" read as a complaint, as stance ``cues.v4`` reads it,
+  and a theme whose title names few of its statements described with what else they mention
   (kilvoice.topics.phrases10);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
@@ -44,6 +45,7 @@ class Labeller:
     llm: bool = False
     own_stances: bool = False  # its module's said_stances (what "Praise for ..." counts), else phrases'
     own_catch_all: bool = False  # its module's catch_all_name: what a "Mixed: ..." theme mostly says
+    said_when_narrow: bool = False  # a theme whose title names few of its statements still says what else they mention
 
     def _module(self):
         return import_module(f"kilvoice.topics.{self.module}")
@@ -82,7 +84,7 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases9", "phrases9", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True, own_catch_all=True),
     Labeller("phrases10", "phrases10", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
-             group_own_top=6, own_stances=True, own_catch_all=True),
+             group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}

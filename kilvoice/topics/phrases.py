@@ -525,8 +525,13 @@ def describe(size: int, n_conversations: int, stance: dict[str, int] | None, abo
     first += "."
     if not said:
         return first
-    listed = [f"{_acronyms(text)} ({'about ' if approx else ''}{n})" for text, n in said]  # approx: scaled
-    return first + " Also mentioned: " + _join(listed) + "."
+    return first + " Also mentioned: " + mention_list(said, approx) + "."
+
+
+def mention_list(said: Sequence[tuple[str, int]], approx: bool = False) -> str:
+    """"bins (8), lanes (8) and lights (8)": phrases with the statements using them (``approx``: scaled
+    from a sample, written "about N")."""
+    return _join([f"{_acronyms(text)} ({'about ' if approx else ''}{n})" for text, n in said])
 
 
 def rank_phrases(texts: Sequence[str], members: list[np.ndarray], keywords: list[list[str]],
