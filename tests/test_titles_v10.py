@@ -105,3 +105,13 @@ def test_a_narrow_title_still_says_what_else_its_theme_mentions():
     assert "statements, which also mention street lights (9), bins (9) and pavements (2): the title may be too narrow" \
         in descriptions["phrases10"]
     assert len(re.findall(r"\.(?:\s|$)", descriptions["phrases10"])) <= 2  # one or two sentences, as issue 21 asks
+
+
+def test_a_word_said_as_part_of_a_phrase_is_listed_as_the_phrase():
+    from kilvoice.topics import phrases
+
+    scored = [_sp("mental", 0, 25), _sp("mental health", 0, 24), _sp("NHS", 0, 13), _sp("pandemic", 0, 11),
+              _sp("Covid-19 pandemic", 0, 6), _sp("patients", 0, 5)]
+    assert phrases.mentions(scored, ("care",)) == [("mental", 25), ("mental health", 24), ("NHS", 13)]
+    assert phrases10.mentions(scored, ("care",)) == [("mental health", 24), ("NHS", 13), ("pandemic", 11)]
+    assert phrases10.mentions(scored, ("mental", "health")) == [("NHS", 13), ("pandemic", 11), ("patients", 5)]

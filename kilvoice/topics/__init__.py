@@ -41,7 +41,7 @@ from kilvoice.topics.model import ThemeModel
 from kilvoice.topics.procedural import REFITS, chairing_only, kept_labels, kept_model, procedural_members
 from kilvoice.topics.sampled import Rows, extend_labels, fit_rows, score_all
 from kilvoice.topics.labellers import LABELLERS, labeller as labeller_named
-from kilvoice.topics.phrases import (describe, group_title, mention_list, mentions, phrase_coverage, rank_phrases,
+from kilvoice.topics.phrases import (describe, group_title, mention_list, phrase_coverage, rank_phrases,
                                      strip_prefix)
 from kilvoice.topics.stability import agreement, subsample_fits, theme_stability
 from kilvoice.topics.stance import READINGS, count_stances, stance_keys, stance_of
@@ -361,7 +361,7 @@ class ThemeStage:
         labels_of, mixed = [], lab.catch_all_name()
         for (title, phrase), scored, idx, size, count in zip(picked, ranked, members, sizes, counts):
             about = phrase.text if phrase is not None else strip_prefix(title)
-            said = mentions(scored, phrase.key if phrase else None)
+            said = lab.mentions()(scored, phrase.key if phrase else None)
             if len(idx) != size:  # read a sample of the theme: counts scaled to its size
                 said = [(text, round(count * size / max(len(idx), 1))) for text, count in said]
             labels_of.append({"about": about, "said": said, "approx": len(idx) != size,

@@ -19,8 +19,8 @@ listing them only when it holds at most that many, and a larger one is no group 
 - ``phrases9``: a catch-all named by the stance most of it says ("Mixed: mostly praise")
   (kilvoice.topics.phrases9);
 - ``phrases10``: phrases9, "nothing has improved" read as a complaint, as stance ``cues.v4`` reads it,
-  and a theme whose title names few of its statements described with what else they mention
-  (kilvoice.topics.phrases10);
+  a theme whose title names few of its statements described with what else they mention, and a word
+  said as part of a phrase listed as the phrase (kilvoice.topics.phrases10);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -46,6 +46,7 @@ class Labeller:
     own_stances: bool = False  # its module's said_stances (what "Praise for ..." counts), else phrases'
     own_catch_all: bool = False  # its module's catch_all_name: what a "Mixed: ..." theme mostly says
     said_when_narrow: bool = False  # a theme whose title names few of its statements still says what else they mention
+    own_mentions: bool = False  # its module's mentions: the phrases a description lists, else phrases'
 
     def _module(self):
         return import_module(f"kilvoice.topics.{self.module}")
@@ -61,6 +62,10 @@ class Labeller:
 
     def said_stances(self) -> Callable:
         return (self._module() if self.own_stances else import_module("kilvoice.topics.phrases")).said_stances
+
+    def mentions(self) -> Callable:
+        """``(scored phrases, title key) -> [(phrase, statements)]``: what a description lists besides the title."""
+        return (self._module() if self.own_mentions else import_module("kilvoice.topics.phrases")).mentions
 
     def catch_all_name(self) -> Callable | None:
         """``(said stance counts, statements read) -> str | None``: a catch-all's name, else None (the
@@ -84,7 +89,7 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases9", "phrases9", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True, own_catch_all=True),
     Labeller("phrases10", "phrases10", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
-             group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True),
+             group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True, own_mentions=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
 )}
