@@ -32,7 +32,7 @@ from typing import Sequence
 from kilvoice.topics import phrases9
 from kilvoice.topics.phrases import ScoredPhrase
 from kilvoice.topics.phrases9 import catch_all_name, pick_titles, score_phrases, screen  # noqa: F401 - the parts
-from kilvoice.topics.stance import said_gloom
+from kilvoice.topics.stance import lowered, said_gloom
 
 candidates = phrases9.candidates
 MENTION_SHARE = 2 / 3  # of a word's statements say the longer phrase: listed as that phrase
@@ -43,7 +43,7 @@ def said_stances(texts: Sequence[str]) -> dict[str, int]:
     """phrases9's ``said_stances``, each span that says nothing gets better read as a complaint."""
     out = Counter()
     for text in texts:
-        low, _ = said_gloom((text or "").lower().replace("\u2019", "'"), mark=GLOOM_MARK)
+        low, _ = said_gloom(lowered(text), mark=GLOOM_MARK)
         out.update(phrases9.said_stances([low]))
     return dict(out)
 

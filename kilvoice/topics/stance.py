@@ -143,12 +143,17 @@ def check_reading(reading: str) -> str:
     return reading
 
 
+def lowered(text: str | None) -> str:
+    """``text`` in lower case with a typographic apostrophe written "'", as the stance patterns read it."""
+    return (text or "").lower().replace("\u2019", "'")
+
+
 def _said_praise(text: str) -> tuple[str | None, int]:
     """cues.v3's reading of a statement that answers no question: (the text less the spans that say
     praise by denying a fault or a want, how many there were), or (None, 0) for a null answer."""
     from kilvoice.topics import phrases7, phrases9
 
-    low = (text or "").lower().replace("\u2019", "'").strip()
+    low = lowered(text).strip()
     if phrases9.NULL_ANSWER.match(low) or all(w in phrases7.NULL for w in phrases7._WORD.findall(low.replace("'", ""))):
         return None, 0
     low = phrases7.LEAD_NULL.sub("", low)
@@ -156,19 +161,19 @@ def _said_praise(text: str) -> tuple[str | None, int]:
     return phrases9.PRAISE_MORE.sub(" ", phrases7.PRAISE_NEGATED.sub(" ", low)), praised
 
 
-# cues.v4: "nothing gets better", said: a negation, then within the sentence a change that did not come
+# cues.v4: "nothing gets better", said: a negation, then within the clause a change that did not come
 # ("has improved", "is improving", "gets any better"; a form in -ing not after a preposition: "as
-# improving the service", "investment in improving schools" is no change)
+# improving the service", "investment in improving schools" is no change), with no comma or "but" between
+# ("It wasn't, but it has improved" is praise), and "better" said of the change, not of a thing got ("so
+# they don't leave to get better paying jobs")
 _GLOOM_NEG = r"(?:\bno\b|\bnot\b|\bnothing\b|n't\b|\bnever\b|\bnobody\b|\bno one\b|\bcannot\b)"
 _ING_AFTER = "".join(rf"(?<!\b{p}\s)" for p in ("as", "in", "by", "on", "for", "of", "at", "to", "from", "about"))
-_CHANGE = (r"\b(?:improved|improves|(?:gets?|got|gotten)\s+(?:any\s+|much\s+|no\s+)?better)\b"
-           r"|\b" + _ING_AFTER + r"(?:improving|getting\s+(?:any\s+|much\s+|no\s+)?better)\b")
-# within one clause (no comma or "but" between: "It wasn't, but it has improved" is praise), and "better"
-# said of the change, not of a thing got ("so they don't leave to get better paying jobs")
-_AFTER_BETTER = (r"(?!\s+(?!(?:for|at|in|on|round|around|here|there|now|since|soon|under|with|and|but|or|either|"
-                 r"though|anymore|any|yet|over|by|until|till|because|as|so|if|when|unless|to|than|really|much|"
-                 r"either)\b)[a-z])")
-GLOOM = re.compile(_GLOOM_NEG + r"(?:(?!\bbut\b)[^.!?,;]){0,50}?(?:" + _CHANGE.replace(r"better)\b", r"better)\b" + _AFTER_BETTER) + r")")
+_BETTER = r"(?:any\s+|much\s+|no\s+)?better"
+_AFTER = (r"(?!\s+(?!(?:for|at|in|on|round|around|here|there|now|since|soon|under|with|and|but|or|either|"
+          r"though|anymore|any|yet|over|by|until|till|because|as|so|if|when|unless|to|than|really|much)\b)[a-z])")
+GLOOM = re.compile(_GLOOM_NEG + r"(?:(?!\bbut\b)[^.!?,;]){0,50}?(?P<change>"
+                   r"\b(?:improved|improves|(?:gets?|got|gotten)\s+" + _BETTER + r")\b" + _AFTER
+                   + r"|\b" + _ING_AFTER + r"(?:improving|getting\s+" + _BETTER + r")\b" + _AFTER + ")")
 # ... unless it is a counterfactual: "nothing could have been improved", "could not get any better",
 # "nothing needs improving"
 _COUNTERFACTUAL = re.compile(r"\b(?:could|can|would|might|need|needs|needed)(?:n't|\s+not)?\s+"
@@ -180,9 +185,7 @@ def said_gloom(low: str, mark: str = " ") -> tuple[str, int]:
     how many there were)."""
     kept, found, last = [], 0, 0
     for m in GLOOM.finditer(low):
-        change = re.search(_CHANGE, m.group(0))
-        sentence = re.split(r"[.!?]", low[:m.start() + change.start()])[-1]
-        if _COUNTERFACTUAL.search(sentence):
+        if _COUNTERFACTUAL.search(re.split(r"[.!?]", low[:m.start("change")])[-1]):
             continue
         kept.append(low[last:m.start()])
         last, found = m.end(), found + 1
@@ -198,7 +201,7 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
     reading = check_reading(reading)
     praised = gloom = 0
     if reading == "cues.v4":
-        text, gloom = said_gloom((text or "").lower().replace("\u2019", "'"))
+        text, gloom = said_gloom(lowered(text))
     if reading in ("cues.v3", "cues.v4") and question is None:
         text, praised = _said_praise(text)
         if text is None:
