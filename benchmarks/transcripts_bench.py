@@ -3,12 +3,14 @@ the right stance, and do themes of a committee transcript stay off procedure?
 
     python benchmarks/transcripts_bench.py sample senedd|notes|stance   # print statements to label
     python benchmarks/transcripts_bench.py filter                         # precision / recall of "substantive"
-    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 to v4
+    python benchmarks/transcripts_bench.py stance                         # stance on spoken statements, cues.v1 to v5
     python benchmarks/transcripts_bench.py stance nhs                     # ... on NHS comments, against their sentiment
+    python benchmarks/transcripts_bench.py asked                          # stance of answers read with their question (cues.v4, v5)
     python benchmarks/transcripts_bench.py roles                          # chair / questioner detection
     python benchmarks/transcripts_bench.py themes [--rerun] [--pipeline P.toml] [--work DIR]  # the main job on the Senedd set
     python benchmarks/transcripts_bench.py themes --seeds=42,1,2          # ... over several seeds: mean, worst
     python benchmarks/transcripts_bench.py themes --westminster ...       # ... on the invented Westminster-style meetings
+    python benchmarks/transcripts_bench.py themes --meetings=11 --seeds=.. # ... on 11 Senedd meetings a seed (the held-out size)
     python benchmarks/transcripts_bench.py filter [--rules=2]             # ... with segment v4's rule set
     python benchmarks/transcripts_bench.py drops senedd|MIX.csv [N]       # what v4's rules leave out that v3's keep
 
@@ -231,7 +233,7 @@ def _right(gold: str, predicted: str) -> bool:
     return gold == predicted or (gold == "none" and predicted == "unstated")
 
 
-def stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4")) -> dict:
+def stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4", "cues.v5")) -> dict:
     """The stance of the labelled spoken statements (read as answering no question), per reading and split."""
     from kilvoice.topics.stance import stance_of_text
 
@@ -252,7 +254,7 @@ NHS = SHARED / "nhs-feedback" / "v6framework_230831.csv"
 SENTIMENT = {"1": "positive", "2": "positive", "3": "mixed", "4": "negative", "5": "negative"}
 
 
-def nhs_stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4")) -> dict:
+def nhs_stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4", "cues.v5")) -> dict:
     """The stance of NHS Friends-and-Family-Test comments read as a spreadsheet of comments answering no
     question, against the analysts' sentiment (1-2 positive, 3 mixed or neutral, 4-5 negative): how many
     of the comments called strengths are positive (precision), how many positive ones are called
@@ -288,18 +290,102 @@ def nhs_stance_eval(readings=("cues.v1", "cues.v2", "cues.v3", "cues.v4")) -> di
     return out
 
 
+# NHS Friends-and-Family questions as the Big Conversation's two
+FFT_QUESTIONS = {"What was good?": "strong", "How could we improve?": "future", "What could we do better?": "future"}
+
+
+def _asked_scores(pairs: list[tuple[str, str]]) -> dict:
+    """(sentiment, stance) pairs: how many strengths are positive comments (and how many positive
+    comments are called one), how many problems negative, how many positive comments are read as
+    problems, and how many negative ones as a problem or an aspiration."""
+    called, gold = Counter(p for _, p in pairs), Counter(g for g, _ in pairs)
+    return {"n": len(pairs), "predicted": dict(sorted(called.items())),
+            "strength_precision": round(sum(g == "positive" and p == "strength" for g, p in pairs) / max(called["strength"], 1), 3),
+            "strength_recall": round(sum(g == "positive" and p == "strength" for g, p in pairs) / max(gold["positive"], 1), 3),
+            "problem_precision": round(sum(g == "negative" and p == "problem" for g, p in pairs) / max(called["problem"], 1), 3),
+            "positive_read_as_problem": round(sum(g == "positive" and p == "problem" for g, p in pairs) / max(gold["positive"], 1), 3),
+            "negative_read_as_problem_or_aspiration": round(
+                sum(g == "negative" and p in ("problem", "aspiration") for g, p in pairs) / max(gold["negative"], 1), 3)}
+
+
+def asked_eval(readings=("cues.v4", "cues.v5")) -> dict:
+    """Answers read with the question they answer, as the main job reads Big Conversation answers:
+    NHS Friends-and-Family comments to "What was good?" (as "what's strong") and "How could we improve?" /
+    "What could we do better?" (as "what would make it better") against the analysts' sentiment, per
+    half (every other row); and the labelled Senedd statements with the question each segment stage
+    (v5: ingest's, v6: :func:`kilvoice.segment.asked`) gives them."""
+    from kilvoice.ingest.formats import last_question
+    from kilvoice.ingest.formats.roles import inferred_facilitators, speaker_label, turn_utterances
+    from kilvoice.segment import asked
+    from kilvoice.topics.stance import stance_of_text
+
+    with open(NHS, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["FFT question"] in FFT_QUESTIONS and (r["FFT answer"] or "").strip()
+                and (r["Comment sentiment"] or "").split(".")[0] in SENTIMENT]
+    out = {}
+    for reading in readings:
+        for question in ("strong", "future"):
+            for split in ("dev", "test"):
+                out[f"nhs/{question}/{reading}/{split}"] = _asked_scores([
+                    (SENTIMENT[r["Comment sentiment"].split(".")[0]], stance_of_text(r["FFT answer"], question, reading))
+                    for i, r in enumerate(rows) if FFT_QUESTIONS[r["FFT question"]] == question
+                    and (i % 2 == 0) == (split == "dev")])
+    questions: dict[str, dict[str, str | None]] = {"v5": {}, "v6": {}}
+    for mid, turns in senedd_turns().items():
+        side = inferred_facilitators([(r["speaker"], r["content"]) for r in turns])
+        utts = turn_utterances([(r["speaker"], r["content"]) for r in turns], side, last_question)
+        for i, u in enumerate(utts):
+            u.index = i
+        turn_of, k, last = {}, -1, object()  # turn_utterances joins a speaker's consecutive turns into one
+        for r in turns:
+            if re.sub(r"\s+", " ", r["content"]).strip():
+                if speaker_label(r["speaker"]) != last:
+                    k, last = k + 1, speaker_label(r["speaker"])
+                turn_of[r["turn"]] = k
+        assert k == len(utts) - 1
+        ended = asked(utts)
+        for r in turns:
+            if r["turn"] not in turn_of:
+                continue
+            u = utts[turn_of[r["turn"]]]
+            questions["v5"][f"{mid}:{r['turn']}"] = u.question
+            questions["v6"][f"{mid}:{r['turn']}"] = ended.get(u.index, u.question)
+    pool, labelled = resolve("stance"), read_labels("stance-senedd.csv")
+    for seg, qs in questions.items():
+        for reading in readings:
+            for split in ("dev", "test"):
+                sel = [r for r in labelled if r["split"] == split]
+                q = [qs.get(":".join(r["key"].split(":")[:2])) for r in sel]
+                pairs = [(r["stance"], stance_of_text(pool[r["key"]]["text"], qq, reading)) for r, qq in zip(sel, q)]
+                out[f"senedd/segment-{seg}/{reading}/{split}"] = {**_stance_scores(pairs), "answers_to": dict(Counter(q))}
+    return out
+
+
 def procedural(keywords: list[str]) -> bool:
     top = [w.lower() for w in keywords[:8]]
     hits = sum(any(part in PROCEDURAL for part in w.split()) for w in top)
     return bool(top) and hits * 2 >= len(top)
 
 
+def write_senedd_subset(out: Path, meetings: int, draw: int) -> Path:
+    """``meetings`` of the Senedd set's meetings, drawn with seed ``draw``, as a turns CSV: the set at the
+    size of issue 16's held-out committee transcripts (11 meetings)."""
+    chosen = set(random.Random(draw).sample(sorted(senedd_turns()), meetings))
+    with open(SENEDD, newline="", encoding="utf-8") as fh, open(out, "w", newline="", encoding="utf-8") as dst:
+        reader = csv.DictReader(fh)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        writer.writerows(r for r in reader if r["meeting_id"] in chosen)
+    return out
+
+
 def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, seed: int | None = None,
-           dataset: str = "senedd") -> dict:
+           dataset: str = "senedd", meetings: int | None = None) -> dict:
     """Run benchmarks/senedd-committee.toml (or a copy of it, ``pipeline``, e.g. with ``[embed]``
     switched) on ../shared (unless a result exists in ``work``) and measure its themes. ``seed``
     replaces the pipeline file's seed (the theme stage's k-means draws). ``dataset`` "westminster":
-    the invented Westminster-style meetings (``westminster-committee.txt``) read the same way."""
+    the invented Westminster-style meetings (``westminster-committee.txt``) read the same way. ``meetings``:
+    that many Senedd meetings, drawn with ``seed`` (:func:`write_senedd_subset`)."""
     work = work or Path("/tmp/kilvoice-senedd")
     out_dir = work / "report"
     if rerun or not (out_dir / "report.json").exists():
@@ -307,6 +393,8 @@ def themes(rerun: bool, pipeline: Path | None = None, work: Path | None = None, 
         toml = (pipeline or ROOT / "benchmarks" / "senedd-committee.toml").read_text(encoding="utf-8")
         toml = toml.replace('"/tmp/kilvoice-senedd/', json.dumps(str(work))[:-1] + "/")
         turns = write_westminster_csv(work / "turns.csv") if dataset == "westminster" else SENEDD
+        if meetings:
+            turns = write_senedd_subset(work / "turns.csv", meetings, seed or 0)
         toml = toml.replace('"../../shared/corpora/senedd-committee/turns.csv"', json.dumps(str(turns)))
         if seed is not None:
             toml = re.sub(r"(?m)^seed = \d+$", f"seed = {seed}", toml)
@@ -443,6 +531,8 @@ if __name__ == "__main__":
         print(json.dumps(filter_eval(rules), indent=1))
     elif cmd == "stance":  # stance [nhs]: the labelled Senedd statements, or NHS comments against their sentiment
         print(json.dumps(nhs_stance_eval() if "nhs" in sys.argv[2:] else stance_eval(), indent=1))
+    elif cmd == "asked":  # answers read with their question: NHS FFT answers, Senedd with v5's and v6's questions
+        print(json.dumps(asked_eval(), indent=1))
     elif cmd == "drops":  # drops senedd | MIX.csv [N]: what v4's rules leave out that v3's keep, N of them shown
         result = rule_drops(sys.argv[2])
         shown = result.pop("dropped")
@@ -456,13 +546,14 @@ if __name__ == "__main__":
         opt = {k: Path(sys.argv[sys.argv.index(k) + 1]) for k in ("--pipeline", "--work") if k in sys.argv}
         dataset = "westminster" if "--westminster" in sys.argv else "senedd"
         seeds = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--seeds=")), None)
+        meetings = int(next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--meetings=")), 0)) or None
         if seeds is None:
             print(json.dumps(themes("--rerun" in sys.argv, opt.get("--pipeline"), opt.get("--work"), None, dataset), indent=1,
                              default=str))
         else:  # the share over several seeds: mean and worst, not one draw
             shares = {}
             for seed in (int(x) for x in seeds.split(",")):
-                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed, dataset)
+                result = themes(True, opt.get("--pipeline"), opt.get("--work"), seed, dataset, meetings)
                 shares[seed] = result["share"]
                 print(seed, result["share"], [r[:3] for r in result["catch_alls"]], file=sys.stderr)
             print(json.dumps({"shares": shares, "mean": round(sum(shares.values()) / len(shares), 3),

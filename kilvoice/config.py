@@ -16,10 +16,10 @@ DEFAULTS: dict = {
     # a pipeline file that leaves a section out gets what the main job uses
     # (pipelines/big-conversation.toml); the resolved file is in every run's manifest.json
     "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
-    "segment": {"stage": "kilvoice.segment.sentences.v5"},
+    "segment": {"stage": "kilvoice.segment.sentences.v6"},
     "embed": {"stage": "kilvoice.embed.auto.v3"},
     "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases10", "group_catch_alls": False,
-               "stance": "cues.v4"},
+               "stance": "cues.v5"},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v2"},
     # what a safeguarding flag withholds from the analysis: only the flagged statement (the rest of

@@ -19,6 +19,15 @@ fragments, and everything the facilitator or chair said (K655-K659, each counted
 points of about 60 words rather than single spoken sentences (on the Senedd committee
 transcripts, single sentences put 37% of statements in catch-all themes and "other"; points
 of 40 words 16%, of 60 words 15%: docs/PERFORMANCE.md).
+
+``kilvoice.segment.sentences.v6`` also reads which Big Conversation question a transcript's
+answers respond to as a conversation runs: the facilitator's question holds until they put
+another one, so a question that names neither Big Conversation question and raises a subject of
+its own (four or more content words: "How will the new funding formula affect rural schools?")
+ends it, while a follow-up ("Why's that?", "Can you tell me more about that?", "Anything else?")
+does not. Ingest tags every answer after a chair once said "future" or "improve" with "what
+would make it better" for the rest of the meeting: 128 of 200 labelled Senedd statements, whose
+stance was then read in that framing (docs/PERFORMANCE.md, "session33").
 """
 from __future__ import annotations
 
@@ -30,6 +39,46 @@ from kilvoice.records import Reject, Statement, Utterance
 from kilvoice.registry import register
 from kilvoice.substantive import reason as substantive_reason
 from kilvoice.tagger import load_tagger
+
+_ASKED = re.compile(r"[^.?!]*\?")
+_ASK_WORD = re.compile(r"[a-z']+")
+# words of a follow-up that keep the question it follows ("Can you tell me more about that?")
+_FOLLOW_UP = frozenset({"does", "did", "doing", "tell", "say", "mean", "example", "else", "anything", "thing",
+                        "things", "think", "explain", "bit", "more", "sort", "kind", "why", "like", "really"})
+NEW_SUBJECT_WORDS = 4
+
+
+def new_subject(text: str) -> bool:
+    """True when a facilitator's turn puts a question of its own: a sentence ending "?" with
+    NEW_SUBJECT_WORDS or more content words (not a follow-up such as "Can you say more?")."""
+    from kilvoice.stopwords import ENGLISH_STOP_WORDS
+
+    for asked in _ASKED.findall(text.lower().replace("\u2019", "'")):
+        words = [w for w in _ASK_WORD.findall(asked)
+                 if len(w) > 2 and w not in ENGLISH_STOP_WORDS and w not in _FOLLOW_UP]
+        if len(words) >= NEW_SUBJECT_WORDS:
+            return True
+    return False
+
+
+def asked(utterances: list[Utterance]) -> dict[int, str | None]:
+    """The question each utterance of a transcript answers, where it differs from ingest's: none
+    after the facilitator puts a question of their own (:func:`new_subject`) that names neither
+    Big Conversation question, until they name one again."""
+    from kilvoice.ingest.formats import last_question
+
+    out: dict[int, str | None] = {}
+    ended = False
+    for u in utterances:
+        if u.role == "conversationalist":
+            if last_question(u.text):
+                ended = False
+            elif new_subject(u.text):
+                ended = True
+        elif ended and u.question:
+            out[u.index] = None
+    return out
+
 
 _BULLET = re.compile(r"^\s*(?:[-*•·‣–]|\d+[.)]|[a-z][.)])\s+")
 _HEADING = re.compile(r"^\s*(?:#+\s*)?[A-Z][\w’' /?-]{0,60}[:?]\s*$")
@@ -232,8 +281,9 @@ class SentenceSegmenter:
 
     def __init__(self, min_words: int = 3, max_words: int = 80, roles: tuple[str, ...] = ("resident", "unknown"),
                  opening_context: bool = False, substantive: bool = False, point_words: int = 0,
-                 rules: int = 1, language: int = 1):
+                 rules: int = 1, language: int = 1, questions: int = 1):
         self.min_words = min_words
+        self.questions = questions  # 2: a transcript's answers after a question of the facilitator's own answer none
         self.language = language  # which other-language check the segment step runs (kilvoice.pernote)
         self.rules = rules  # the substantive rule set (kilvoice.substantive.RULES); v4's 2 also keeps "hon." whole
         self.max_words = max_words
@@ -246,6 +296,7 @@ class SentenceSegmenter:
         statements: list[Statement] = []
         rejects: list[Reject] = []
         spoken = any(u.role == "conversationalist" for u in utterances)  # a transcript
+        answers = asked(utterances) if spoken and self.questions >= 2 else {}
         for utt in utterances:
             if utt.role not in self.roles and not (self.substantive and utt.role == "conversationalist"):
                 continue
@@ -275,7 +326,7 @@ class SentenceSegmenter:
                     rejects.append(Reject("segment", sid, code, getattr(Errors, code)))
                     continue
                 kept.append(Statement(id=sid, conversation_id=conversation_id, utterance_index=utt.index,
-                                      index=i, text=s, question=utt.question))
+                                      index=i, text=s, question=answers.get(utt.index, utt.question)))
             statements += self._points(kept) if spoken and self.point_words else kept
         if self.opening_context:
             statements, context = self._opening_context(statements, utterances)
@@ -376,3 +427,14 @@ def make_segmenter_v5(min_words: int = 3, max_words: int = 80, roles: list[str] 
                              roles=tuple(roles) if roles else ("resident", "unknown"),
                              opening_context=opening_context, substantive=substantive, point_words=point_words,
                              rules=2, language=2)
+
+
+@register("kilvoice.segment.sentences.v6")
+def make_segmenter_v6(min_words: int = 3, max_words: int = 80, roles: list[str] | None = None,
+                      opening_context: bool = True, substantive: bool = True, point_words: int = 60) -> SentenceSegmenter:
+    """v5, and in a transcript a facilitator's question that names neither Big Conversation question
+    and raises a subject of its own ends the question the answers after it respond to (:func:`asked`)."""
+    return SentenceSegmenter(min_words=min_words, max_words=max_words,
+                             roles=tuple(roles) if roles else ("resident", "unknown"),
+                             opening_context=opening_context, substantive=substantive, point_words=point_words,
+                             rules=2, language=2, questions=2)

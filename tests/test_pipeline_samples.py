@@ -300,7 +300,7 @@ def test_weaker_theme_links_reach_the_report_as_possible(sample_runs):
 
 
 def test_samples_answers_keep_their_stance_and_only_unanswered_lines_say_none(sample_runs):
-    """The main job reads stance as cues.v4: every answer to a Big Conversation question keeps the
+    """The main job reads stance as cues.v5: every answer to a Big Conversation question keeps the
     stance v1 gave it, themes.csv counts what the reading gives, and "no clear stance" is only ever
     a line that answers no question (a note's context line, a transcript's remark)."""
     from collections import Counter
@@ -308,16 +308,16 @@ def test_samples_answers_keep_their_stance_and_only_unanswered_lines_say_none(sa
     from kilvoice.topics.stance import stance_of_text
 
     manifest = json.loads((sample_runs["out1"] / "manifest.json").read_text())
-    assert manifest["config"]["topics"]["stance"] == "cues.v4"
+    assert manifest["config"]["topics"]["stance"] == "cues.v5"
     with open(sample_runs["out1"] / "statements.csv", encoding="utf-8") as fh:
         statements = list(csv.DictReader(fh))
     with open(sample_runs["out1"] / "themes.csv", encoding="utf-8") as fh:
         themes = [t for t in csv.DictReader(fh) if t["kind"] != "group"]
     answers = [s for s in statements if s["question"]]
     assert len(answers) > 0.8 * len(statements)
-    assert all(stance_of_text(s["text"], s["question"], "cues.v4") == stance_of_text(s["text"], s["question"])
+    assert all(stance_of_text(s["text"], s["question"], "cues.v5") == stance_of_text(s["text"], s["question"])
                for s in answers)
-    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v4") for s in statements}
+    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v5") for s in statements}
     assert all(s["question"] == "" for s in statements if read[s["statement_id"]] == "unstated")
     for t in themes:
         counts = Counter(read[s["statement_id"]] for s in statements if s["theme_ids"].split(";")[0] == t["theme_id"])

@@ -73,7 +73,7 @@ def test_the_main_job_segments_with_v3():
     from kilvoice.config import load_pipeline
 
     config = load_pipeline(Path(__file__).resolve().parents[1] / "pipelines" / "big-conversation.toml")
-    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v5"
+    assert config["segment"]["stage"] == "kilvoice.segment.sentences.v6"
     v3 = registry.create("kilvoice.segment.sentences.v3")
     assert v3.opening_context is True and v3.substantive is True and v3.rules == 1
     v4 = registry.create("kilvoice.segment.sentences.v4")

@@ -61,14 +61,14 @@ def test_an_answer_to_a_question_never_reads_differently_in_v2():
 def test_an_unknown_reading_is_refused():
     with pytest.raises(KilvoiceError) as err:
         stance_of_text("We moved here in 2015.", None, "cues.v9")
-    assert err.value.code == "K761" and '"cues.v1", "cues.v2", "cues.v3", "cues.v4"' in str(err.value)
+    assert err.value.code == "K761" and '"cues.v1", "cues.v2", "cues.v3", "cues.v4", "cues.v5"' in str(err.value)
     with pytest.raises(KilvoiceError) as err:
         registry.create("kilvoice.topics.bertopic.v2", stance="none")
     assert err.value.code == "K705" and "stance" in str(err.value)
 
 
 def test_counts_and_the_reading_they_came_from():
-    assert READINGS == ("cues.v1", "cues.v2", "cues.v3", "cues.v4")
+    assert READINGS == ("cues.v1", "cues.v2", "cues.v3", "cues.v4", "cues.v5")
     assert count_stances(["strength", "problem"]) == {"strength": 1, "problem": 1, "aspiration": 0}
     v2 = count_stances(["strength", UNSTATED, UNSTATED], stance_keys("cues.v2"))
     assert v2 == {"strength": 1, "problem": 0, "aspiration": 0, UNSTATED: 2}
@@ -154,7 +154,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
     pipeline = write_pipeline(tmp_path / "p.toml", tmp_path / "store", out, [FIXTURE])
     run_pipeline(pipeline)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["config"]["topics"]["stance"] == "cues.v4"
+    assert manifest["config"]["topics"]["stance"] == "cues.v5"
     with open(out / "themes.csv", encoding="utf-8") as fh:
         themes = list(csv.DictReader(fh))
     with open(out / "statements.csv", encoding="utf-8") as fh:
@@ -163,7 +163,7 @@ def test_untagged_notes_report_the_unstated_count(tmp_path):
                                     "prevalence", "strengths", "problems", "aspirations", "parent", "kind",
                                     "signed_off", "areas", "quote_statement_ids"]  # old columns kept, in place
     assert list(themes[0])[-1] == "unstated"
-    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v4") for s in statements}
+    read = {s["statement_id"]: stance_of_text(s["text"], s["question"] or None, "cues.v5") for s in statements}
     assert all(not s["question"] for s in statements)
     for t in themes:
         if t["kind"] == "group":
@@ -268,3 +268,37 @@ def test_v4_reads_nothing_gets_better_as_a_problem(text, question, v3, v4):
     assert stance_of_text(text, question, "cues.v3") == v3
     assert stance_of_text(text, question, "cues.v4") == v4
     assert stance_keys("cues.v4") == stance_keys("cues.v3")
+
+
+@pytest.mark.parametrize("text, question, v4, v5", [
+    # praise by a fault denied, answering a question: v4 read "no" / "not" as a problem
+    ("No complaints.", "strong", "problem", "strength"),
+    ("No complaints about the bin collections.", "strong", "problem", "strength"),
+    ("Could not get any better.", "strong", "problem", "strength"),
+    ("No complaints at all.", "future", "problem", "strength"),
+    ("Nothing to improve, the staff were excellent.", "future", "aspiration", "strength"),
+    ("Nothing - the staff were excellent.", "future", "aspiration", "strength"),
+    # praise words alone answering "what would make it better" are mostly a wish: still an aspiration
+    ("Membership is dropping - they'd love younger people to try it.", "future", "aspiration", "aspiration"),
+    ("Somewhere safe for kids - drug dealing near the shops.", "future", "aspiration", "aspiration"),
+    ("Nothing, it was all great.", "future", "aspiration", "strength"),
+    # a null answer to "what would make it better" says no stance; to "what's strong", that nothing is
+    ("Nothing.", "future", "problem", UNSTATED),
+    ("Can't think of anything.", "future", "problem", UNSTATED),
+    ("Nothing.", "strong", "problem", "problem"),
+    ("None.", "strong", "strength", "problem"),
+    # wants, complaints and mixed answers keep v4's reading
+    ("More buses please.", "future", "aspiration", "aspiration"),
+    ("The buses are rubbish.", "future", "problem", "problem"),
+    ("The park is lovely but needs more benches.", "future", "aspiration", "aspiration"),
+    ("The park is lovely but needs more benches.", "strong", "strength", "strength"),
+    ("Nothing has improved on the estate.", "strong", "problem", "problem"),
+    ("Nothing ever gets better round here.", "future", "problem", "problem"),
+    # a statement that answers no question reads as in v4
+    ("No complaints.", None, "strength", "strength"),
+    ("Nothing.", None, UNSTATED, UNSTATED),
+])
+def test_v5_reads_answers_to_a_question_for_praise_and_null_answers(text, question, v4, v5):
+    assert stance_of_text(text, question, "cues.v4") == v4
+    assert stance_of_text(text, question, "cues.v5") == v5
+    assert stance_keys("cues.v5") == stance_keys("cues.v4")

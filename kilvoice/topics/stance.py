@@ -26,6 +26,13 @@ Two readings (the topics stage's ``stance`` setting, recorded with the run's con
   whatever question it answers. v3 read the first two as praise ("nothing ... improved" denies a
   want) and v2 the last as a strength. A counterfactual ("could have been improved", "needs
   improving") is still praise (docs/PERFORMANCE.md, "session32").
+- ``cues.v5``: v4, and an answer to a Big Conversation question is read for praise and null answers
+  as v3 reads a statement that answers none: "No complaints" answering "what's strong" is a strength
+  (v4: a problem); answering "what would make it better", "Nothing." says no stance (v4: a problem),
+  and an answer that only praises ("No complaints, the staff were excellent") is a strength (v4: an
+  aspiration or a problem). "Nothing." answering "what's strong" stays a problem. Measured on NHS
+  Friends-and-Family answers to "What was good?" and "How could we improve?" against the analysts'
+  sentiment (docs/PERFORMANCE.md, "session33").
 """
 from __future__ import annotations
 
@@ -35,8 +42,8 @@ from kilvoice.errors import KilvoiceError
 from kilvoice.records import UNSTATED
 
 STANCES = ("strength", "problem", "aspiration")
-READINGS = ("cues.v1", "cues.v2", "cues.v3", "cues.v4")
-UNSTATED_READINGS = ("cues.v2", "cues.v3", "cues.v4")  # a statement with no cue and no question says no stance
+READINGS = ("cues.v1", "cues.v2", "cues.v3", "cues.v4", "cues.v5")
+UNSTATED_READINGS = ("cues.v2", "cues.v3", "cues.v4", "cues.v5")  # a statement with no cue and no question says no stance
 
 STRENGTH_CUES = (
     "love", "loved", "lovely", "great", "proud", "brilliant", "fantastic", "excellent", "good",
@@ -161,6 +168,13 @@ def _said_praise(text: str) -> tuple[str | None, int]:
     return phrases9.PRAISE_MORE.sub(" ", phrases7.PRAISE_NEGATED.sub(" ", low)), praised
 
 
+def _led_by_null(text: str) -> bool:
+    """True when ``text`` opens with a null answer ("Nothing, ...", "No - ...")."""
+    from kilvoice.topics import phrases7
+
+    return bool(phrases7.LEAD_NULL.match(lowered(text).strip()))
+
+
 # cues.v4: "nothing gets better", said: a negation, then within the clause a change that did not come
 # ("has improved", "is improving", "gets any better"; a form in -ing not after a preposition: "as
 # improving the service", "investment in improving schools" is no change), with no comma or "but" between
@@ -196,21 +210,30 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
     """Stance of a text answering ``question`` ("strong", "future" or None), as ``reading``
     (READINGS) reads it: with "cues.v2" or later a text that answers no question and has no cue is
     UNSTATED; with "cues.v3" or later such a text that denies a fault ("No complaints") is praise and
-    a null answer ("Nothing at the minute") UNSTATED; with "cues.v4" a text that says nothing gets
-    better ("Nothing has improved") is a problem."""
+    a null answer ("Nothing at the minute") UNSTATED; with "cues.v4" or later a text that says nothing
+    gets better ("Nothing has improved") is a problem; with "cues.v5" an answer to a question is read
+    for praise and null answers too."""
     reading = check_reading(reading)
     praised = gloom = 0
-    if reading == "cues.v4":
+    if reading in ("cues.v4", "cues.v5"):
         text, gloom = said_gloom(lowered(text))
-    if reading in ("cues.v3", "cues.v4") and question is None:
+    denied = False
+    if (reading in ("cues.v3", "cues.v4") and question is None) or reading == "cues.v5":
+        denied = reading == "cues.v5" and _led_by_null(text)
         text, praised = _said_praise(text)
-        if text is None:
-            return UNSTATED
+        if text is None:  # "Nothing.": no stance, unless it says nothing is strong
+            return "problem" if question == "strong" else UNSTATED
     counts = cue_counts(text, spoken=question is None, written=question is None and reading in UNSTATED_READINGS)
     counts["strength"] += praised
     counts["problem"] += 2 * gloom  # the negation and the change it denies, as the spans were before removal
+    # cues.v5: an answer to "what would make it better" that only praises says what is strong
+    # ("No complaints, the staff were excellent", "Nothing, it was all great"): praise said by denying a
+    # fault or a want; praise words alone answering it are mostly wishes ("they'd love younger people to
+    # try it", "somewhere safe for kids")
+    praise_only = (reading == "cues.v5" and question == "future" and (praised or denied)
+                   and counts["strength"] > counts["aspiration"] + counts["problem"])
     # Strong aspiration phrasing ("would be nice", "should") wins over stray negatives.
-    if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong":
+    if counts["aspiration"] and counts["aspiration"] >= counts["problem"] and question != "strong" and not praise_only:
         return "aspiration"
     if question == "strong":
         if counts["problem"] > counts["strength"]:
@@ -219,6 +242,8 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
             return "aspiration"
         return "strength"
     if question == "future":
+        if praise_only:
+            return "strength"
         if counts["problem"] > counts["aspiration"] and counts["problem"] > counts["strength"]:
             return "problem"
         return "aspiration"

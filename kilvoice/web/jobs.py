@@ -38,7 +38,7 @@ stage = "kilvoice.redact.spacy_uk.v2"
 style = "pseudonym"
 
 [segment]
-stage = "kilvoice.segment.sentences.v5"
+stage = "kilvoice.segment.sentences.v6"
 min_words = 3
 
 [embed]
