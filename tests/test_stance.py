@@ -294,6 +294,11 @@ def test_v4_reads_nothing_gets_better_as_a_problem(text, question, v3, v4):
     ("The park is lovely but needs more benches.", "strong", "strength", "strength"),
     ("Nothing has improved on the estate.", "strong", "problem", "problem"),
     ("Nothing ever gets better round here.", "future", "problem", "problem"),
+    # praise said as a limit reached, whatever the question (v4: a want, from "more" and "could")
+    ("The drivers could not have been more helpful.", None, "aspiration", "strength"),
+    ("They could not do enough for us.", "future", "aspiration", "strength"),
+    ("Couldn't get any better.", "strong", "aspiration", "strength"),
+    ("Nothing was too much trouble for the staff.", None, "problem", "strength"),
     # a statement that answers no question reads as in v4
     ("No complaints.", None, "strength", "strength"),
     ("Nothing.", None, UNSTATED, UNSTATED),

@@ -80,3 +80,10 @@ def test_the_stage_titles_call_handlers_by_their_compound():
 def test_stage_with_phrases11(inputs):  # noqa: F811 - the fixture
     themes = stage_themes(inputs, "phrases11")
     assert [t.title for t in themes] == [t.title for t in stage_themes(inputs, "phrases10")]  # no such compound here
+
+
+def test_praise_said_as_a_limit_reached_counts_as_praise():
+    texts = ["The drivers could not have been more helpful.", "They could not do enough for us.",
+             "Nothing was too much trouble.", "Couldn't get any better."]
+    assert phrases11.said_stances(texts) == {"strength": 4}
+    assert phrases10.said_stances(texts).get("strength", 0) < 4

@@ -1,6 +1,6 @@
 """Theme titles, eleventh version (the "phrases11" labeller): a compound keeps its first noun.
 
-phrases10's candidates, checks, scores, picking, catch-all names and descriptions, with one change
+phrases10's candidates, checks, scores, picking, catch-all names and descriptions, with two changes
 (docs/PERFORMANCE.md, "session33"):
 
 - **"Call handlers", not "Handler"**: a candidate is written from its noun chunk with the leading
@@ -12,7 +12,10 @@ phrases10's candidates, checks, scores, picking, catch-all names and description
   after it (a compound: ``STOP_NOUNS``) is now written back into the candidate's surface form,
   for the share of the candidate's uses that had it, and so is a subject said of ("Calm call
   handlers" of "the call handler was calm", not "Calm handlers"). The candidate's key, and so what counts as
-  carrying it, is unchanged ("handler" is in every "call handler"); only how it is written moves.
+  carrying it, is unchanged ("handler" is in every "call handler"); only how it is written moves;
+- **praise said as a limit reached is praise** ("couldn't have been more helpful", "could not do
+  enough for us", "nothing was too much trouble"), in what decides "General praise", "Praise for ..."
+  and "Mixed: mostly praise", as stance ``cues.v5`` counts it (``stance.said_limit``).
 """
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ from typing import Sequence
 
 from kilvoice.topics import phrases10
 from kilvoice.topics.phrases import Phrase, _surface, _trim
-from kilvoice.topics.phrases10 import (catch_all_name, mentions, pick_titles, said_stances,  # noqa: F401 - the parts
+from kilvoice.topics.phrases10 import (catch_all_name, mentions, pick_titles,  # noqa: F401 - the parts
                                        score_phrases, screen)
+from kilvoice.topics.stance import lowered, said_limit
 
 # nouns in scikit-learn's English stop words that start compounds residents write: "call handler",
 # "fire service", "side effects", "interest rates", "front door", "back lane", "system failure", "bill payers"
@@ -71,3 +75,9 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
                 forms[form] += n
         ph.forms = forms
     return found
+
+
+def said_stances(texts: Sequence[str]) -> dict[str, int]:
+    """phrases10's ``said_stances``, praise said as a limit reached read as praise ("no complaints", as
+    phrases9 marks what it reads as praise)."""
+    return phrases10.said_stances([said_limit(lowered(t), " no complaints ")[0] for t in texts])

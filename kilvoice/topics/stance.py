@@ -30,7 +30,9 @@ Two readings (the topics stage's ``stance`` setting, recorded with the run's con
   as v3 reads a statement that answers none: "No complaints" answering "what's strong" is a strength
   (v4: a problem); answering "what would make it better", "Nothing." says no stance (v4: a problem),
   and an answer that only praises ("No complaints, the staff were excellent") is a strength (v4: an
-  aspiration or a problem). "Nothing." answering "what's strong" stays a problem. Measured on NHS
+  aspiration or a problem). "Nothing." answering "what's strong" stays a problem. Praise said as a
+  limit reached ("couldn't have been more helpful", "could not do enough for us", "nothing was too
+  much trouble") is praise, whatever the question (v4: a want, from "more" and "could"). Measured on NHS
   Friends-and-Family answers to "What was good?" and "How could we improve?" against the analysts'
   sentiment (docs/PERFORMANCE.md, "session33").
 """
@@ -168,6 +170,22 @@ def _said_praise(text: str) -> tuple[str | None, int]:
     return phrases9.PRAISE_MORE.sub(" ", phrases7.PRAISE_NEGATED.sub(" ", low)), praised
 
 
+# cues.v5 (and labeller phrases11): praise said as a limit reached, which v4 read as a want ("more",
+# "could", "better"): "couldn't have been more helpful", "could not do enough for us", "couldn't get any
+# better", "couldn't have asked for more", "nothing was too much trouble"
+PRAISE_LIMIT = re.compile(
+    r"\bcould(?:n'?t| not)\s+(?:have\s+)?(?:get|got|gotten)\s+(?:any\s+|much\s+)?better\b"
+    r"|\bcould(?:n'?t| not)\s+(?:have\s+)?(?:do|done|ask(?:ed)? for)\s+(?:any\s+|much\s+)?more\b"
+    r"|\bcould(?:n'?t| not)\s+(?:have\s+)?(?:do|done)\s+enough\b"
+    r"|\bcould(?:n'?t| not)\s+(?:have\s+)?(?:be|been)\s+more\s+[a-z]+\b"
+    r"|\bnothing\s+(?:was|is|were|seemed)\s+too\s+much(?:\s+trouble)?\b")
+
+
+def said_limit(low: str, mark: str = " ") -> tuple[str, int]:
+    """(lower-cased ``low`` with each span that praises by a limit reached replaced by ``mark``, how many)."""
+    return PRAISE_LIMIT.subn(mark, low)
+
+
 def _led_by_null(text: str) -> bool:
     """True when ``text`` opens with a null answer ("Nothing, ...", "No - ...")."""
     from kilvoice.topics import phrases7
@@ -223,6 +241,9 @@ def stance_of_text(text: str, question: str | None = None, reading: str = "cues.
         text, praised = _said_praise(text)
         if text is None:  # "Nothing.": no stance, unless it says nothing is strong
             return "problem" if question == "strong" else UNSTATED
+        if reading == "cues.v5":
+            text, limits = said_limit(text)
+            praised += limits
     counts = cue_counts(text, spoken=question is None, written=question is None and reading in UNSTATED_READINGS)
     counts["strength"] += praised
     counts["problem"] += 2 * gloom  # the negation and the change it denies, as the spans were before removal
