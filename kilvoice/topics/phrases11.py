@@ -58,13 +58,13 @@ def candidates(docs, exclude: frozenset[str] = frozenset(), texts: Sequence[str]
     restored = restored_forms(docs)
     if not restored:
         return found
+    longest_first = sorted(restored, key=len, reverse=True)
     for ph in found.values():
         forms = Counter()
         for form, n in ph.forms.items():
             low = form.lower()
             # the form itself ("handler"), or the subject it ends in ("calm handler", said of "the call handler")
-            trimmed = next((t for t in sorted(restored, key=len, reverse=True)
-                            if low == t or low.endswith(" " + t)), None)
+            trimmed = next((t for t in longest_first if low == t or low.endswith(" " + t)), None)
             if trimmed is not None:
                 lead = form[:len(form) - len(trimmed)]
                 for full, k in restored[trimmed].most_common():
