@@ -26,7 +26,11 @@ its primary statements' rows. It prints each draw's rate, then the mean and the 
 
 Run:  python benchmarks/title_agreement.py [--datasets nhs,petitions] [--json out.json] [--stance cues.v2]
       python benchmarks/title_agreement.py --via mainjob --datasets nhs,petitions,polis --draws 42,1,2,3,4
-          [--mainjob-labeller keywords] [--mainjob-set topics.text_weight=0.2 ...]
+          [--mainjob-labeller keywords] [--mainjob-set topics.text_weight=0.2 ...] [--oracle]
+
+``--oracle`` adds, per draw, upper bounds on what any labeller choosing among each theme's own ranked
+title candidates could score if it knew the analysts' answer (``oracle_bounds``): whether the bar is a
+labeller's to reach, or the themes' (docs/PERFORMANCE.md, "session34").
 """
 from __future__ import annotations
 
@@ -50,6 +54,8 @@ BENCH_PYTHON = MAIN / ".venv-bench" / "bin" / "python"
 SEED = 42
 TOP = 3
 MAINJOB_ROWS = 3000
+ORACLE_CANDIDATES = 20  # ranked title candidates a theme keeps for --oracle
+ORACLE_SHARES = (0.0, 0.10, 0.15)  # least share of a theme carrying a candidate, per oracle bound
 
 
 def nhs_rows(n: int = 3000, seed: int = SEED) -> tuple[list[tuple[str, list[str]]], list[str]]:
@@ -150,13 +156,35 @@ def themes_worker(name: str, embed_phrases: bool = True, labellers=LABELLERS, st
     return out
 
 
-def mainjob_worker(name: str, draw: int, labeller: str | None = None, options: dict[str, str] | None = None) -> dict:
+def _capture_candidates() -> list:
+    """Wrap the theme stage's titling so that each theme's ranked title candidates (the phrase, the
+    statements carrying it) of the last titling in this process land in the returned list, in theme
+    order (T01, T02, ...), for ``--oracle``."""
+    import kilvoice.topics as kt
+
+    got: list = []
+    orig = kt.ThemeStage._phrase_titles
+
+    def hooked(self, members, phrases, stmts, naming, sizes):
+        titles, labels = orig(self, members, phrases, stmts, naming, sizes)
+        got[:] = [[(sp.phrase.text, int(sp.carried if sp.carried is not None else sp.count))
+                   for sp in scored[:ORACLE_CANDIDATES]] for scored in naming["ranked"]]
+        return titles, labels
+
+    kt.ThemeStage._phrase_titles = hooked
+    return got
+
+
+def mainjob_worker(name: str, draw: int, labeller: str | None = None, options: dict[str, str] | None = None,
+                   oracle: bool = False) -> dict:
     """The main job (``pipelines/big-conversation.toml``: redaction, segmenting, its embedder and
     labeller) on 3,000 rows drawn with seed ``draw``, each row a note, as issue 21's held-out check
-    ran it. A theme's majority label is counted over its primary statements' rows."""
+    ran it. A theme's majority label is counted over its primary statements' rows. ``oracle``: each
+    theme also carries its ranked title candidates (``_capture_candidates``)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from mainjob_labelled import main_job
 
+    candidates = _capture_candidates() if oracle else None
     rows, names = DATASETS[name](MAINJOB_ROWS, draw)
     statements, titles, note_of = main_job([t for t, _ in rows], prefix=f"kilvoice-titles-{name}-{draw}-",
                                            labeller=labeller, options=options)
@@ -170,6 +198,11 @@ def mainjob_worker(name: str, draw: int, labeller: str | None = None, options: d
                "majority": majority([rows[i][1] for i in members.get(tid, [])]),
                "members": sorted(members.get(tid, []))}
               for tid, title in titles.items() if tid.startswith("T")]
+    if candidates is not None:
+        if len(candidates) != len(themes):
+            sys.exit(f"--oracle: {len(candidates)} ranked candidate lists for {len(themes)} themes")
+        for t, cands in zip(themes, candidates):
+            t["candidates"] = cands
     return {"labels": names, "runs": {"mainjob": themes}, "groups": {}, "seconds": {},
             "statements": len(statements)}
 
@@ -196,7 +229,42 @@ def score_worker(data: dict) -> dict:
             hits.append(t["agrees"])
         result[labeller] = {"agree": int(sum(hits)), "themes": len(hits),
                             "rate": round(sum(hits) / max(len(hits), 1), 3)}
+        if any("candidates" in t for t in themes):
+            result[labeller].update(oracle_bounds(model, L, names, themes))
     return result
+
+
+def oracle_variants(phrase: str) -> list[str]:
+    """The titles a labeller could make of one candidate phrase: the phrase, and the stance wordings."""
+    bare = phrase[:1].upper() + phrase[1:]
+    low = phrase if phrase[1:2].isupper() else phrase[:1].lower() + phrase[1:]
+    return [bare, f"Praise for the {low}", f"Problems with the {low}"]
+
+
+def oracle_bounds(model, L, names: list[str], themes: list[dict]) -> dict:
+    """Upper bounds on the rate of a labeller that picks among each theme's own ranked candidates
+    knowing the analysts' answer: a theme counts when its title agrees, or when some candidate (in any
+    of ``oracle_variants``' wordings) agrees and is carried by at least the share of the theme's
+    statements of each bound (``ORACLE_SHARES``: none; phrases4's COVER_MIN, the least a title should
+    name; the report's narrow-title line, MIXED_SHARE). Writes each theme's agreeing candidates."""
+    import numpy as np
+
+    texts = sorted({v for t in themes for p, _ in t.get("candidates", []) for v in oracle_variants(p)})
+    vec = dict(zip(texts, model.encode(texts, normalize_embeddings=True))) if texts else {}
+    hits_at = {share: 0 for share in ORACLE_SHARES}
+    for t in themes:
+        agreeing = []
+        for phrase, carried in t.get("candidates", []):
+            for v in oracle_variants(phrase):
+                top = [names[j] for j in np.argsort(-(L @ vec[v]), kind="stable")[:TOP]]
+                if t["majority"] in top:
+                    agreeing.append((v, carried))
+                    break
+        t["oracle"] = agreeing
+        for share in ORACLE_SHARES:
+            hits_at[share] += bool(t["agrees"] or any(c >= share * t["size"] for _, c in agreeing))
+    n = max(len(themes), 1)
+    return {f"oracle_{share:g}": round(k / n, 3) for share, k in hits_at.items()}
 
 
 def _run(python: Path, args: list[str], stdin: str | None = None) -> dict:
@@ -223,6 +291,9 @@ def main() -> None:
                                                    "(default: the one pipelines/big-conversation.toml names)")
     parser.add_argument("--mainjob-set", action="append", metavar="SECTION.KEY=VALUE",
                         help="with --via mainjob: the main job with this pipeline option, e.g. topics.text_weight=0.2")
+    parser.add_argument("--oracle", action="store_true",
+                        help="with --via mainjob: also the upper bounds of a labeller that picks among each theme's "
+                             "own ranked title candidates knowing the analysts' answer (see oracle_bounds)")
     parser.add_argument("--worker", choices=["themes", "score", "mainjob"], help=argparse.SUPPRESS)
     parser.add_argument("--draw", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
@@ -235,7 +306,7 @@ def main() -> None:
         from mainjob_labelled import parse_options
 
         print(json.dumps(mainjob_worker(args.dataset, args.draw, args.mainjob_labeller,
-                                        parse_options(args.mainjob_set))))
+                                        parse_options(args.mainjob_set), oracle=args.oracle)))
         return
     if args.via == "mainjob":
         return main_mainjob(args)
@@ -274,21 +345,27 @@ def main_mainjob(args: argparse.Namespace) -> None:
         for draw in (int(d) for d in args.draws.split(",")):
             themes = _run(KILVOICE_PYTHON, ["--worker", "mainjob", "--dataset", name, "--draw", str(draw)]
                           + (["--mainjob-labeller", args.mainjob_labeller] if args.mainjob_labeller else [])
-                          + [a for pair in args.mainjob_set or [] for a in ("--mainjob-set", pair)])
+                          + [a for pair in args.mainjob_set or [] for a in ("--mainjob-set", pair)]
+                          + (["--oracle"] if args.oracle else []))
             scored = _run(BENCH_PYTHON, ["--worker", "score"], stdin=json.dumps(themes))
             s = scored["scores"]["mainjob"]
             report.setdefault(name, {})[str(draw)] = {"scores": s, "statements": themes["statements"],
                                                       "runs": scored["runs"]}
-            print(f"{name} draw {draw}: {s['agree']}/{s['themes']} = {s['rate']:.2f} "
+            bounds = "".join(f", {k} {v:.2f}" for k, v in s.items() if k.startswith("oracle_"))
+            print(f"{name} draw {draw}: {s['agree']}/{s['themes']} = {s['rate']:.2f}{bounds} "
                   f"({themes['statements']} statements)", flush=True)
             for t in scored["runs"]["mainjob"]:
+                could = "; ".join(f"{v} ({c})" for v, c in t.get("oracle", [])[:3])
                 print(f"  {t['id']} {t['size']:>4} [{'x' if t['agrees'] else ' '}] {t['title'][:40]:<40} "
-                      f"majority: {t['majority']}")
+                      f"majority: {t['majority']}" + (f" | agreeing candidates: {could}" if could else ""))
     every = []
     for name, draws in report.items():
         r = [d["scores"]["rate"] for d in draws.values()]
         every += r
         print(f"{name}: mean {sum(r) / len(r):.3f}, worst {min(r):.2f} over draws {', '.join(draws)}")
+        for key in (k for k in next(iter(draws.values()))["scores"] if k.startswith("oracle_")):
+            b = [d["scores"][key] for d in draws.values()]
+            print(f"  {key}: mean {sum(b) / len(b):.3f}, worst {min(b):.2f}")
     print(f"all: mean {sum(every) / len(every):.3f}, worst {min(every):.2f} over {len(every)} runs")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
