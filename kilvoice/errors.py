@@ -172,6 +172,11 @@ class Errors:
             "`pip install 'kilvoice[cluster]'` (or `pip install dask distributed`), or leave out --cluster")
     K961 = ("could not reach the Dask scheduler at {address} ({reason}). Is it running? Start one with "
             "`dask scheduler` and workers with `dask worker {address}`, or use --cluster local")
+    K962 = ("a worker process of the run stopped before it finished its work. Two causes are common: kilvoice "
+            "was called from a Python script without `if __name__ == \"__main__\":` around the call (a worker "
+            "starts by importing that script again, so put the call under that line), or the machine ran out of "
+            "memory (run with fewer workers: --jobs 1, or [executor] kind = \"local\" in the pipeline file). "
+            "Nothing was lost; run the same command again to resume")
     # K975-K979: report settings (speed17d)
     K975 = ("[report] xlsx_rows in the pipeline file must be a whole number of rows >= 1, not {value!r}; "
             "leave it out for the stage's default")

@@ -98,6 +98,18 @@ def _watch(parent: int, every: float = 1.0) -> None:
     threading.Thread(target=watch, daemon=True, name="kilvoice-parent-watch").start()
 
 
+def _result(future):
+    """A pool future's result; a pool whose worker died is the run's problem (K962), not the input's: a
+    worker killed for memory, or a script that calls kilvoice without ``if __name__ == "__main__":``
+    (a spawned worker imports it again and stops before it starts)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise KilvoiceError("K962") from None
+
+
 class ProcessExecutor:
     """A pool of ``jobs`` worker processes on this machine (spawned, so a worker never inherits the
     parent's threads or open database; each one exits if the parent is killed)."""
@@ -112,7 +124,7 @@ class ProcessExecutor:
                                          initializer=_watch, initargs=(os.getpid(),))
 
     def map(self, fn: Callable, chunks: Iterable) -> Iterator:
-        return _ordered(lambda c: self._pool.submit(fn, *c), lambda f: f.result(), chunks, 2 * self.jobs)
+        return _ordered(lambda c: self._pool.submit(fn, *c), _result, chunks, 2 * self.jobs)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -32,6 +32,7 @@ CHUNK = 1 << 20
 # store. 256 MiB holds the index of about a million statements; memory is taken only as pages are read.
 INGEST_CACHE_KIB = 262_144
 PREPARE_CHUNK = 256  # notes per chunk sent to a worker for the store-free part of screening
+RUN_ERRORS = frozenset({"K962"})  # failures of the run, not of the file being read: they stop the batch
 
 
 @dataclass
@@ -215,6 +216,8 @@ class Ingester:
             warns = [0]
             self.store.add_file(source, sha, size, self._rows(path, ctx, sha, counts, warns))
         except KilvoiceError as err:
+            if err.code in RUN_ERRORS:  # the run's workers failed, not this file: stop, storing nothing of it
+                raise
             self._reject(result, source, display, sha, size, err)
         except Exception as err:  # a parser bug must not stop the batch; the message names no content
             self._reject(result, source, display, sha, size, KilvoiceError(
