@@ -18,7 +18,7 @@ DEFAULTS: dict = {
     "redact": {"stage": "kilvoice.redact.spacy_uk.v2"},
     "segment": {"stage": "kilvoice.segment.sentences.v6"},
     "embed": {"stage": "kilvoice.embed.auto.v3"},
-    "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases11", "group_catch_alls": False,
+    "topics": {"stage": "kilvoice.topics.bertopic.v2", "labeller": "phrases12", "group_catch_alls": False,
                "stance": "cues.v5"},
     "map": {"stage": "kilvoice.map.learned.v4", "frameworks": ["keep-it-local"]},
     "report": {"stage": "kilvoice.report.standard.v2"},

@@ -223,7 +223,7 @@ def test_llm_labeller_needs_a_url_and_a_model():
     assert err.value.code == "K720"
     with pytest.raises(KilvoiceError) as err:
         registry.create("kilvoice.topics.bertopic.v1", labeller="gpt")
-    assert err.value.code == "K705" and '"phrases" or "phrases2" or "phrases3" or "phrases4" or "phrases5" or "phrases6" or "phrases7" or "phrases8" or "phrases9" or "phrases10" or "phrases11" or "keywords" or "llm"' in str(err.value)
+    assert err.value.code == "K705" and '"phrases" or "phrases2" or "phrases3" or "phrases4" or "phrases5" or "phrases6" or "phrases7" or "phrases8" or "phrases9" or "phrases10" or "phrases11" or "phrases12" or "keywords" or "llm"' in str(err.value)
 
 
 def test_llm_server_down_names_the_url_and_the_fix(inputs):

@@ -84,7 +84,7 @@ def test_a_catch_all_stands_alone_and_no_group_lists_unrelated_titles(sample_the
 
 def test_descriptions_count_what_residents_said(sample_themes):
     themes, _, manifest = sample_themes
-    assert manifest["topics"]["labeller"] == {"name": "phrases11"}  # as pipelines/big-conversation.toml names it
+    assert manifest["topics"]["labeller"] == {"name": "phrases12"}  # as pipelines/big-conversation.toml names it
     for t in themes:
         if t["theme_id"].startswith("T") and not t["title"].startswith('"'):
             d = t["description"]

@@ -23,6 +23,8 @@ listing them only when it holds at most that many, and a larger one is no group 
   said as part of a phrase listed as the phrase (kilvoice.topics.phrases10);
 - ``phrases11``: phrases10, a compound's first noun kept when it is a stop word ("Call handlers", not
   "Handler"; kilvoice.topics.phrases11);
+- ``phrases12``: phrases11, a broad subject most statements use ("Work") when no narrower candidate names
+  a tenth of the theme (kilvoice.topics.phrases12);
 - ``llm``: ``phrases``' titles, then a local model's where they pass the same checks (kilvoice.topics.llm).
 
 The parts are imported when first used: a pipeline that never titles with phrases4 never
@@ -93,6 +95,8 @@ LABELLERS: dict[str, Labeller] = {lab.name: lab for lab in (
     Labeller("phrases10", "phrases10", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True, own_mentions=True),
     Labeller("phrases11", "phrases11", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
+             group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True, own_mentions=True),
+    Labeller("phrases12", "phrases12", ("scorer", "candidates", "screen"), own_pick=True, group_list_max=0,
              group_own_top=6, own_stances=True, own_catch_all=True, said_when_narrow=True, own_mentions=True),
     Labeller("keywords", phrases=False),
     Labeller("llm", llm=True),
