@@ -202,8 +202,12 @@ def test_a_run_killed_twice_resumes_to_the_same_themes(tmp_path, sample_runs):
     assert "Traceback" not in done.stderr
     expected = (sample_runs["out1"] / "themes.csv").read_text(encoding="utf-8")
     assert (tmp_path / "out" / "themes.csv").read_text(encoding="utf-8") == expected
-    statuses = [r[0] for r in sqlite3.connect(db).execute("SELECT status FROM runs")]
-    assert statuses.count("done") == 1 and "running" not in statuses
+    statuses = [r[0] for r in sqlite3.connect(db).execute("SELECT status FROM runs ORDER BY id")]
+    # a kill can land after a run has recorded itself done, while its process exits (seen under load:
+    # done, interrupted, done); what must hold is that no run is left "running", at least one kill
+    # interrupted a run, and the last run completed
+    assert "running" not in statuses and set(statuses) <= {"done", "interrupted"}
+    assert "interrupted" in statuses and statuses[-1] == "done"
 
 
 # -- the eval commands' input ---------------------------------------------------------------------------
